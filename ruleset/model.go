@@ -1,0 +1,178 @@
+// Package ruleset is the model every check looks at: the tables, chains,
+// rules, sets and objects a ruleset produces once its commands are applied
+// in order, as `nft -f` would apply them. It is built from parsed files
+// (Build) or from the kernel (the live reader). Every element points back
+// to the AST node that declared it, so findings have exact positions.
+//
+// The type names and fields below are a contract shared with the checks;
+// builders may add fields, not rename them.
+package ruleset
+
+import "github.com/nftlint/nftlint/parser"
+
+// Family is an address family ("ip", "ip6", "inet", "arp", "bridge", "netdev").
+type Family = parser.Family
+
+// Ruleset is the result of applying all commands.
+type Ruleset struct {
+	Files  *parser.FileSet
+	ASTs   []*parser.AST // the files named on the command line, in order (includes hang off IncludeCmd.Files)
+	Tables []*Table      // in creation order (tables deleted later are removed)
+
+	// Flushes lists every `flush ruleset` and every flush/delete/destroy of
+	// a table, in order, including ones whose table is re-created later.
+	Flushes []*Flush
+
+	// Defines lists every define/redefine with the uses of its name.
+	Defines []*Define
+
+	// Live is set when the ruleset was read from the kernel.
+	Live bool
+}
+
+// Flush is a command that removes state: `flush ruleset`, `flush table`,
+// `delete table`, `destroy table`, `flush chain`, `delete chain`…
+type Flush struct {
+	Cmd    *parser.Command
+	Verb   parser.Verb
+	Object parser.ObjectKind // ruleset, table, chain, set, map
+	Family Family            // resolved (ip when omitted); "" for ruleset without family
+	Table  string
+	Name   string // chain/set name when Object is chain/set/map
+}
+
+// Define is a define/redefine binding and where it is used.
+type Define struct {
+	Cmd  *parser.DefineCmd
+	Name string
+	Uses []*parser.VarRef
+}
+
+// Table is one table.
+type Table struct {
+	Family Family
+	Name   string
+	Flags  []string // dormant, owner, persist
+
+	Chains     []*Chain
+	Sets       []*Set // sets and maps (Set.IsMap)
+	Flowtables []*Flowtable
+	Objects    []*Object
+
+	// Decls are the commands that created or extended the table (the table
+	// block, `add table`, and every later block that re-opens it).
+	Decls []*parser.Command
+}
+
+// Chain returns the chain called name, or nil.
+func (t *Table) Chain(name string) *Chain {
+	for _, c := range t.Chains {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Set returns the set or map called name, or nil.
+func (t *Table) Set(name string) *Set {
+	for _, s := range t.Sets {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Hook numbers a chain hook.
+type Hook string
+
+const (
+	HookPrerouting  Hook = "prerouting"
+	HookInput       Hook = "input"
+	HookForward     Hook = "forward"
+	HookOutput      Hook = "output"
+	HookPostrouting Hook = "postrouting"
+	HookIngress     Hook = "ingress"
+	HookEgress      Hook = "egress"
+)
+
+// BaseSpec is the resolved base-chain specification.
+type BaseSpec struct {
+	Type      string   // filter, nat, route
+	Hook      Hook     // as written, lower case
+	Priority  int      // resolved number (dstnat → -100, filter + 10 → 10, …)
+	PrioName  string   // named priority as written ("filter", "dstnat"), "" when numeric
+	PrioOK    bool     // false when the priority could not be resolved (bad name, undefined var)
+	Devices   []string // device / devices
+	Policy    string   // "accept" (default), "drop"
+	PolicySet bool     // policy written explicitly
+
+	Prop       *parser.Property // the `type … hook … priority …` item
+	PolicyProp *parser.Property
+}
+
+// Chain is a base or regular chain.
+type Chain struct {
+	Table *Table
+	Name  string
+	Base  *BaseSpec // nil for a regular chain
+	Rules []*Rule
+	Flags []string
+	Decls []*parser.Command // every command that declared or extended the chain
+	// Anonymous is set for the chains built from `jump { … }` bodies.
+	Anonymous bool
+}
+
+// IsBase reports whether the chain is attached to a hook.
+func (c *Chain) IsBase() bool { return c.Base != nil }
+
+// Rule is one rule of a chain.
+type Rule struct {
+	Chain *Chain
+	AST   *parser.Rule
+	Cmd   *parser.Command // the add/insert command, nil for rules inside a chain block
+	Stmts []parser.Stmt   // AST statements; $vars are bound (parser.VarRef.Value)
+	// Handle is the kernel handle for live rulesets, 0 otherwise.
+	Handle uint64
+}
+
+// Set is a named set or map.
+type Set struct {
+	Table     *Table
+	Name      string
+	IsMap     bool
+	KeyType   parser.Expr
+	DataType  parser.Expr
+	Typeof    bool
+	Flags     []string // constant, interval, timeout, dynamic
+	AutoMerge bool
+	Elements  []*Element
+	Decls     []*parser.Command
+}
+
+// Element is one element of a named set or map. Large sets keep their
+// elements compactly: Key is the parsed value, Node the AST element.
+type Element struct {
+	Key   parser.Expr
+	Value parser.Expr // map data, nil for sets
+	Node  parser.Expr
+}
+
+// Flowtable is a flowtable.
+type Flowtable struct {
+	Table    *Table
+	Name     string
+	Hook     string
+	Priority int
+	Devices  []string
+	Decl     *parser.Command
+}
+
+// Object is a named stateful object (counter, quota, limit, ct helper, …).
+type Object struct {
+	Table *Table
+	Kind  parser.ObjectKind
+	Name  string
+	Decl  *parser.Command
+}
