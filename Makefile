@@ -1,0 +1,35 @@
+# nftlint — common tasks. `make test` is what CI runs.
+GO        ?= go
+PKGS      ?= ./...
+FUZZTIME  ?= 60s
+BENCHTIME ?= 1x
+
+.PHONY: all build test vet fmt fuzz bench cross generate clean
+
+all: vet test build
+
+build:
+	$(GO) build -o bin/nftlint ./cmd/nftlint
+
+test:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) test -count=1 -timeout 60m $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+generate:
+	$(GO) generate $(PKGS)
+
+cross:
+	GOOS=linux   GOARCH=amd64 $(GO) build -o /dev/null ./cmd/nftlint
+	GOOS=linux   GOARCH=arm64 $(GO) build -o /dev/null ./cmd/nftlint
+	GOOS=darwin  GOARCH=arm64 $(GO) build -o /dev/null ./cmd/nftlint
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./cmd/nftlint
+
+clean:
+	rm -rf bin
