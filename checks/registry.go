@@ -1,0 +1,30 @@
+package checks
+
+import "sort"
+
+// registry lists every check. A new check adds exactly one line here.
+var registry = []*Check{
+	// NFT0xx are reported by the parser and loader; see input.go.
+	// NFT1xx: container-runtime coexistence.
+	// NFT2xx: what nft or the kernel rejects at load time.
+	// NFT3xx: safety.
+	// NFT4xx: maintainability.
+}
+
+// All returns every check, sorted by ID. The slice is a copy.
+func All() []*Check {
+	out := append([]*Check(nil), registry...)
+	out = append(out, inputChecks...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Lookup returns the check with the given ID or name, or nil.
+func Lookup(idOrName string) *Check {
+	for _, c := range All() {
+		if c.ID == idOrName || c.Name == idOrName {
+			return c
+		}
+	}
+	return nil
+}
