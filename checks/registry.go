@@ -7,6 +7,7 @@ var registry = []*Check{
 	// NFT0xx are reported by the parser and loader; see input.go.
 	// NFT1xx: container-runtime coexistence.
 	// NFT2xx: what nft or the kernel rejects at load time.
+	nft201, nft202, nft203,
 	// NFT3xx: safety.
 	// NFT4xx: maintainability.
 }
