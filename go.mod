@@ -2,6 +2,8 @@ module github.com/nftlint/nftlint
 
 go 1.26
 
+require golang.org/x/tools v0.52.0
+
 require (
 	github.com/google/go-cmp v0.6.0 // indirect
 	github.com/google/nftables v0.3.0 // indirect
@@ -13,5 +15,4 @@ require (
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/tools v0.52.0 // indirect
 )
