@@ -1,8 +1,11 @@
 module github.com/nftlint/nftlint
 
-go 1.26
+go 1.26.0
 
-require golang.org/x/tools v0.52.0
+require (
+	golang.org/x/sys v0.49.0
+	golang.org/x/tools v0.52.0
+)
 
 require (
 	github.com/google/go-cmp v0.6.0 // indirect
@@ -14,5 +17,4 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 )
