@@ -8,6 +8,9 @@ var registry = []*Check{
 	// NFT1xx: container-runtime coexistence.
 	// NFT2xx: what nft or the kernel rejects at load time.
 	nft201, nft202, nft203,
+	nft204,
+	nft206,
+	nft207,
 	// NFT3xx: safety.
 	// NFT4xx: maintainability.
 }

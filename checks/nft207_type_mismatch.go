@@ -1,0 +1,254 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// NFT207 reports values and set references whose datatype cannot match
+// what the selector or set key expects.
+var nft207 = &Check{
+	ID:       "NFT207",
+	Name:     "type-mismatch",
+	Title:    "a value or set does not have the datatype the selector or set key expects",
+	Severity: Error,
+	Tags:     []string{"load", "correctness"},
+	Doc: `nft type-checks every value against what it is compared with: the selector of a
+match (` + "`tcp dport`" + ` expects an internet service: a port number or a service name),
+or the declared key of a set or map. It refuses the whole file when
+
+- a value cannot be of that type: an IPv4 address where an IPv6 address is expected,
+  an address as a port ("Could not resolve service"), ` + "`ct state establised`" + `
+  ("Could not parse conntrack state"), ` + "`vlan id 4096`" + ` ("Value 4096 exceeds valid
+  range 0-4095"), an empty interface name or one longer than 15 bytes;
+- a set of one type is used with a selector of another (` + "`tcp dport @v4addrs`" + `:
+  "datatype mismatch, expected internet network service");
+- a set or map element does not fit the declared ` + "`type`" + `/` + "`typeof`" + `.
+
+nftlint models the common datatypes (addresses, ports, protocols, marks, conntrack,
+ICMP, TCP flags, packet types, DSCP/ECN, interface names, header fields' widths)
+and stays silent on everything else, including host and service names, which nft
+resolves at load time.
+
+**Fix:** use a value of the right kind, the selector of the right family
+(` + "`ip6 saddr`" + ` for IPv6 addresses), or a set declared with the matching type.`,
+	Run: runTypeMismatch,
+}
+
+func runTypeMismatch(p *Pass) {
+	for _, t := range p.Ruleset.Tables {
+		for _, s := range t.Sets {
+			checkSetElementTypes(p, s)
+		}
+	}
+	eachRule(p.Ruleset, func(r ruleRef) {
+		for _, s := range r.Stmts {
+			inspect(s, func(n parser.Node, via *parser.VarRef) bool {
+				switch x := n.(type) {
+				case *parser.MatchStmt:
+					checkMatchTypes(p, r.Table, x.Left, x.Right, via)
+				case *parser.VmapStmt:
+					checkMatchTypes(p, r.Table, x.Key, x.Map, via)
+				case *parser.SetStmt:
+					if sel, ok := x.Target.(*parser.Selector); ok {
+						t := ruleset.SelectorOf(sel).Type
+						if _, isNum := unwrapVar(x.Value).(*parser.Number); isNum {
+							reportValueProblem(p, t, x.Value, via)
+						}
+					}
+				}
+				return true
+			})
+		}
+	})
+}
+
+// leftTypes returns the component types of a match's left side when it is
+// a selector or a concatenation of selectors, else nil.
+func leftTypes(e parser.Expr) []*ruleset.Type {
+	switch x := e.(type) {
+	case *parser.Selector:
+		return []*ruleset.Type{ruleset.SelectorOf(x).Type}
+	case *parser.Concat:
+		var out []*ruleset.Type
+		for _, part := range x.Parts {
+			sel, ok := part.(*parser.Selector)
+			if !ok {
+				return nil
+			}
+			out = append(out, ruleset.SelectorOf(sel).Type)
+		}
+		return out
+	}
+	return nil
+}
+
+func checkMatchTypes(p *Pass, t *ruleset.Table, left, right parser.Expr, via *parser.VarRef) {
+	types := leftTypes(left)
+	if types == nil || right == nil {
+		return
+	}
+	if ref, ok := setRefName(right); ok {
+		set := t.Set(ref.Name)
+		if set == nil {
+			return // NFT201
+		}
+		keys := set.KeyTypes()
+		if len(keys) != len(types) {
+			return
+		}
+		for i := range keys {
+			a, b := types[i], keys[i]
+			if a.Class != ruleset.ClassUnknown && b.Class != ruleset.ClassUnknown && a.Class != b.Class {
+				reportAt(p, ref, via, Error, fmt.Sprintf(
+					"%s is %s, but @%s holds %s: nft refuses the rule (\"datatype mismatch\"); use a set of %s or the selector that matches the set",
+					exprText(left), article(a.Desc), ref.Name, b.Desc, a.Desc))
+				return
+			}
+		}
+		return
+	}
+	checkValues(p, types, right, via, 0)
+}
+
+// checkValues checks a right-hand side (value, set literal, map literal,
+// list, concatenation) against the component types.
+func checkValues(p *Pass, types []*ruleset.Type, e parser.Expr, via *parser.VarRef, depth int) {
+	if depth > 32 || e == nil {
+		return
+	}
+	if v, ok := e.(*parser.VarRef); ok {
+		if v.Value == nil {
+			return
+		}
+		if via == nil {
+			via = v
+		}
+		checkValues(p, types, v.Value, via, depth+1)
+		return
+	}
+	switch x := e.(type) {
+	case *parser.SetLit:
+		for _, el := range x.Elems {
+			checkValues(p, types, el, via, depth+1)
+		}
+		if x.Var != nil {
+			checkValues(p, types, x.Var, via, depth+1)
+		}
+	case *parser.Elem:
+		checkValues(p, types, x.Value, via, depth+1)
+	case *parser.MapElem:
+		checkValues(p, types, x.Key, via, depth+1)
+	case *parser.Concat:
+		if len(x.Parts) != len(types) {
+			return
+		}
+		for i, part := range x.Parts {
+			checkValues(p, types[i:i+1], part, via, depth+1)
+		}
+	case *parser.Mask:
+		if len(types) == 1 {
+			reportValueProblem(p, types[0], x.X, via)
+			reportValueProblem(p, types[0], x.Mask, via)
+		}
+	default:
+		if len(types) == 1 {
+			reportValueProblem(p, types[0], e, via)
+		}
+	}
+}
+
+func reportValueProblem(p *Pass, t *ruleset.Type, e parser.Expr, via *parser.VarRef) {
+	if msg := ruleset.ValueProblem(t, e); msg != "" {
+		reportAt(p, e, via, Error, msg+": nft refuses the file; write a valid "+t.Desc)
+	}
+}
+
+// checkSetElementTypes checks the elements of a named set or map against
+// its declared key and data types.
+func checkSetElementTypes(p *Pass, s *ruleset.Set) {
+	keys := s.KeyTypes()
+	data := s.DataTypes()
+	known := false
+	for _, k := range append(append([]*ruleset.Type(nil), keys...), data...) {
+		if k.Class != ruleset.ClassUnknown {
+			known = true
+		}
+	}
+	if !known {
+		return
+	}
+	const maxReports = 20
+	reported := 0
+	for _, el := range s.Elements {
+		if reported >= maxReports {
+			return
+		}
+		before := reported
+		checkElementPart(p, keys, el.Key, &reported)
+		if len(data) == 1 && data[0].Class != ruleset.ClassVerdict && el.Value != nil && reported == before {
+			checkElementPart(p, data, el.Value, &reported)
+		}
+	}
+}
+
+func checkElementPart(p *Pass, types []*ruleset.Type, e parser.Expr, reported *int) {
+	if e == nil || len(types) == 0 {
+		return
+	}
+	var via *parser.VarRef
+	if v, ok := e.(*parser.VarRef); ok {
+		via = v
+	}
+	e = unwrapVar(e)
+	if el, ok := e.(*parser.Elem); ok {
+		e = el.Value
+	}
+	if c, ok := e.(*parser.Concat); ok {
+		if len(c.Parts) != len(types) {
+			return
+		}
+		for i, part := range c.Parts {
+			checkElementPart(p, types[i:i+1], part, reported)
+		}
+		return
+	}
+	if len(types) != 1 {
+		return
+	}
+	if msg := ruleset.ValueProblem(types[0], e); msg != "" {
+		*reported++
+		reportAt(p, e, via, Error, msg+": nft refuses the set; elements must match its type "+types[0].Name)
+	}
+}
+
+// exprText renders a selector or concatenation of selectors for messages.
+func exprText(e parser.Expr) string {
+	switch x := e.(type) {
+	case *parser.Selector:
+		return x.Path()
+	case *parser.Concat:
+		s := ""
+		for i, part := range x.Parts {
+			if i > 0 {
+				s += " . "
+			}
+			s += exprText(part)
+		}
+		return s
+	}
+	return "the expression"
+}
+
+// article prefixes a noun phrase with "a" or "an".
+func article(s string) string {
+	if s != "" {
+		switch s[0] {
+		case 'a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U':
+			return "an " + s
+		}
+	}
+	return "a " + s
+}
