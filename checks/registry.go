@@ -13,6 +13,7 @@ var registry = []*Check{
 	nft207,
 	// NFT3xx: safety.
 	// NFT4xx: maintainability.
+	nft401,
 }
 
 // All returns every check, sorted by ID. The slice is a copy.
