@@ -84,6 +84,27 @@ func (t *Table) Set(name string) *Set {
 	return nil
 }
 
+// Flowtable returns the flowtable called name, or nil. (Added by the builder.)
+func (t *Table) Flowtable(name string) *Flowtable {
+	for _, f := range t.Flowtables {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Object returns the stateful object of the kind called name, or nil.
+// (Added by the builder.)
+func (t *Table) Object(kind parser.ObjectKind, name string) *Object {
+	for _, o := range t.Objects {
+		if o.Kind == kind && o.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
 // Hook numbers a chain hook.
 type Hook string
 
@@ -104,6 +125,7 @@ type BaseSpec struct {
 	Priority  int      // resolved number (dstnat → -100, filter + 10 → 10, …)
 	PrioName  string   // named priority as written ("filter", "dstnat"), "" when numeric
 	PrioOK    bool     // false when the priority could not be resolved (bad name, undefined var)
+	PrioErr   string   // (added by the builder) why PrioOK is false
 	Devices   []string // device / devices
 	Policy    string   // "accept" (default), "drop"
 	PolicySet bool     // policy written explicitly
@@ -122,6 +144,10 @@ type Chain struct {
 	Decls []*parser.Command // every command that declared or extended the chain
 	// Anonymous is set for the chains built from `jump { … }` bodies.
 	Anonymous bool
+	// (added by the builder) For an anonymous chain: the rule whose
+	// statement holds the body, and that statement.
+	Origin *Rule
+	Body   *parser.VerdictStmt
 }
 
 // IsBase reports whether the chain is attached to a hook.
