@@ -152,6 +152,9 @@ type Command struct {
 	Rule     *Rule   // add/insert/replace rule
 	Elements *SetLit // add/delete/… element: the `{ … }` list (or a VarRef wrapped in SetLit.Var)
 
+	// Expr is the expression of `describe EXPR` (added by the parser).
+	Expr Expr
+
 	EndPos Pos
 }
 
@@ -265,6 +268,16 @@ type Property struct {
 	Data    Expr // map data type or typeof expression; nil for sets
 	Value   Expr // for everything else: flags list (List), comment (StringLit), elements (SetLit), size, timeout…
 	Args    []*Arg
+
+	// Added by the parser:
+	// Interval is set for map data declared `: interval TYPE`.
+	Interval bool
+	// Stmts holds set-level stateful statements (`counter`, `quota 10
+	// mbytes`, …) when Key is the statement keyword.
+	Stmts []Stmt
+	// Body is the nested block of tunnel `erspan { … }`, `vxlan { … }`,
+	// `geneve { … }` items.
+	Body *Block
 
 	EndPos Pos
 }

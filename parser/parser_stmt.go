@@ -1,0 +1,1075 @@
+package parser
+
+import "strings"
+
+// parseRule parses statements up to the end of the rule (separator, '}'
+// or end of file). inBlock is true for rules in chain blocks.
+func (p *parser) parseRule(inBlock bool) *Rule {
+	r := &Rule{}
+	p.scope = ""
+	for !p.atEnd() {
+		if p.isWord("comment") {
+			p.next()
+			r.Comment = p.parseString("comment text (a quoted string)")
+			if r.Comment != nil && !p.atEnd() {
+				p.errorf("unexpected %s after the rule comment: the comment must be the last element of the rule", describe(p.cur))
+			}
+			break
+		}
+		seq := p.errSeq
+		start := p.cur.off
+		s := p.parseStmt()
+		if s != nil {
+			r.Stmts = append(r.Stmts, s)
+		}
+		if p.errSeq != seq {
+			if s == nil {
+				r.Stmts = append(r.Stmts, &BadStmt{From: p.pos(start), To: p.pos(p.cur.end)})
+			}
+			break
+		}
+		if p.cur.off == start {
+			break
+		}
+	}
+	if len(r.Stmts) == 0 && r.Comment != nil {
+		p.errorAt(int(r.Comment.Pos())-p.file.Base(), int(r.Comment.End())-p.file.Base(), "a rule needs at least one statement before its comment")
+	}
+	r.EndPos = p.endPos()
+	return r
+}
+
+// parseStmt parses one statement.
+func (p *parser) parseStmt() Stmt {
+	switch p.cur.tok {
+	case DOLLAR, LPAREN, AT:
+		return p.parseExprStmt()
+	case WORD:
+	case STRING:
+		p.errorf("unexpected quoted string \"%s\": expected a statement", p.cur.lit)
+		return nil
+	default:
+		p.expected("statement")
+		return nil
+	}
+	w := p.cur.lit
+	p.scope = ""
+	switch w {
+	case "accept", "drop", "continue", "return", "jump", "goto":
+		return p.parseVerdictStmt()
+	case "counter", "limit", "quota", "last":
+		return p.parseStatefulStmt()
+	case "log":
+		return p.parseLogStmt()
+	case "reject":
+		return p.parseRejectStmt()
+	case "snat", "dnat", "masquerade", "redirect":
+		return p.parseNatStmt()
+	case "tproxy":
+		return p.parseTproxyStmt()
+	case "queue":
+		return p.parseQueueStmt()
+	case "dup", "fwd":
+		return p.parseDupFwdStmt()
+	case "notrack":
+		s := p.keywordStmt(w)
+		s.EndPos = p.endPos()
+		return s
+	case "flow":
+		return p.parseFlowStmt()
+	case "meter":
+		return p.parseMeterStmt()
+	case "synproxy":
+		return p.parseSynproxyStmt()
+	case "xt":
+		s := p.keywordStmt(w)
+		for i := 0; i < 2; i++ {
+			if p.cur.tok != WORD && p.cur.tok != STRING {
+				p.expected("xt match, target or watcher and its name")
+				return s
+			}
+			s.Args = append(s.Args, p.valueArg(""))
+		}
+		s.EndPos = p.endPos()
+		return s
+	case "add", "update", "delete":
+		if t := p.peek(1); t.tok == AT || t.tok == DOLLAR {
+			return p.parseSetUpdateStmt()
+		}
+		p.errorf("expected '@set' after '%s' in a rule (set update statement), found %s", w, describe(p.peek(1)))
+		return nil
+	case "set":
+		if t := p.peek(1); t.isWord("add") || t.isWord("update") || t.isWord("delete") {
+			return p.parseLegacySetStmt()
+		}
+		p.errorf("unexpected keyword 'set' at the start of a statement: write 'FIELD set VALUE' (e.g. meta mark set 1)")
+		return nil
+	case "reset":
+		return p.parseResetStmt()
+	case "tunnel":
+		if p.peek(1).isWord("name") {
+			s := p.keywordStmt(w)
+			s.Args = append(s.Args, p.nameArg())
+			s.EndPos = p.endPos()
+			return s
+		}
+	case "ct":
+		switch t := p.peek(1); {
+		case t.isWord("count"):
+			return p.parseStatefulStmt()
+		case (t.isWord("timeout") || t.isWord("expectation")) && p.peek(2).isWord("set"):
+			s := &KeywordStmt{KeywordPos: p.curPos(), Keyword: "ct " + t.lit}
+			p.next()
+			p.next()
+			a := &Arg{KeyPos: p.curPos(), Key: "set"}
+			p.next()
+			a.Value = p.parseStmtValue()
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+			s.EndPos = p.endPos()
+			return s
+		}
+	}
+	if p.isSelectorStart() {
+		return p.parseExprStmt()
+	}
+	if reservedWords[w] {
+		p.errorf("unexpected keyword '%s': expected a statement", w)
+	} else {
+		p.errorf("unknown statement '%s'", w)
+	}
+	return nil
+}
+
+func (p *parser) keywordStmt(kw string) *KeywordStmt {
+	s := &KeywordStmt{KeywordPos: p.curPos(), Keyword: kw}
+	p.next()
+	return s
+}
+
+// flagArg consumes the current word as a value-less Arg.
+func (p *parser) flagArg() *Arg {
+	a := &Arg{KeyPos: p.curPos(), Key: p.cur.lit, EndPos: p.pos(p.cur.end)}
+	p.next()
+	return a
+}
+
+// valueArg parses the current value token as an Arg with the given key
+// (the key itself has been consumed).
+func (p *parser) valueArg(key string) *Arg {
+	a := &Arg{Key: key}
+	a.Value = p.parseRHSPrimary(ctxStmt)
+	a.EndPos = p.endPos()
+	return a
+}
+
+// keyNumArg parses "KEY NUM".
+func (p *parser) keyNumArg() *Arg {
+	a := &Arg{KeyPos: p.curPos(), Key: p.cur.lit}
+	p.next()
+	if n := p.expectNumber("number after " + a.Key); n != nil {
+		a.Value = n
+	}
+	a.EndPos = p.endPos()
+	return a
+}
+
+// nameArg parses "name VALUE" (object references).
+func (p *parser) nameArg() *Arg {
+	a := &Arg{KeyPos: p.curPos(), Key: "name"}
+	p.next()
+	if p.atEnd() {
+		p.expected("object name after 'name'")
+		return a
+	}
+	a.Value = p.parseStmtValue()
+	a.EndPos = p.endPos()
+	return a
+}
+
+func (p *parser) parseVerdictStmt() Stmt {
+	s := &VerdictStmt{KindPos: p.curPos(), Kind: p.cur.lit}
+	p.next()
+	if s.Kind == "jump" || s.Kind == "goto" {
+		if p.cur.tok == LBRACE {
+			s.Chain = p.parseBlock(blockAnonChain)
+		} else {
+			s.Target = p.parseChainTarget(s.Kind)
+		}
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseChainTarget(kind string) Expr {
+	switch p.cur.tok {
+	case DOLLAR:
+		return p.parseVarRef()
+	case WORD:
+		if reservedWords[p.cur.lit] && p.cur.lit != "last" {
+			p.errorf("chain name '%s' after %s is an nft keyword: nft rejects it", p.cur.lit, kind)
+			return nil
+		}
+		return p.wordLit()
+	case STRING:
+		p.errorf("chain name after %s must be a bare word, found quoted string \"%s\"", kind, p.cur.lit)
+		return nil
+	}
+	p.expected("chain name after " + kind)
+	return nil
+}
+
+// parseVerdictValue parses a verdict used as map data.
+func (p *parser) parseVerdictValue() *Verdict {
+	v := &Verdict{KindPos: p.curPos(), Kind: p.cur.lit}
+	p.next()
+	if v.Kind == "jump" || v.Kind == "goto" {
+		v.Target = p.parseChainTarget(v.Kind)
+	}
+	v.EndPos = p.endPos()
+	return v
+}
+
+// parseStatefulStmt parses counter, limit, quota, last and ct count.
+func (p *parser) parseStatefulStmt() Stmt {
+	w := p.cur.lit
+	if w == "ct" {
+		s := &KeywordStmt{KeywordPos: p.curPos(), Keyword: "ct count"}
+		p.next()
+		p.next()
+		if p.isWord("over") {
+			s.Args = append(s.Args, p.flagArg())
+		}
+		if n := p.expectNumber("connection count after ct count"); n != nil {
+			s.Args = append(s.Args, &Arg{Value: n, EndPos: n.End()})
+		}
+		s.EndPos = p.endPos()
+		return s
+	}
+	if !statefulStmtWords[w] {
+		p.expected("counter, limit, quota or last")
+		return nil
+	}
+	s := p.keywordStmt(w)
+	if p.isWord("name") && w != "last" {
+		s.Args = append(s.Args, p.nameArg())
+		s.EndPos = p.endPos()
+		return s
+	}
+	switch w {
+	case "counter":
+		s.Args = p.parseCounterArgs()
+	case "limit":
+		if !p.isWord("rate") {
+			p.expected("'rate' or 'name' after limit")
+			return s
+		}
+		s.Args = p.parseLimitArgs()
+	case "quota":
+		s.Args = p.parseQuotaArgs()
+	case "last":
+		if p.isWord("used") {
+			a := &Arg{KeyPos: p.curPos(), Key: "used"}
+			p.next()
+			switch {
+			case p.isWord("never"):
+				a.Value = p.wordLit()
+			case p.cur.tok == TIME:
+				a.Value = p.literal(LitTime)
+			default:
+				p.expected("'never' or a time value after 'last used'")
+				return s
+			}
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		}
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseCounterArgs() []*Arg {
+	var args []*Arg
+	for p.isWord("packets") || p.isWord("bytes") {
+		args = append(args, p.keyNumArg())
+	}
+	return args
+}
+
+// parseRate parses NUM [BYTEUNIT] '/' TIMEUNIT into a LitRate literal.
+// bytes reports whether a byte unit was given.
+func (p *parser) parseRate() (lit *Literal, bytes bool) {
+	start := p.cur.off
+	n := p.expectNumber("rate number")
+	if n == nil {
+		return nil, false
+	}
+	text := n.Text
+	unit := ""
+	if p.cur.tok == WORD {
+		w := p.cur.lit
+		if i := strings.IndexByte(w, '/'); i > 0 && byteUnits[w[:i]] && timeUnits[w[i+1:]] {
+			p.next()
+			return &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text + " " + w, EndPos: p.endPos()}, true
+		}
+		if !byteUnits[w] {
+			p.expected("'/' and a time unit, or a byte unit (bytes, kbytes, mbytes)")
+			return nil, false
+		}
+		unit = w
+		bytes = true
+		p.next()
+	}
+	if !p.expect(SLASH, "'/' and a time unit (second, minute, hour, day, week)") {
+		return nil, false
+	}
+	if p.cur.tok != WORD || !timeUnits[p.cur.lit] {
+		p.expected("time unit (second, minute, hour, day, week)")
+		return nil, false
+	}
+	tu := p.cur.lit
+	p.next()
+	if unit != "" {
+		text += " " + unit
+	}
+	return &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text + "/" + tu, EndPos: p.endPos()}, bytes
+}
+
+// parseLimitArgs parses "rate [over|until] RATE [burst N UNIT]".
+func (p *parser) parseLimitArgs() []*Arg {
+	args := []*Arg{p.flagArg()} // rate
+	if p.isWord("over") || p.isWord("until") {
+		args = append(args, p.flagArg())
+	}
+	rate, bytes := p.parseRate()
+	if rate == nil {
+		return args
+	}
+	args = append(args, &Arg{Value: rate, EndPos: rate.End()})
+	if p.isWord("burst") {
+		a := &Arg{KeyPos: p.curPos(), Key: "burst"}
+		p.next()
+		start := p.cur.off
+		n := p.expectNumber("number after burst")
+		if n == nil {
+			return args
+		}
+		switch {
+		case !bytes && p.isWord("packets"):
+		case bytes && p.cur.tok == WORD && byteUnits[p.cur.lit]:
+		case bytes:
+			p.expected("byte unit (bytes, kbytes, mbytes) after burst of a byte rate")
+			return args
+		default:
+			p.expected("'packets' after burst of a packet rate")
+			return args
+		}
+		unit := p.cur.lit
+		p.next()
+		a.Value = &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: n.Text + " " + unit, EndPos: p.endPos()}
+		a.EndPos = p.endPos()
+		args = append(args, a)
+	}
+	return args
+}
+
+// parseBytes parses NUM BYTEUNIT.
+func (p *parser) parseBytes(what string) *Literal {
+	start := p.cur.off
+	n := p.expectNumber(what)
+	if n == nil {
+		return nil
+	}
+	if p.cur.tok != WORD || !byteUnits[p.cur.lit] {
+		p.expected("byte unit (bytes, kbytes, mbytes)")
+		return nil
+	}
+	text := n.Text + " " + p.cur.lit
+	p.next()
+	return &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text, EndPos: p.endPos()}
+}
+
+// parseQuotaArgs parses "[over|until] NUM UNIT [used NUM UNIT]".
+func (p *parser) parseQuotaArgs() []*Arg {
+	var args []*Arg
+	if p.isWord("over") || p.isWord("until") {
+		args = append(args, p.flagArg())
+	}
+	v := p.parseBytes("quota amount (e.g. 10 mbytes)")
+	if v == nil {
+		return args
+	}
+	args = append(args, &Arg{Value: v, EndPos: v.End()})
+	if p.isWord("used") {
+		a := &Arg{KeyPos: p.curPos(), Key: "used"}
+		p.next()
+		if a.Value = p.parseBytes("number after used"); a.Value == nil {
+			return args
+		}
+		a.EndPos = p.endPos()
+		args = append(args, a)
+	}
+	return args
+}
+
+func (p *parser) parseSynproxyArgs() []*Arg {
+	var args []*Arg
+	for {
+		switch {
+		case p.isWord("mss") || p.isWord("wscale"):
+			args = append(args, p.keyNumArg())
+		case p.isWord("timestamp") || p.isWord("sack-perm") || p.isWord("sack-permitted"):
+			args = append(args, p.flagArg())
+		case p.cur.tok == NEWLINE && (p.peek(1).isWord("wscale") || p.peek(1).isWord("mss") || p.peek(1).isWord("timestamp") || p.peek(1).isWord("sack-perm")):
+			p.next()
+		default:
+			return args
+		}
+	}
+}
+
+func (p *parser) parseSynproxyStmt() Stmt {
+	s := p.keywordStmt("synproxy")
+	if p.isWord("name") {
+		s.Args = append(s.Args, p.nameArg())
+	} else {
+		s.Args = p.parseSynproxyArgs()
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseLogStmt() Stmt {
+	s := p.keywordStmt("log")
+	for p.cur.tok == WORD {
+		switch w := p.cur.lit; w {
+		case "prefix":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			switch p.cur.tok {
+			case STRING, WORD:
+				a.Value = p.parseString("log prefix")
+			case DOLLAR:
+				a.Value = p.parseVarRef()
+			default:
+				p.expected("quoted log prefix")
+				return s
+			}
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		case "group", "snaplen", "queue-threshold":
+			s.Args = append(s.Args, p.keyNumArg())
+		case "level":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			if p.cur.tok != WORD || !logLevels[p.cur.lit] {
+				p.expected("log level (emerg, alert, crit, err, warn, notice, info, debug, audit)")
+				return s
+			}
+			a.Value = p.wordLit()
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		case "flags":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			switch {
+			case p.isWord("tcp"):
+				p.next()
+				a.Key = "flags tcp"
+				list := &List{}
+				for {
+					if !p.isWord("sequence") && !p.isWord("options") {
+						p.expected("sequence or options after log flags tcp")
+						return s
+					}
+					list.Elems = append(list.Elems, p.wordLit())
+					if p.cur.tok != COMMA {
+						break
+					}
+					p.next()
+				}
+				if len(list.Elems) == 1 {
+					a.Value = list.Elems[0]
+				} else {
+					a.Value = list
+				}
+			case p.isWord("ip"):
+				p.next()
+				a.Key = "flags ip"
+				if !p.isWord("options") {
+					p.expected("'options' after log flags ip")
+					return s
+				}
+				a.Value = p.wordLit()
+			case p.isWord("skuid") || p.isWord("ether") || p.isWord("all"):
+				a.Value = p.wordLit()
+			default:
+				p.expected("log flag (tcp sequence, tcp options, ip options, skuid, ether, all)")
+				return s
+			}
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		default:
+			s.EndPos = p.endPos()
+			return s
+		}
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseRejectStmt() Stmt {
+	s := &RejectStmt{KindPos: p.curPos()}
+	p.next()
+	if p.isWord("with") {
+		p.next()
+		switch {
+		case p.isWord("icmp") || p.isWord("icmpv6") || p.isWord("icmpx"):
+			s.With = p.cur.lit
+			p.next()
+			if p.isWord("type") {
+				p.next()
+			}
+			switch p.cur.tok {
+			case WORD, NUMBER:
+				if p.cur.tok == WORD && reservedWords[p.cur.lit] {
+					p.expected("reject code")
+					return s
+				}
+				s.Code = p.parseRHSPrimary(ctxStmt)
+			case DOLLAR:
+				s.Code = p.parseVarRef()
+			default:
+				p.expected("reject code (e.g. port-unreachable, admin-prohibited)")
+				return s
+			}
+		case p.isWord("tcp"):
+			p.next()
+			if !p.expectWord("reset") {
+				return s
+			}
+			s.With = "tcp reset"
+		default:
+			p.expected("icmp, icmpv6, icmpx or tcp reset after 'reject with'")
+			return s
+		}
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseNatStmt() Stmt {
+	s := &NatStmt{KindPos: p.curPos(), Kind: p.cur.lit}
+	p.next()
+	if p.isWord("ip") || p.isWord("ip6") {
+		if t := p.peek(1); t.isWord("to") || t.isWord("addr") || t.isWord("interval") || t.isWord("prefix") {
+			s.Family = Family(p.cur.lit)
+			p.next()
+		}
+	}
+	switch s.Kind {
+	case "snat", "dnat":
+		switch {
+		case p.isWord("addr"):
+			p.next()
+			if !p.expect(DOT, "'.' in 'addr . port to'") || !p.expectWord("port") || !p.expectWord("to") {
+				return s
+			}
+			s.Variant = "addr . port"
+		case p.isWord("interval") || p.isWord("prefix"):
+			s.Variant = p.cur.lit
+			p.next()
+			if !p.expectWord("to") {
+				return s
+			}
+		case p.isWord("to"):
+			p.next()
+		}
+		if p.cur.tok == COLON {
+			p.next()
+			s.Port = p.parseStmtValue()
+		} else {
+			if p.atEnd() || p.cur.tok == WORD && natFlags[p.cur.lit] && reservedWords[p.cur.lit] {
+				p.expected("address after " + s.Kind)
+				return s
+			}
+			s.Addr = p.parseStmtValue()
+			if s.Addr != nil && p.cur.tok == COLON {
+				p.next()
+				s.Port = p.parseStmtValue()
+			}
+		}
+	case "masquerade", "redirect":
+		if p.isWord("to") {
+			p.next()
+			if p.cur.tok == COLON {
+				p.next()
+			} else if s.Kind == "masquerade" {
+				p.expected("':' and port after 'masquerade to'")
+				return s
+			}
+			s.Port = p.parseStmtValue()
+		}
+	}
+	for p.cur.tok == WORD && natFlags[p.cur.lit] {
+		s.Flags = append(s.Flags, p.ident())
+		if p.cur.tok != COMMA {
+			break
+		}
+		p.next()
+		if p.cur.tok != WORD || !natFlags[p.cur.lit] {
+			p.expected("nat flag (random, fully-random, persistent)")
+			return s
+		}
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseTproxyStmt() Stmt {
+	s := p.keywordStmt("tproxy")
+	if p.isWord("ip") || p.isWord("ip6") {
+		s.Args = append(s.Args, p.flagArg())
+	}
+	if !p.isWord("to") {
+		p.expected("'to' after tproxy")
+		return s
+	}
+	a := &Arg{KeyPos: p.curPos(), Key: "to"}
+	p.next()
+	if p.cur.tok != COLON {
+		if p.atEnd() {
+			p.expected("address or ':port' after 'tproxy to'")
+			return s
+		}
+		a.Value = p.parseStmtValue()
+	}
+	a.EndPos = p.endPos()
+	s.Args = append(s.Args, a)
+	if p.cur.tok == COLON {
+		c := &Arg{KeyPos: p.curPos(), Key: ":"}
+		p.next()
+		c.Value = p.parseStmtValue()
+		c.EndPos = p.endPos()
+		s.Args = append(s.Args, c)
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+// parseQueueNum parses NUM | $var, optionally a range.
+func (p *parser) parseQueueNum() Expr {
+	one := func() Expr {
+		switch p.cur.tok {
+		case NUMBER:
+			return p.number()
+		case DOLLAR:
+			return p.parseVarRef()
+		}
+		p.expected("queue number or $variable")
+		return nil
+	}
+	x := one()
+	if x != nil && p.cur.tok == DASH {
+		dash := p.curPos()
+		p.next()
+		y := one()
+		if y == nil {
+			return nil
+		}
+		return &RangeExpr{Lo: x, DashPos: dash, Hi: y}
+	}
+	return x
+}
+
+func (p *parser) parseQueueStmt() Stmt {
+	s := p.keywordStmt("queue")
+	for p.cur.tok == WORD {
+		switch w := p.cur.lit; w {
+		case "num":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			if a.Value = p.parseQueueNum(); a.Value == nil {
+				return s
+			}
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		case "to":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			v := p.parseStmtValue()
+			if v == nil {
+				return s
+			}
+			if sel, ok := v.(*Selector); ok {
+				switch sel.Words[0].Name {
+				case "numgen", "jhash", "symhash":
+				default:
+					p.expected("'.' or 'map' after 'queue to " + sel.Path() + "'")
+					return s
+				}
+			}
+			a.Value = v
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		case "flags":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			list := &List{}
+			for {
+				if !p.isWord("bypass") && !p.isWord("fanout") {
+					p.expected("queue flag (bypass, fanout)")
+					return s
+				}
+				list.Elems = append(list.Elems, p.wordLit())
+				if p.cur.tok != COMMA {
+					break
+				}
+				p.next()
+			}
+			if len(list.Elems) == 1 {
+				a.Value = list.Elems[0]
+			} else {
+				a.Value = list
+			}
+			a.EndPos = p.endPos()
+			s.Args = append(s.Args, a)
+		case "bypass", "fanout":
+			s.Args = append(s.Args, p.flagArg())
+			if p.cur.tok == COMMA {
+				p.next()
+			}
+		default:
+			s.EndPos = p.endPos()
+			return s
+		}
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseDupFwdStmt() Stmt {
+	s := p.keywordStmt(p.cur.lit)
+	if p.isWord("ip") || p.isWord("ip6") {
+		s.Args = append(s.Args, p.flagArg())
+	}
+	if !p.isWord("to") {
+		p.expected("'to' after " + s.Keyword)
+		return s
+	}
+	a := &Arg{KeyPos: p.curPos(), Key: "to"}
+	p.next()
+	if a.Value = p.parseStmtValue(); a.Value == nil {
+		return s
+	}
+	a.EndPos = p.endPos()
+	s.Args = append(s.Args, a)
+	if p.isWord("device") {
+		d := &Arg{KeyPos: p.curPos(), Key: "device"}
+		p.next()
+		if d.Value = p.parseStmtValue(); d.Value == nil {
+			return s
+		}
+		d.EndPos = p.endPos()
+		s.Args = append(s.Args, d)
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseFlowStmt() Stmt {
+	pos := p.curPos()
+	p.next()
+	switch {
+	case p.isWord("add") || p.isWord("offload"):
+		s := &KeywordStmt{KeywordPos: pos, Keyword: "flow " + p.cur.lit}
+		p.next()
+		if p.cur.tok != AT {
+			p.expected("'@flowtable' after " + s.Keyword)
+			return s
+		}
+		ref := p.parseSetRef()
+		if ref == nil {
+			return s
+		}
+		s.Args = append(s.Args, &Arg{Value: ref, EndPos: ref.End()})
+		s.EndPos = p.endPos()
+		return s
+	case p.isWord("table"):
+		// Legacy "flow table NAME { KEY STMT }", an old spelling of meter.
+		p.next()
+		return p.parseMeterBody(&SetUpdateStmt{OpPos: pos, Op: "flow table", Legacy: true})
+	}
+	p.expected("'add @flowtable' after flow")
+	return nil
+}
+
+func (p *parser) parseMeterStmt() Stmt {
+	s := &SetUpdateStmt{OpPos: p.curPos(), Op: "meter", Legacy: true}
+	p.next()
+	return p.parseMeterBody(s)
+}
+
+func (p *parser) parseMeterBody(s *SetUpdateStmt) Stmt {
+	name := p.parseName("meter")
+	if name == nil {
+		return s
+	}
+	s.Set = &Literal{ValuePos: name.NamePos, Kind: LitWord, Text: name.Name, EndPos: name.EndPos}
+	if p.isWord("size") {
+		s.Opts = append(s.Opts, p.keyNumArg())
+	}
+	if !p.expect(LBRACE, "'{' after meter name") {
+		return s
+	}
+	s.Key = p.parseLHS()
+	if s.Key == nil {
+		return s
+	}
+	p.parseElemOpts(&s.Opts)
+	for p.cur.tok == WORD && p.cur.tok != RBRACE {
+		seq := p.errSeq
+		st := p.parseStmt()
+		if st == nil || p.errSeq != seq {
+			return s
+		}
+		s.Stmts = append(s.Stmts, st)
+	}
+	if !p.expect(RBRACE, "'}' to close the meter") {
+		return s
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+// parseElemOpts parses per-element options: timeout, expires, comment.
+func (p *parser) parseElemOpts(opts *[]*Arg) bool {
+	found := false
+	for p.cur.tok == WORD {
+		switch w := p.cur.lit; w {
+		case "timeout", "expires":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			if p.cur.tok != TIME {
+				p.expected("time value (e.g. 30s, 1h) after " + w)
+				return found
+			}
+			a.Value = p.literal(LitTime)
+			a.EndPos = p.endPos()
+			*opts = append(*opts, a)
+		case "comment":
+			a := &Arg{KeyPos: p.curPos(), Key: w}
+			p.next()
+			s := p.parseString("comment text")
+			if s == nil {
+				return found
+			}
+			a.Value = s
+			a.EndPos = p.endPos()
+			*opts = append(*opts, a)
+		default:
+			return found
+		}
+		found = true
+	}
+	return found
+}
+
+// parseElemStmts parses per-element stateful statements.
+func (p *parser) parseElemStmts(stmts *[]Stmt) bool {
+	found := false
+	for p.cur.tok == WORD && (statefulStmtWords[p.cur.lit] || p.cur.lit == "ct" && p.peek(1).isWord("count")) {
+		seq := p.errSeq
+		s := p.parseStatefulStmt()
+		if s == nil || p.errSeq != seq {
+			return found
+		}
+		*stmts = append(*stmts, s)
+		found = true
+	}
+	return found
+}
+
+func (p *parser) parseSetUpdateStmt() Stmt {
+	s := &SetUpdateStmt{OpPos: p.curPos(), Op: p.cur.lit}
+	p.next()
+	if p.cur.tok == DOLLAR {
+		s.Set = p.parseVarRef()
+	} else {
+		s.Set = p.parseSetRef()
+	}
+	if s.Set == nil {
+		return s
+	}
+	if !p.expect(LBRACE, "'{' with the element after "+s.Op+" @set") {
+		return s
+	}
+	if s.Key = p.parseLHS(); s.Key == nil {
+		return s
+	}
+	for p.parseElemOpts(&s.Opts) || p.parseElemStmts(&s.Stmts) {
+	}
+	if p.cur.tok == COLON {
+		p.next()
+		if s.Value = p.parseStmtValue(); s.Value == nil {
+			return s
+		}
+	}
+	if !p.expect(RBRACE, "'}' to close the element") {
+		return s
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+// parseLegacySetStmt parses "set add|update|delete KEY [opts] @set".
+func (p *parser) parseLegacySetStmt() Stmt {
+	s := &SetUpdateStmt{OpPos: p.curPos(), Legacy: true}
+	p.next()
+	s.Op = p.cur.lit
+	p.next()
+	if s.Key = p.parseLHS(); s.Key == nil {
+		return s
+	}
+	p.parseElemOpts(&s.Opts)
+	if p.cur.tok == DOLLAR {
+		s.Set = p.parseVarRef()
+	} else {
+		s.Set = p.parseSetRef()
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+func (p *parser) parseResetStmt() Stmt {
+	pos := p.curPos()
+	p.next()
+	if !p.isWord("tcp") || !p.peek(1).isWord("option") {
+		p.expected("'tcp option' after reset in a rule")
+		return nil
+	}
+	p.next()
+	p.next()
+	s := &KeywordStmt{KeywordPos: pos, Keyword: "reset tcp option"}
+	switch {
+	case p.cur.tok == WORD && tcpOptions[p.cur.lit]:
+		s.Args = append(s.Args, &Arg{Value: p.wordLit(), EndPos: p.endPos()})
+	case p.cur.tok == NUMBER:
+		s.Args = append(s.Args, &Arg{Value: p.number(), EndPos: p.endPos()})
+	default:
+		p.expected("tcp option name (e.g. mss, sack-perm, timestamp) or number")
+		return s
+	}
+	s.EndPos = p.endPos()
+	return s
+}
+
+// parseExprStmt parses a match, payload/meta/ct set statement or vmap.
+func (p *parser) parseExprStmt() Stmt {
+	start := p.cur.off
+	lhs := p.parseLHS()
+	if lhs == nil {
+		return nil
+	}
+	if p.isWord("set") {
+		setPos := p.curPos()
+		p.next()
+		sel, ok := lhs.(*Selector)
+		if !ok {
+			p.errorAt(start, p.prevEnd, "only a packet field, meta or ct key can be set")
+			return nil
+		}
+		if !settable(sel) {
+			p.errorAt(start, p.prevEnd, "'"+sel.Path()+"' cannot be set: nft rejects 'set' on it")
+			return nil
+		}
+		if p.atEnd() {
+			p.expected("value after set")
+			return nil
+		}
+		v := p.parseStmtValue()
+		if v == nil {
+			return nil
+		}
+		return &SetStmt{Target: lhs, SetPos: setPos, Value: v}
+	}
+	if p.isWord("vmap") {
+		vpos := p.curPos()
+		p.next()
+		m := p.parseMapRef("vmap")
+		if m == nil {
+			return nil
+		}
+		return &VmapStmt{Key: lhs, VmapPos: vpos, Map: m}
+	}
+	if p.isWord("map") {
+		mpos := p.curPos()
+		p.next()
+		m := p.parseMapRef("map")
+		if m == nil {
+			return nil
+		}
+		lhs = &MapLookup{Key: lhs, MapPos: mpos, Map: m}
+	}
+	s := &MatchStmt{Left: lhs}
+	if op, ok := p.relOp(); ok {
+		s.OpPos = p.curPos()
+		s.Op = op
+		p.next()
+	}
+	if !p.canStartRHS() {
+		what := "value to compare with"
+		if sel, ok := lhs.(*Selector); ok {
+			what += " after '" + sel.Path() + "'"
+		}
+		p.expected(what)
+		return nil
+	}
+	s.Right = p.parseRHS(ctxRHS)
+	if s.Right == nil {
+		return nil
+	}
+	return s
+}
+
+// settable reports whether a selector may be the target of 'set'.
+func settable(sel *Selector) bool {
+	head := sel.Words[0].Name
+	switch head {
+	case "fib", "numgen", "jhash", "symhash", "osf", "socket", "ipsec", "exthdr", "tunnel":
+		return false
+	}
+	if innerOuter[head] && len(sel.Words) > 2 {
+		return false
+	}
+	return true
+}
+
+func (p *parser) relOp() (string, bool) {
+	switch p.cur.tok {
+	case EQL, NEQ, LSS, GTR, LEQ, GEQ, NOT:
+		return p.cur.lit, true
+	case WORD:
+		if op, ok := relWords[p.cur.lit]; ok {
+			return op, true
+		}
+		if p.cur.lit == "not" {
+			return "!", true
+		}
+	}
+	return "", false
+}
+
+// parseMapRef parses the map of vmap/map: '{ … }', @set or $var.
+func (p *parser) parseMapRef(what string) Expr {
+	switch p.cur.tok {
+	case LBRACE:
+		return p.parseSetLit()
+	case AT:
+		return p.parseSetRef()
+	case DOLLAR:
+		return p.parseVarRef()
+	}
+	p.expected("'{', '@map' or $variable after " + what)
+	return nil
+}
