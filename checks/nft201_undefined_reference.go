@@ -126,7 +126,7 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 			// Chains: jump/goto, including vmap verdicts.
 			verdictTargets(s, nil, func(e chainEdge) {
 				if !names.chains[e.Target] {
-					reportAt(p, e.Node, e.Via, Error, fmt.Sprintf(
+					reportVia(p, e.Node, e.Via, Error, fmt.Sprintf(
 						"%s to chain %q, which %s does not define: nft rejects the whole file%s",
 						e.Kind, e.Target, where, suggest(e.Target, names.chains)))
 				}
@@ -142,7 +142,7 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 			}
 			verdictTargets(el.Value, lookupSet, func(e chainEdge) {
 				if !names.chains[e.Target] {
-					reportAt(p, e.Node, e.Via, Error, fmt.Sprintf(
+					reportVia(p, e.Node, e.Via, Error, fmt.Sprintf(
 						"map %s holds a %s to chain %q, which %s does not define: nft rejects the whole file%s",
 						s.Name, e.Kind, e.Target, where, suggest(e.Target, names.chains)))
 				}
@@ -163,7 +163,7 @@ func checkStmtRefs(p *Pass, s parser.Stmt, names *tableNames, where string) {
 			if kw == "flow add" || kw == "flow offload" || kw == "flow" {
 				for _, a := range x.Args {
 					if ref, ok := setRefName(a.Value); ok && !names.flowtables[ref.Name] {
-						reportAt(p, ref, via, Error, fmt.Sprintf(
+						reportVia(p, ref, via, Error, fmt.Sprintf(
 							"flowtable %q is not defined in %s: nft rejects the whole file; declare `flowtable %s { hook ingress priority filter; devices = { … } }`%s",
 							ref.Name, where, ref.Name, suggest(ref.Name, names.flowtables)))
 					}
@@ -185,7 +185,7 @@ func checkStmtRefs(p *Pass, s parser.Stmt, names *tableNames, where string) {
 			}
 		case *parser.SetRef:
 			if !names.sets[x.Name] {
-				reportAt(p, x, via, Error, fmt.Sprintf(
+				reportVia(p, x, via, Error, fmt.Sprintf(
 					"set or map @%s is not defined in %s: nft rejects the whole file%s",
 					x.Name, where, suggest(x.Name, names.sets)))
 			}
@@ -219,7 +219,7 @@ func checkObjectName(p *Pass, e parser.Expr, kind parser.ObjectKind, names *tabl
 		if vr, ok := v.(*parser.VarRef); ok {
 			via = vr
 		}
-		reportAt(p, v, via, Error, fmt.Sprintf(
+		reportVia(p, v, via, Error, fmt.Sprintf(
 			"%s %q is not defined in %s: nft rejects the whole file; declare `%s %s { … }` in the table%s",
 			kind, name, where, kind, name, suggest(name, names.objects[kind])))
 	}

@@ -86,7 +86,7 @@ func runInvalidJump(p *Pass) {
 		for from := range g.edges {
 			for _, e := range g.edges[from] {
 				if target := g.chains[e.to]; target.IsBase() {
-					reportAt(p, e.edge.Node, e.edge.Via, Error, fmt.Sprintf(
+					reportVia(p, e.edge.Node, e.edge.Via, Error, fmt.Sprintf(
 						"%s to base chain %q: the kernel refuses jumps to base chains (\"Operation not supported\"); move the shared rules into a regular chain and jump to that",
 						e.edge.Kind, target.Name))
 				}
@@ -217,7 +217,7 @@ func reportLoops(p *Pass, g *jumpGraph) {
 			names = append(names, g.names[v])
 		}
 		names = append(names, g.names[b.e.to])
-		reportAt(p, b.e.edge.Node, b.e.edge.Via, Error, fmt.Sprintf(
+		reportVia(p, b.e.edge.Node, b.e.edge.Via, Error, fmt.Sprintf(
 			"%s to chain %q closes the loop %s, reachable from a base chain: the kernel rejects the load with \"Too many links\" (nft -c does not notice); break the loop, e.g. with return",
 			b.e.edge.Kind, g.names[b.e.to], strings.Join(names, " → ")))
 	}

@@ -77,7 +77,7 @@ func checkRuleProtocols(p *Pass, fam parser.Family, stmts []parser.Stmt) {
 		st.l3 = "ip6"
 	}
 	report := func(n parser.Node, via *parser.VarRef, format string, args ...any) {
-		reportAt(p, n, via, Error, fmt.Sprintf(format, args...))
+		reportVia(p, n, via, Error, fmt.Sprintf(format, args...))
 	}
 	for _, s := range stmts {
 		switch x := s.(type) {

@@ -102,7 +102,7 @@ func checkMatchTypes(p *Pass, t *ruleset.Table, left, right parser.Expr, via *pa
 		for i := range keys {
 			a, b := types[i], keys[i]
 			if a.Class != ruleset.ClassUnknown && b.Class != ruleset.ClassUnknown && a.Class != b.Class {
-				reportAt(p, ref, via, Error, fmt.Sprintf(
+				reportVia(p, ref, via, Error, fmt.Sprintf(
 					"%s is %s, but @%s holds %s: nft refuses the rule (\"datatype mismatch\"); use a set of %s or the selector that matches the set",
 					exprText(left), article(a.Desc), ref.Name, b.Desc, a.Desc))
 				return
@@ -162,7 +162,7 @@ func checkValues(p *Pass, types []*ruleset.Type, e parser.Expr, via *parser.VarR
 
 func reportValueProblem(p *Pass, t *ruleset.Type, e parser.Expr, via *parser.VarRef) {
 	if msg := ruleset.ValueProblem(t, e); msg != "" {
-		reportAt(p, e, via, Error, msg+": nft refuses the file; write a valid "+t.Desc)
+		reportVia(p, e, via, Error, msg+": nft refuses the file; write a valid "+t.Desc)
 	}
 }
 
@@ -220,7 +220,7 @@ func checkElementPart(p *Pass, types []*ruleset.Type, e parser.Expr, reported *i
 	}
 	if msg := ruleset.ValueProblem(types[0], e); msg != "" {
 		*reported++
-		reportAt(p, e, via, Error, msg+": nft refuses the set; elements must match its type "+types[0].Name)
+		reportVia(p, e, via, Error, msg+": nft refuses the set; elements must match its type "+types[0].Name)
 	}
 }
 

@@ -53,13 +53,13 @@ func eachRule(rs *ruleset.Ruleset, fn func(ruleRef)) {
 				if c.Anonymous != anonymous {
 					continue
 				}
-				eachChainRule(t, c, seen, fn, anon)
+				eachRuleOfChain(t, c, seen, fn, anon)
 			}
 		}
 	}
 }
 
-func eachChainRule(t *ruleset.Table, c *ruleset.Chain, seen map[*parser.Rule]bool, fn func(ruleRef), anon func(*ruleset.Table, *ruleset.Chain, []parser.Stmt)) {
+func eachRuleOfChain(t *ruleset.Table, c *ruleset.Chain, seen map[*parser.Rule]bool, fn func(ruleRef), anon func(*ruleset.Table, *ruleset.Chain, []parser.Stmt)) {
 	for _, r := range c.Rules {
 		if r.AST != nil {
 			if seen[r.AST] {
@@ -331,7 +331,7 @@ func targetNode(target parser.Expr, fallback parser.Node) parser.Node {
 
 // reportAt reports a diagnostic at node, or at the $variable use through
 // which node was reached.
-func reportAt(p *Pass, node parser.Node, via *parser.VarRef, sev Severity, msg string) {
+func reportVia(p *Pass, node parser.Node, via *parser.VarRef, sev Severity, msg string) {
 	at := node
 	if via != nil {
 		at = via

@@ -9,8 +9,13 @@ var registry = []*Check{
 	// NFT2xx: what nft or the kernel rejects at load time.
 	nft201, nft202, nft203,
 	nft204,
+	nft205,
 	nft206,
 	nft207,
+	nft208,
+	nft210,
+	nft211,
+	nft212,
 	// NFT3xx: safety.
 	// NFT4xx: maintainability.
 	nft401,

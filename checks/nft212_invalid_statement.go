@@ -1,0 +1,139 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/nftlint/nftlint/parser"
+)
+
+// NFT212 reports statements nft refuses whatever the packet: statements
+// after a terminal one, and log/queue arguments that exclude each other.
+var nft212 = &Check{
+	ID:       "NFT212",
+	Name:     "invalid-statement",
+	Title:    "a statement follows a terminal statement, or combines arguments nft refuses",
+	Severity: Error,
+	Tags:     []string{"load", "correctness"},
+	Doc: `Some statements end the evaluation of the rule: verdicts (` + "`accept`" + `, ` + "`drop`" + `,
+` + "`return`" + `, ` + "`jump`" + `, ` + "`goto`" + `), ` + "`reject`" + `, NAT (` + "`snat`" + `, ` + "`dnat`" + `, ` + "`masquerade`" + `,
+` + "`redirect`" + `) and ` + "`queue`" + `. nft refuses anything written after them ("Statement after
+terminal statement has no effect"): ` + "`dnat to 192.0.2.1 accept`" + `, ` + "`accept counter`" + `.
+
+It also refuses ` + "`log`" + ` statements that mix the kernel log (` + "`level`" + `, ` + "`flags`" + `) with
+nflog (` + "`group`" + `, ` + "`snaplen`" + `, ` + "`queue-threshold`" + `): "level and group are mutually
+exclusive", "flags and group are mutually exclusive"; ` + "`log level audit`" + ` takes no
+other option; and ` + "`queue num`" + ` above 65535.
+
+**What breaks:** the whole file is refused.
+
+**Fix:** put counters and logging before the verdict, drop the redundant verdict
+after NAT (NAT accepts), and choose either kernel logging or nflog.`,
+	Run: runInvalidStatement,
+}
+
+// terminalStmt reports whether s ends the rule's evaluation.
+func terminalStmt(s parser.Stmt) bool {
+	switch x := s.(type) {
+	case *parser.VerdictStmt:
+		return x.Kind != "continue"
+	case *parser.RejectStmt, *parser.NatStmt:
+		return true
+	case *parser.KeywordStmt:
+		return x.Keyword == "queue"
+	}
+	return false
+}
+
+func runInvalidStatement(p *Pass) {
+	eachRule(p.Ruleset, func(r ruleRef) {
+		for i, s := range r.Stmts {
+			if terminalStmt(s) && i+1 < len(r.Stmts) {
+				p.Report(Diagnostic{Range: p.Range(r.Stmts[i+1]), Message: fmt.Sprintf(
+					"nothing can follow %s in a rule: nft refuses it (\"Statement after terminal statement has no effect\"); move this statement before it or remove it",
+					stmtName(s))})
+				break
+			}
+		}
+		for _, s := range r.Stmts {
+			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
+				if k, ok := n.(*parser.KeywordStmt); ok {
+					switch k.Keyword {
+					case "log":
+						checkLogArgs(p, k)
+					case "queue":
+						checkQueueArgs(p, k)
+					}
+				}
+				return true
+			})
+		}
+	})
+}
+
+func stmtName(s parser.Stmt) string {
+	switch x := s.(type) {
+	case *parser.VerdictStmt:
+		return x.Kind
+	case *parser.RejectStmt:
+		return "reject"
+	case *parser.NatStmt:
+		return x.Kind
+	case *parser.KeywordStmt:
+		return x.Keyword
+	}
+	return "a terminal statement"
+}
+
+func checkLogArgs(p *Pass, k *parser.KeywordStmt) {
+	var level, flags, group *parser.Arg
+	var audit bool
+	var others []*parser.Arg
+	for _, a := range k.Args {
+		switch a.Key {
+		case "level":
+			level = a
+			if name, ok := exprName(a.Value); ok && name == "audit" {
+				audit = true
+			}
+		case "flags":
+			flags = a
+			others = append(others, a)
+		case "group", "snaplen", "queue-threshold":
+			if group == nil {
+				group = a
+			}
+			others = append(others, a)
+		case "prefix":
+			others = append(others, a)
+		}
+	}
+	switch {
+	case level != nil && group != nil:
+		p.Report(Diagnostic{Range: p.Range(group), Message: fmt.Sprintf(
+			"log %s sends to nflog, which has no level: nft refuses it (\"level and group are mutually exclusive\"); remove level or %s", group.Key, group.Key)})
+	case flags != nil && group != nil:
+		p.Report(Diagnostic{Range: p.Range(group), Message: fmt.Sprintf(
+			"log %s sends to nflog, which takes no flags: nft refuses it (\"flags and group are mutually exclusive\"); remove flags or %s", group.Key, group.Key)})
+	case audit && len(others) > 0:
+		p.Report(Diagnostic{Range: p.Range(others[0]), Message: fmt.Sprintf(
+			"log level audit takes no other option: nft refuses %s (\"log level audit doesn't support any further options\"); remove it", others[0].Key)})
+	}
+}
+
+func checkQueueArgs(p *Pass, k *parser.KeywordStmt) {
+	for _, a := range k.Args {
+		if a.Key != "num" {
+			continue
+		}
+		nums := []parser.Expr{unwrapVar(a.Value)}
+		if r, ok := nums[0].(*parser.RangeExpr); ok {
+			nums = []parser.Expr{unwrapVar(r.Lo), unwrapVar(r.Hi)}
+		}
+		for _, e := range nums {
+			if n, ok := e.(*parser.Number); ok && (n.Overflow || n.Value > 65535) {
+				p.Report(Diagnostic{Range: p.Range(n), Message: fmt.Sprintf(
+					"queue number %s exceeds 65535: nft refuses it (\"Value %s exceeds valid range 0-65535\"); use a queue number 0-65535", n.Text, n.Text)})
+			}
+		}
+	}
+}
