@@ -1450,6 +1450,8 @@ func (p *parser) parseKeyValueItem(kind blockKind) (Cmd, bool, string) {
 				return pr, true, ""
 			}
 			pr.Body = p.parseBlock(blockTunnelSub)
+		case p.cur.tok == WORD:
+			a.Value = p.wordLit() // may be a keyword: l3proto inet, protocol tcp
 		default:
 			if !p.cur.tok.isValue() && p.cur.tok != DOLLAR {
 				p.expected("value after " + a.Key)

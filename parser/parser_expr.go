@@ -116,10 +116,23 @@ func (p *parser) isSelectorStart() bool {
 
 // parseLHS parses a left-hand side: selectors and binary operations,
 // joined by '.'.
+//
+// Parts after the first may also be constants (ip saddr . 22 @s).
 func (p *parser) parseLHS() Expr {
+	return p.parseKeyConcat(true)
+}
+
+// parseKeyConcat parses a concatenation of selectors and values; when
+// selectorFirst, the first part must be a selector (a match LHS).
+func (p *parser) parseKeyConcat(selectorFirst bool) Expr {
 	var parts []Expr
 	for {
-		x := p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
+		var x Expr
+		if selectorFirst && len(parts) == 0 {
+			x = p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
+		} else {
+			x = p.parseStmtBasic()
+		}
 		if x == nil {
 			return nil
 		}
@@ -224,7 +237,9 @@ func (p *parser) parseSelector() *Selector {
 			return nil
 		}
 		add()
-	case unqualifiedMeta[head]:
+	case head == "ipsec" && !p.isWord("in") && !p.isWord("out"):
+		p.scope = "" // meta ipsec, unqualified
+	case unqualifiedMeta[head] && head != "ipsec":
 		p.scope = ""
 	case head == "ct":
 		switch {

@@ -904,7 +904,7 @@ func (p *parser) parseSetUpdateStmt() Stmt {
 	if !p.expect(LBRACE, "'{' with the element after "+s.Op+" @set") {
 		return s
 	}
-	if s.Key = p.parseLHS(); s.Key == nil {
+	if s.Key = p.parseKeyConcat(false); s.Key == nil {
 		return s
 	}
 	for p.parseElemOpts(&s.Opts) || p.parseElemStmts(&s.Stmts) {
