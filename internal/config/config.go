@@ -312,26 +312,6 @@ func ParseFailOn(s string) (checks.Severity, error) {
 	return sev, nil
 }
 
-// ParseRuntime checks a runtime profile name.
-func ParseRuntime(s string) (checks.Runtime, error) {
-	for _, r := range Runtimes {
-		if string(r) == s {
-			return r, nil
-		}
-	}
-	names := make([]string, len(Runtimes))
-	for i, r := range Runtimes {
-		names[i] = string(r)
-	}
-	return "", fmt.Errorf("unknown runtime %q (want %s)", s, strings.Join(names, ", "))
-}
-
-// Runtimes lists the runtime profiles.
-var Runtimes = []checks.Runtime{
-	checks.RuntimeDocker, checks.RuntimeDockerLegacy, checks.RuntimeDockerNftables,
-	checks.RuntimePodman, checks.RuntimeKubernetes, checks.RuntimeLibvirt, checks.RuntimeNone,
-}
-
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -442,12 +422,11 @@ func (l *Layer) set(name string, k, v *yaml.Node) error {
 		if list, err = stringList(name, k.Value, v); err != nil {
 			return err
 		}
-		for _, s := range list {
-			r, err := ParseRuntime(s)
-			if err != nil {
-				return errAt(name, v, "runtimes: %v", err)
-			}
-			l.Runtimes = append(l.Runtimes, r)
+		if len(list) == 0 {
+			return nil
+		}
+		if l.Runtimes, err = checks.ParseRuntimes(list...); err != nil {
+			return errAt(name, v, "runtimes: %v", err)
 		}
 	case "container-interfaces":
 		l.ContainerIfaces, err = stringList(name, k.Value, v)

@@ -1,0 +1,475 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/nftlint/nftlint/checks"
+	"github.com/nftlint/nftlint/internal/config"
+	"github.com/nftlint/nftlint/lint"
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/report"
+	"github.com/spf13/pflag"
+)
+
+func (a *app) main(args []string) int {
+	if len(args) > 0 && args[0] == "verify" {
+		return a.verify(args[1:])
+	}
+	var o options
+	fs := newFlagSet(&o, a.stderr)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			usage(a.stdout, fs)
+			return exitOK
+		}
+		a.errorf("%v (nftlint -h shows the flags)", err)
+		return exitTrouble
+	}
+	o.paths = fs.Args()
+	if o.help {
+		usage(a.stdout, fs)
+		return exitOK
+	}
+	if o.version {
+		fmt.Fprintf(a.stdout, "nftlint %s (%s, %s/%s)\n", a.version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+		return exitOK
+	}
+	if err := o.validate(); err != nil {
+		a.errorf("%v", err)
+		return exitTrouble
+	}
+	cli, err := o.layer()
+	if err != nil {
+		a.errorf("%v", err)
+		return exitTrouble
+	}
+	if o.listRules || o.explain != "" {
+		return a.rules(&o, cli)
+	}
+	if o.live {
+		return a.live(&o, cli)
+	}
+	if len(o.paths) == 0 {
+		a.errorf("no input: name files or directories to lint, or - for standard input (nftlint -h shows the flags)")
+		return exitTrouble
+	}
+	return a.lint(&o, cli)
+}
+
+// errorf prints an error about nftlint's own job to stderr.
+func (a *app) errorf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "nftlint: "+format+"\n", args...)
+}
+
+// input is one file to lint.
+type input struct {
+	name     string // as reported: cleaned, with / separators; "-" for stdin
+	settings *config.Settings
+}
+
+// outcome is the result of linting one input.
+type outcome struct {
+	result *lint.Result
+	err    error
+}
+
+func (a *app) lint(o *options, cli *config.Layer) int {
+	cfgs := &configCache{app: a, cli: cli, explicit: o.configFile, byFile: map[string]*config.Settings{}}
+	inputs, status := a.expand(o.paths, cfgs)
+	if status == exitTrouble && len(inputs) == 0 {
+		return exitTrouble
+	}
+	if len(inputs) == 0 {
+		a.errorf("no nftables files found (looked for *.nft and nftables.conf)")
+		return status
+	}
+
+	outcomes := a.lintAll(o, inputs)
+
+	if o.fix || o.diff {
+		fixed, st := a.fixes(o, inputs, outcomes)
+		status = max(status, st)
+		if o.diff {
+			return max(status, a.finish(o, inputs, outcomes, true))
+		}
+		if fixed {
+			outcomes = a.lintAll(o, inputs) // report what is left
+		}
+	}
+	return max(status, a.finish(o, inputs, outcomes, false))
+}
+
+// finish writes the report (unless diffOnly) and computes the exit status.
+func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bool) int {
+	status := exitOK
+	rep := &report.Report{
+		Tool:    report.DefaultTool(a.version),
+		Rules:   checks.All(),
+		Files:   map[string]*parser.File{},
+		WorkDir: a.dir,
+	}
+	seen := map[string]bool{}
+	for i, oc := range outcomes {
+		if oc.err != nil {
+			a.errorf("%v", oc.err)
+			status = exitTrouble
+			continue
+		}
+		rep.FilesLinted++
+		for _, f := range oc.result.Files.Files() {
+			if _, ok := rep.Files[f.Name()]; !ok {
+				rep.Files[f.Name()] = f
+			}
+		}
+		failOn := inputs[i].settings.FailOn
+		for _, d := range oc.result.Diagnostics {
+			// A file included by several inputs is reported once.
+			key := fmt.Sprintf("%s\x00%d\x00%d\x00%s\x00%s", d.Start.Filename, d.Start.Offset, d.End.Offset, d.Check, d.Message)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			rep.Diagnostics = append(rep.Diagnostics, d)
+			if d.Suppressed == nil && d.Severity >= failOn {
+				status = max(status, exitFindings)
+			}
+		}
+	}
+	lint.Sort(rep.Diagnostics)
+	if diffOnly {
+		return status
+	}
+
+	var buf bytes.Buffer
+	color := false
+	if o.format == report.FormatText {
+		color = a.useColor(o)
+	}
+	if err := report.Write(&buf, o.format, rep, report.TextOptions{Color: color}); err != nil {
+		a.errorf("writing the report: %v", err)
+		return exitTrouble
+	}
+	if o.output != "" {
+		name := o.output
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(a.dir, name)
+		}
+		if err := lint.WriteFileAtomic(name, buf.Bytes(), 0o644); err != nil {
+			a.errorf("cannot write the report: %v", err)
+			return exitTrouble
+		}
+	} else if _, err := a.stdout.Write(buf.Bytes()); err != nil {
+		a.errorf("cannot write the report: %v", err)
+		return exitTrouble
+	}
+	if o.format == report.FormatText {
+		report.Summary(a.stderr, rep)
+	}
+	return status
+}
+
+// useColor decides whether text output gets ANSI colours.
+func (a *app) useColor(o *options) bool {
+	switch o.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if o.output != "" || a.getenv("NO_COLOR") != "" || a.getenv("TERM") == "dumb" {
+		return false
+	}
+	return a.isTerminal(a.stdout)
+}
+
+// lintAll lints the inputs concurrently; outcomes are in input order.
+func (a *app) lintAll(o *options, inputs []input) []outcome {
+	out := make([]outcome, len(inputs))
+	workers := min(runtime.GOMAXPROCS(0), len(inputs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res, err := lint.Lint(parser.Source{Name: inputs[i].name}, a.lintOptions(o, inputs[i].settings))
+				out[i] = outcome{result: res, err: err}
+			}
+		}()
+	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {
+	nftVersion := s.NftVersion
+	if nftVersion == "" && a.localNft != nil {
+		nftVersion = a.localNft()
+	}
+	return &lint.Options{
+		Checks: checks.Options{
+			Runtimes:        s.Runtimes,
+			ContainerIfaces: checks.ContainerIfaces(s.Runtimes, s.ContainerIfaces),
+			NftVersion:      nftVersion,
+		},
+		Enabled:        s.Enabled,
+		Severity:       s.Severity,
+		MinSeverity:    s.MinSeverity,
+		InlineSuppress: s.InlineSuppress,
+		KeepSuppressed: o.showSuppressed,
+		Dir:            a.dir,
+		IncludePaths:   s.IncludePaths,
+		IncludeOutside: s.IncludeOutside,
+		Stdin:          a.stdin,
+		InputFormat:    o.inputFormat,
+	}
+}
+
+// expand turns the command-line paths into inputs: directories are walked
+// for *.nft files and files called nftables.conf (hidden directories are
+// skipped), files are taken as named. A named path that cannot be read
+// makes the status 2; the others are still linted.
+func (a *app) expand(paths []string, cfgs *configCache) ([]input, int) {
+	status := exitOK
+	var out []input
+	seen := map[string]bool{}
+	add := func(name string, named bool) bool {
+		if seen[name] {
+			return true
+		}
+		s, err := cfgs.settingsFor(name)
+		if err != nil {
+			a.errorf("%v", err)
+			status = exitTrouble
+			return false
+		}
+		if name != "-" && s.Ignored(name, a.dir) {
+			return true
+		}
+		seen[name] = true
+		out = append(out, input{name: name, settings: s})
+		return true
+	}
+	for _, p := range paths {
+		if p == "-" {
+			add("-", true)
+			continue
+		}
+		name := filepath.ToSlash(filepath.Clean(p))
+		fi, err := os.Stat(a.abs(name))
+		if err != nil {
+			a.errorf("%s: %v", name, unwrapPathError(err))
+			status = exitTrouble
+			continue
+		}
+		if !fi.IsDir() {
+			add(name, true)
+			continue
+		}
+		err = filepath.WalkDir(a.abs(name), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				a.errorf("%v", err)
+				status = exitTrouble
+				return nil
+			}
+			rel, rerr := filepath.Rel(a.abs(name), path)
+			if rerr != nil {
+				return rerr
+			}
+			shown := filepath.ToSlash(filepath.Join(name, rel))
+			if d.IsDir() {
+				if rel != "." && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+				return nil
+			}
+			if strings.HasSuffix(d.Name(), ".nft") || d.Name() == "nftables.conf" {
+				if !add(shown, false) {
+					return nil
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			a.errorf("%s: %v", name, err)
+			status = exitTrouble
+		}
+	}
+	return out, status
+}
+
+// abs returns a path named relative to the working directory as absolute.
+func (a *app) abs(name string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(a.dir, filepath.FromSlash(name))
+}
+
+// unwrapPathError drops the path from a *PathError (the caller prints it).
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// configCache finds and loads each config file once.
+type configCache struct {
+	app      *app
+	cli      *config.Layer
+	explicit string // --config
+
+	mu     sync.Mutex
+	byFile map[string]*config.Settings // config path ("" for none) → settings
+}
+
+// settingsFor returns the settings for an input: defaults, then the
+// config file (--config, or the nearest .nftlint.yaml upward from the
+// file; from the working directory for stdin), then the command line.
+func (c *configCache) settingsFor(name string) (*config.Settings, error) {
+	path := c.explicit
+	if path != "" {
+		path = c.app.abs(path)
+	} else {
+		dir := c.app.dir
+		if name != "-" {
+			dir = filepath.Dir(c.app.abs(name))
+		}
+		found, err := config.Find(dir)
+		if err != nil {
+			return nil, err
+		}
+		path = found
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s, ok := c.byFile[path]; ok {
+		return s, nil
+	}
+	s := config.Defaults()
+	if path != "" {
+		l, err := config.Load(path)
+		if err != nil {
+			return nil, usagef("config: %v", err)
+		}
+		if err := s.Apply(l); err != nil {
+			return nil, usagef("config: %v", err)
+		}
+		s.ConfigFile = path
+	}
+	if err := s.Apply(c.cli); err != nil {
+		return nil, err
+	}
+	c.byFile[path] = s
+	return s, nil
+}
+
+// fixes applies (--fix) or shows (--diff) the first fix of every finding.
+// It reports whether files were changed.
+func (a *app) fixes(o *options, inputs []input, outcomes []outcome) (bool, int) {
+	status := exitOK
+	sources := map[string][]byte{}
+	var diags []checks.Diagnostic
+	for _, oc := range outcomes {
+		if oc.err != nil {
+			continue
+		}
+		for _, f := range oc.result.Files.Files() {
+			if f.Name() != "-" || o.diff {
+				if _, ok := sources[f.Name()]; !ok {
+					sources[f.Name()] = f.Source()
+				}
+			}
+		}
+		diags = append(diags, oc.result.Diagnostics...)
+	}
+	lint.Sort(diags)
+	changed, conflicts := lint.ApplyFixes(sources, diags)
+	for _, c := range conflicts {
+		d := c.Diagnostic
+		a.errorf("%s:%d:%d: fix for %s not applied: %s", d.Start.Filename, d.Start.Line, d.Start.Column, d.Check, c.Reason)
+	}
+	names := make([]string, 0, len(changed))
+	for name := range changed {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	if o.diff {
+		for _, name := range names {
+			shown := name
+			if name == "-" {
+				shown = "stdin"
+			}
+			if err := report.UnifiedDiff(a.stdout, shown, sources[name], changed[name]); err != nil {
+				a.errorf("writing the diff: %v", err)
+				return false, exitTrouble
+			}
+		}
+		return false, status
+	}
+	for _, name := range names {
+		if err := lint.WriteFileAtomic(a.abs(name), changed[name], 0o644); err != nil {
+			a.errorf("cannot apply fixes: %v", err)
+			status = exitTrouble
+			continue
+		}
+		fmt.Fprintf(a.stderr, "nftlint: fixed %s\n", name)
+	}
+	return len(names) > 0, status
+}
+
+// live lints the kernel's ruleset.
+func (a *app) live(o *options, cli *config.Layer) int {
+	a.errorf("--live: %v", errLiveUnavailable)
+	return exitTrouble
+}
+
+// errLiveUnavailable says that this build cannot read the kernel's ruleset.
+var errLiveUnavailable = errors.New("reading the kernel's ruleset is not available in this build; lint the output of `nft list ruleset` instead: nft list ruleset | nftlint -")
+
+// rules implements --list-rules and --explain.
+func (a *app) rules(o *options, cli *config.Layer) int {
+	if o.explain != "" {
+		c := checks.Lookup(o.explain)
+		if c == nil {
+			c = checks.Lookup(strings.ToUpper(o.explain))
+		}
+		if c == nil {
+			a.errorf("--explain: unknown rule %q (nftlint --list-rules shows them)", o.explain)
+			return exitTrouble
+		}
+		io.WriteString(a.stdout, report.RuleMarkdown(c))
+		return exitOK
+	}
+	s := config.Defaults()
+	if err := s.Apply(cli); err != nil {
+		a.errorf("%v", err)
+		return exitTrouble
+	}
+	if err := report.RulesTable(a.stdout, checks.All(), s.Enabled); err != nil {
+		a.errorf("%v", err)
+		return exitTrouble
+	}
+	return exitOK
+}

@@ -1,0 +1,218 @@
+// Package lint is the pipeline shared by the command and the tests: load
+// one input as `nft -f` would (parser.Load), turn input errors into
+// NFT001–NFT003 findings, build the ruleset, run the enabled checks,
+// apply inline suppressions and report the unused ones (NFT401), apply
+// severity overrides, and sort.
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sort"
+
+	"github.com/nftlint/nftlint/checks"
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// Options configure one lint run.
+type Options struct {
+	// Checks are the options the checks read (runtimes, interfaces, nft version).
+	Checks checks.Options
+	// Enabled reports whether a rule runs; nil runs all. The input rules
+	// always run.
+	Enabled func(id string) bool
+	// Severity overrides rules' severities (input rules excepted).
+	Severity map[string]checks.Severity
+	// MinSeverity drops findings below it (0: keep all).
+	MinSeverity checks.Severity
+	// InlineSuppress applies `# nftlint disable=…` directives.
+	InlineSuppress bool
+	// KeepSuppressed keeps suppressed findings in the result (with
+	// Suppressed set) instead of dropping them.
+	KeepSuppressed bool
+
+	// Where includes are searched and what may be read (parser.LoadConfig).
+	Dir            string
+	IncludePaths   []string
+	IncludeOutside bool
+	Stdin          io.Reader
+
+	// InputFormat is "text", "json" or "" (detect: JSON when the first
+	// non-blank byte is '{').
+	InputFormat string
+}
+
+// Result is the outcome of linting one input.
+type Result struct {
+	// Files holds the input and every file it included.
+	Files *parser.FileSet
+	// Diagnostics, sorted by file, line, column, rule and message.
+	Diagnostics []checks.Diagnostic
+}
+
+// ErrJSONInput is returned for nft JSON input, which nftlint cannot read yet.
+var ErrJSONInput = errors.New("nft JSON input (nft -j) is not supported yet; lint the text form (nft list ruleset)")
+
+// Lint lints one input named on the command line. The error is set only
+// when the input itself cannot be read (the command exits 2); problems
+// inside the input are findings.
+func Lint(src parser.Source, opts *Options) (res *Result, err error) {
+	if opts == nil {
+		opts = &Options{InlineSuppress: true}
+	}
+	// Never let a bug turn into a crash of the whole command: it becomes
+	// an error naming the input, so the other inputs are still linted.
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, fmt.Errorf("%s: internal error: %v; please report this bug with the input\n%s", src.Name, v, debug.Stack())
+		}
+	}()
+
+	fset := parser.NewFileSet()
+	loaded, err := parser.Load(fset, parser.LoadConfig{
+		Dir:            opts.Dir,
+		IncludePaths:   opts.IncludePaths,
+		IncludeOutside: opts.IncludeOutside,
+		Stdin:          opts.Stdin,
+	}, src)
+	if err != nil {
+		return nil, err
+	}
+	if files := fset.Files(); len(files) > 0 && isJSON(opts.InputFormat, files[0].Source()) {
+		return nil, fmt.Errorf("%s: %w", src.Name, ErrJSONInput)
+	}
+
+	diags := errorDiagnostics(loaded.Errors)
+	rs, applyErrs := ruleset.Build(loaded)
+
+	ran := func(id string) bool {
+		if checks.IsInputRule(id) {
+			return true
+		}
+		if id == checks.UnusedSuppressionID && !opts.InlineSuppress {
+			return false
+		}
+		if opts.Enabled != nil && !opts.Enabled(id) {
+			return false
+		}
+		c := checks.Lookup(id)
+		return c != nil && applies(c, &opts.Checks)
+	}
+	// Commands nft cannot apply (ruleset.CodeApply) are findings of a
+	// rule like any other: they can be disabled.
+	for _, d := range errorDiagnostics(applyErrs) {
+		if ran(d.Check) {
+			diags = append(diags, d)
+		}
+	}
+	diags = append(diags, checks.Run(rs, &opts.Checks, func(c *checks.Check) bool { return ran(c.ID) })...)
+
+	if opts.InlineSuppress {
+		sup := collectSuppressions(fset, rs.ASTs)
+		sup.apply(diags)
+		extra := sup.unused(ran)
+		sup.apply(extra) // `disable=NFT401` may cover these
+		diags = append(diags, extra...)
+	}
+
+	out := diags[:0]
+	for _, d := range diags {
+		if !checks.IsInputRule(d.Check) {
+			if sev, ok := opts.Severity[d.Check]; ok && sev >= checks.Info && sev <= checks.Error {
+				d.Severity = sev
+			}
+		}
+		if d.Suppressed != nil && !opts.KeepSuppressed {
+			continue
+		}
+		if d.Severity < opts.MinSeverity && !checks.IsInputRule(d.Check) {
+			continue
+		}
+		out = append(out, d)
+	}
+	Sort(out)
+	return &Result{Files: fset, Diagnostics: out}, nil
+}
+
+// applies reports whether c applies to the selected runtimes.
+func applies(c *checks.Check, opts *checks.Options) bool {
+	if len(c.Runtimes) == 0 {
+		return true
+	}
+	for _, r := range c.Runtimes {
+		if opts.HasRuntime(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// errorDiagnostics turns the loader's errors (NFT001–NFT003) and the
+// builder's (ruleset.CodeApply) into findings, with the rule's default
+// severity (error for the input rules).
+func errorDiagnostics(errs parser.ErrorList) []checks.Diagnostic {
+	var out []checks.Diagnostic
+	for _, e := range errs {
+		code := e.Code
+		if code == "" {
+			code = parser.CodeSyntax
+		}
+		d := checks.Diagnostic{
+			Range:    parser.Range{Start: e.Pos, End: e.End},
+			Check:    code,
+			Severity: checks.Error,
+			Message:  e.Msg,
+		}
+		if !d.End.IsValid() {
+			d.End = d.Start
+		}
+		if c := checks.Lookup(code); c != nil {
+			d.Name = c.Name
+			if !checks.IsInputRule(code) {
+				d.Severity = c.Severity
+			}
+		}
+		for _, r := range e.Related {
+			d.Related = append(d.Related, checks.Related{Range: parser.Range{Start: r.Pos, End: r.End}, Message: r.Msg})
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// isJSON reports whether input is nft JSON: forced by format, or detected
+// from the first non-blank byte.
+func isJSON(format string, src []byte) bool {
+	switch format {
+	case "json":
+		return true
+	case "text":
+		return false
+	}
+	t := bytes.TrimLeft(src, " \t\r\n")
+	return len(t) > 0 && t[0] == '{'
+}
+
+// Sort orders diagnostics by file name, line, column, rule and message.
+func Sort(ds []checks.Diagnostic) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Start.Filename != b.Start.Filename {
+			return a.Start.Filename < b.Start.Filename
+		}
+		if a.Start.Line != b.Start.Line {
+			return a.Start.Line < b.Start.Line
+		}
+		if a.Start.Column != b.Start.Column {
+			return a.Start.Column < b.Start.Column
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Message < b.Message
+	})
+}
