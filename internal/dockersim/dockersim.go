@@ -58,6 +58,21 @@ func ParseRuntime(name string) (Runtime, error) {
 	return "", fmt.Errorf("unknown runtime %q (known: %s)", name, strings.Join(names, ", "))
 }
 
+// Description says in a few words what the runtime stands for.
+func (rt Runtime) Description() string {
+	switch rt {
+	case Docker29:
+		return "dockerd 28.0.1+/29, iptables backend"
+	case DockerLegacy:
+		return "dockerd 20.10-27.x, iptables"
+	case DockerNftables:
+		return "dockerd 29, nftables backend"
+	case Podman:
+		return "Podman, netavark nftables driver"
+	}
+	return "unknown runtime"
+}
+
 // Bridge returns the name of the runtime's default bridge.
 func (rt Runtime) Bridge() string {
 	if rt == Podman {
