@@ -2,6 +2,7 @@ package ruleset
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -499,6 +500,7 @@ func appendElements(dst []*Element, lit *parser.SetLit) []*Element {
 		slab = append(slab, el)
 	}
 	add(lit, 0)
+	dst = slices.Grow(dst, len(slab))
 	for i := range slab {
 		dst = append(dst, &slab[i])
 	}
