@@ -6,6 +6,18 @@ import "sort"
 var registry = []*Check{
 	// NFT0xx are reported by the parser and loader; see input.go.
 	// NFT1xx: container-runtime coexistence.
+	nft101,
+	nft102,
+	nft103,
+	nft104,
+	nft105,
+	nft106,
+	nft107,
+	nft108,
+	nft109,
+	nft110,
+	nft111,
+	nft112,
 	// NFT2xx: what nft or the kernel rejects at load time.
 	nft201, nft202, nft203,
 	nft204,

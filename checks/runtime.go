@@ -63,6 +63,9 @@ var runtimeProfiles = map[Runtime]RuntimeProfile{
 		Description: "Kubernetes",
 		Bridges:     []string{"cni0", "cbr0", "kube-bridge", "cali*", "flannel*", "weave", "lxc*"},
 		Iptables:    true,
+		// CNI plugins in iptables mode (flannel, Calico) insert their own
+		// FORWARD accepts (coreos/flannel#872).
+		OwnsForwardBuiltin: true,
 	},
 	RuntimeLibvirt: {
 		Runtime:     RuntimeLibvirt,
