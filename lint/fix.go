@@ -31,12 +31,9 @@ func ApplyFixes(sources map[string][]byte, diags []checks.Diagnostic) (map[strin
 			if a == e {
 				return true, false
 			}
-			// Two insertions at the same point clash (their order would be
-			// arbitrary); otherwise half-open ranges overlap when each
-			// starts before the other ends.
-			if a.Start == e.Start && (a.Start == a.End || e.Start == e.End) {
-				return false, true
-			}
+			// Half-open ranges overlap when each starts before the other
+			// ends. Insertions at the same point do not clash: they are
+			// applied in the order of the findings, which is sorted.
 			if e.Start < a.End && a.Start < e.End {
 				return false, true
 			}

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 
 	"github.com/nftlint/nftlint/checks"
+	"github.com/nftlint/nftlint/internal/verify"
 	"github.com/spf13/pflag"
 )
 
@@ -45,11 +46,6 @@ func (a *app) verify(args []string) int {
 		a.errorf("verify: want exactly one FILE, got %d arguments", fs.NArg())
 		return exitTrouble
 	}
-	rts, err := checks.ParseRuntimes(*rt)
-	if err != nil || len(rts) != 1 {
-		a.errorf("verify: --runtime: want one runtime: %v", err)
-		return exitTrouble
-	}
 	path := a.abs(fs.Arg(0))
 	if _, err := os.Stat(path); err != nil {
 		a.errorf("verify: %s: %v", fs.Arg(0), unwrapPathError(err))
@@ -57,5 +53,13 @@ func (a *app) verify(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return a.runVerify(ctx, path, rts[0])
+	passed, err := verify.Run(ctx, path, *rt, a.stdout)
+	switch {
+	case err != nil:
+		a.errorf("verify: %v", err)
+		return exitTrouble
+	case !passed:
+		return exitFindings
+	}
+	return exitOK
 }
