@@ -6,7 +6,6 @@ package checks
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -284,16 +283,6 @@ func insertRulesFix(files *parser.FileSet, c *ruleset.Chain, msg string, lines [
 // quoteList formats names for messages: docker0, br-*.
 func quoteList(names []string) string {
 	return strings.Join(names, ", ")
-}
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // eachChainRule calls fn for every rule of chain c, including the rules
