@@ -60,6 +60,8 @@ type protoState struct {
 	l4     []string    // possible transport protocols; nil when unknown
 	l4At   parser.Node
 	l4Seen bool // some transport protocol was matched (also th, sets)
+	// etherType is the value of an `ether type` match, "" when none.
+	etherType string
 }
 
 func runProtocolConflict(p *Pass) {
@@ -110,8 +112,8 @@ func checkRuleProtocols(p *Pass, fam parser.Family, stmts []parser.Stmt) {
 		case *parser.NatStmt:
 			checkNatProtocols(fam, &st, x, report)
 		case *parser.KeywordStmt:
-			if x.Keyword == "tproxy" && !st.l4Seen {
-				report(x, nil, "tproxy needs a transport protocol match earlier in the rule: nft refuses it (\"Transparent proxy support requires transport protocol match\"); add e.g. `meta l4proto tcp`")
+			if x.Keyword == "tproxy" {
+				checkTproxy(fam, &st, x, report)
 			}
 		}
 	}
@@ -125,6 +127,8 @@ func checkNatProtocols(fam parser.Family, st *protoState, x *parser.NatStmt, rep
 	}
 	if natFam != "" && st.l3 != "" && natFam != st.l3 {
 		report(x, nil, "%s %s contradicts the %s packets this rule matches: nft refuses it (\"conflicting protocols specified\")", x.Kind, natFam, st.l3)
+	} else if msg := addrFamilyProblem(natFam, st.l3, x.Addr); msg != "" {
+		report(x.Addr, nil, "%s", msg)
 	}
 	if x.Port != nil && !st.l4Seen {
 		report(x.Port, nil, "a port in %s needs a transport protocol match earlier in the rule: nft refuses it (\"transport protocol mapping is only valid after transport protocol match\"); add e.g. `meta l4proto tcp` or `tcp dport …`", x.Kind)
@@ -160,6 +164,12 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 			setL3(st, l3, sel, report)
 		}
 	case "ether type":
+		st.etherType = singleWord(m.Right)
+		// nft checks this against earlier matches only in tables that see
+		// several network protocols; an ip table accepts `ether type ip6`.
+		if fam == parser.FamilyIP || fam == parser.FamilyIP6 {
+			return
+		}
 		if v := singleWord(m.Right); v == "ip" || v == "ip6" {
 			setL3(st, v, sel, report)
 		}
@@ -189,6 +199,11 @@ func checkSelectorsIn(fam parser.Family, st *protoState, e parser.Expr, report f
 		proto := ruleset.SelectorOf(sel).Proto
 		if msg := familyProblem(fam, proto); msg != "" {
 			report(sel, via, "%s", msg)
+			return false
+		}
+		if proto == "vlan" && st.etherType != "" && st.etherType != "vlan" && st.etherType != "8021q" && st.etherType != "8021ad" {
+			report(sel, via, "%s reads a VLAN header, but the rule already matched ether type %s: nft refuses it (\"conflicting protocols specified: ether vs. vlan\"); match `vlan type %s` after the vlan match instead",
+				sel.Path(), st.etherType, st.etherType)
 			return false
 		}
 		switch proto {
@@ -306,4 +321,52 @@ func l4Values(e parser.Expr) []string {
 		}
 	}
 	return nil
+}
+
+// addrFamilyProblem reports a literal NAT or tproxy address whose family
+// contradicts the statement's family qualifier or the rule's packets.
+func addrFamilyProblem(qualifier, l3 string, addr parser.Expr) string {
+	want := qualifier
+	if want == "" {
+		want = l3
+	}
+	if want == "" || addr == nil {
+		return ""
+	}
+	switch c := ruleset.ClassOf(unwrapVar(addr)); {
+	case c == ruleset.ClassIPv6 && want == "ip":
+		return "this is an IPv6 address, but the statement translates IPv4 packets: nft refuses it (\"Could not resolve hostname\"); use ip6 and an IPv6 rule, or an IPv4 address"
+	case c == ruleset.ClassIPv4 && want == "ip6":
+		return "this is an IPv4 address, but the statement translates IPv6 packets: nft refuses it (\"Could not resolve hostname\"); use ip and an IPv4 rule, or an IPv6 address"
+	}
+	return ""
+}
+
+// checkTproxy checks `tproxy [ip|ip6] to ADDR[:PORT]`.
+func checkTproxy(fam parser.Family, st *protoState, x *parser.KeywordStmt, report func(parser.Node, *parser.VarRef, string, ...any)) {
+	if !st.l4Seen {
+		report(x, nil, "tproxy needs a transport protocol match earlier in the rule: nft refuses it (\"Transparent proxy support requires transport protocol match\"); add e.g. `meta l4proto tcp`")
+		return
+	}
+	qualifier := ""
+	var addr parser.Expr
+	for _, a := range x.Args {
+		switch a.Key {
+		case "ip", "ip6":
+			qualifier = a.Key
+		case "to":
+			addr = a.Value
+		}
+	}
+	if qualifier != "" && st.l3 != "" && qualifier != st.l3 {
+		report(x, nil, "tproxy %s contradicts the %s packets this rule matches: nft refuses it (\"conflicting protocols specified\")", qualifier, st.l3)
+		return
+	}
+	if fam == parser.FamilyInet && qualifier == "" && st.l3 == "" && natNeedsFamily(addr) {
+		report(x, nil, "tproxy to an address in an inet table needs `ip` or `ip6` (`tproxy ip to …`): nft refuses it (\"ip or ip6 must be specified with address for inet tables\")")
+		return
+	}
+	if msg := addrFamilyProblem(qualifier, st.l3, addr); msg != "" {
+		report(addr, nil, "%s", msg)
+	}
 }

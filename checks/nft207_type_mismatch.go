@@ -54,8 +54,16 @@ func runTypeMismatch(p *Pass) {
 				case *parser.SetStmt:
 					if sel, ok := x.Target.(*parser.Selector); ok {
 						t := ruleset.SelectorOf(sel).Type
-						if _, isNum := unwrapVar(x.Value).(*parser.Number); isNum {
+						switch v := unwrapVar(x.Value).(type) {
+						case *parser.Number:
 							reportValueProblem(p, t, x.Value, via)
+						case *parser.Binary:
+							// `ip dscp set ip dscp & 0x4f`: the constant must fit the field.
+							if v.Op == "&" || v.Op == "|" || v.Op == "^" {
+								if n, ok := unwrapVar(v.Y).(*parser.Number); ok {
+									reportValueProblem(p, t, n, via)
+								}
+							}
 						}
 					}
 				}

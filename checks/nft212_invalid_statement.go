@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/nftlint/nftlint/parser"
 )
@@ -56,6 +58,14 @@ func runInvalidStatement(p *Pass) {
 		}
 		for _, s := range r.Stmts {
 			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
+				if m, ok := n.(*parser.MatchStmt); ok && m.Op == "!" {
+					if _, isBinary := m.Left.(*parser.Binary); isBinary {
+						p.Report(Diagnostic{Range: p.Range(m), Message: "`!` cannot negate a match on a bitwise expression: nft refuses it (\"cannot combine negation with binary expression\"); write `!=` or compare the masked value with 0"})
+					}
+				}
+				if rj, ok := n.(*parser.RejectStmt); ok {
+					checkRejectCode(p, rj)
+				}
 				if k, ok := n.(*parser.KeywordStmt); ok {
 					switch k.Keyword {
 					case "log":
@@ -120,7 +130,58 @@ func checkLogArgs(p *Pass, k *parser.KeywordStmt) {
 	}
 }
 
+// rejectCodes are the codes nft knows per `reject with` kind.
+var rejectCodes = map[string]map[string]bool{
+	"icmp":   {"net-unreachable": true, "host-unreachable": true, "prot-unreachable": true, "port-unreachable": true, "frag-needed": true, "net-prohibited": true, "host-prohibited": true, "admin-prohibited": true},
+	"icmpv6": {"no-route": true, "admin-prohibited": true, "addr-unreachable": true, "port-unreachable": true, "policy-fail": true, "reject-route": true},
+	"icmpx":  {"no-route": true, "port-unreachable": true, "host-unreachable": true, "admin-prohibited": true},
+}
+
+func checkRejectCode(p *Pass, rj *parser.RejectStmt) {
+	codes := rejectCodes[rj.With]
+	if codes == nil || rj.Code == nil {
+		return
+	}
+	name, ok := exprName(unwrapVar(rj.Code))
+	if !ok || codes[name] {
+		return
+	}
+	p.Report(Diagnostic{Range: p.Range(rj.Code), Message: fmt.Sprintf(
+		"%q is not %s reject code: nft refuses it; use one of %s", name, article(rj.With), joinSortedKeys(codes))})
+}
+
+func joinSortedKeys(m map[string]bool) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
+}
+
 func checkQueueArgs(p *Pass, k *parser.KeywordStmt) {
+	fanout := false
+	var rangeGiven bool
+	for _, a := range k.Args {
+		if a.Key == "fanout" {
+			fanout = true
+		}
+		if a.Key == "flags" {
+			for _, f := range flagWords(a.Value) {
+				if f == "fanout" {
+					fanout = true
+				}
+			}
+		}
+		if a.Key == "num" || a.Key == "to" {
+			if _, ok := unwrapVar(a.Value).(*parser.RangeExpr); ok {
+				rangeGiven = true
+			}
+		}
+	}
+	if fanout && !rangeGiven {
+		p.Report(Diagnostic{Range: p.Range(k), Message: "queue fanout spreads packets over a range of queues, but no range is given: nft refuses it (\"fanout requires a range to be specified\"); write `queue num 0-3 fanout` or drop fanout"})
+	}
 	for _, a := range k.Args {
 		if a.Key != "num" {
 			continue

@@ -9,7 +9,9 @@ package ruleset
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -57,8 +59,12 @@ type Type struct {
 	// Symbols are the symbolic constants nft accepts for the type (lower
 	// case). When OpenWords is false, any other bare word is rejected.
 	Symbols   map[string]bool
-	OpenWords bool // words resolved outside nft's tables (services, protocols, host, user names)
-	MaxLen    int  // strings: the longest accepted value in bytes
+	OpenWords bool   // words resolved outside nft's tables (services, protocols, host, user names)
+	MaxLen    int    // strings: the longest accepted value in bytes
+	Max       uint64 // integers: the largest value when below the width's maximum (day: 6)
+	// Format names a text format nft parses for the type: "hour"
+	// (HH:MM[:SS]) or "time" (YYYY-MM-DD [HH:MM[:SS]]).
+	Format string
 }
 
 // Unknown is the type of everything not modelled here.
@@ -105,12 +111,15 @@ var (
 	TypeBool    = symType("boolean", "boolean type", 1, "exists missing")
 	TypeEthType = &Type{Name: "ether_type", Desc: "Ethernet protocol", Class: ClassInteger, Bits: 16,
 		Symbols: words("ip ip6 arp vlan 8021q 8021ad")}
-	TypeArpOp  = symType("arp_op", "ARP operation", 16, "request reply rrequest rreply inrequest inreply nak")
-	TypeICMP   = symType("icmp_type", "ICMP type", 8, "echo-reply destination-unreachable source-quench redirect echo-request router-advertisement router-solicitation time-exceeded parameter-problem timestamp-request timestamp-reply info-request info-reply address-mask-request address-mask-reply")
-	TypeICMP6  = symType("icmpv6_type", "ICMPv6 type", 8, "destination-unreachable packet-too-big time-exceeded parameter-problem echo-request echo-reply mld-listener-query mld-listener-report mld-listener-done mld-listener-reduction nd-router-solicit nd-router-advert nd-neighbor-solicit nd-neighbor-advert nd-redirect router-renumbering ind-neighbor-solicit ind-neighbor-advert mld2-listener-report")
-	TypeDSCP   = symType("dscp", "Differentiated Services Code Point", 6, "cs0 cs1 cs2 cs3 cs4 cs5 cs6 cs7 df be lephb af11 af12 af13 af21 af22 af23 af31 af32 af33 af41 af42 af43 va ef")
-	TypeECN    = symType("ecn", "Explicit Congestion Notification", 2, "not-ect ect1 ect0 ce")
-	TypeDay    = symType("day", "Day of week of packet reception", 8, "sunday monday tuesday wednesday thursday friday saturday")
+	TypeArpOp = symType("arp_op", "ARP operation", 16, "request reply rrequest rreply inrequest inreply nak")
+	TypeICMP  = symType("icmp_type", "ICMP type", 8, "echo-reply destination-unreachable source-quench redirect echo-request router-advertisement router-solicitation time-exceeded parameter-problem timestamp-request timestamp-reply info-request info-reply address-mask-request address-mask-reply")
+	TypeICMP6 = symType("icmpv6_type", "ICMPv6 type", 8, "destination-unreachable packet-too-big time-exceeded parameter-problem echo-request echo-reply mld-listener-query mld-listener-report mld-listener-done mld-listener-reduction nd-router-solicit nd-router-advert nd-neighbor-solicit nd-neighbor-advert nd-redirect router-renumbering ind-neighbor-solicit ind-neighbor-advert mld2-listener-report")
+	TypeDSCP  = symType("dscp", "Differentiated Services Code Point", 6, "cs0 cs1 cs2 cs3 cs4 cs5 cs6 cs7 df be lephb af11 af12 af13 af21 af22 af23 af31 af32 af33 af41 af42 af43 va ef")
+	TypeECN   = symType("ecn", "Explicit Congestion Notification", 2, "not-ect ect1 ect0 ce")
+	TypeDay   = &Type{Name: "day", Desc: "Day of week of packet reception", Class: ClassInteger, Bits: 8, Max: 6,
+		Symbols: words("sunday monday tuesday wednesday thursday friday saturday")}
+	TypeHour   = &Type{Name: "hour", Desc: "Hour of day of packet reception", Class: ClassInteger, Bits: 32, Format: "hour"}
+	TypeTime   = &Type{Name: "time", Desc: "Relative time of packet reception", Class: ClassInteger, Bits: 64, Format: "time"}
 	TypeFib    = symType("fib_addrtype", "fib address type", 32, "unspec unicast local broadcast anycast multicast blackhole unreachable prohibit")
 	TypeIfType = &Type{Name: "iface_type", Desc: "network interface type", Class: ClassInteger, Bits: 16,
 		Symbols: words("ether ppp ipip ipip6 loopback sit ipgre")}
@@ -196,6 +205,9 @@ var selectorTable = map[string]Selector{
 	"meta pkttype": {TypePktType, ""}, "pkttype": {TypePktType, ""},
 	"meta skuid": {TypeUID, ""}, "skuid": {TypeUID, ""}, "meta skgid": {TypeGID, ""}, "skgid": {TypeGID, ""},
 	"meta day": {TypeDay, ""}, "day": {TypeDay, ""},
+	"meta hour": {TypeHour, ""}, "hour": {TypeHour, ""}, "meta time": {TypeTime, ""}, "time": {TypeTime, ""},
+	"srh flags": {intType("integer", "integer", 8), "exthdr"}, "srh last-entry": {intType("integer", "integer", 8), "exthdr"},
+	"srh tag":      {intType("integer", "integer", 16), "exthdr"},
 	"meta iiftype": {TypeIfType, ""}, "iiftype": {TypeIfType, ""}, "meta oiftype": {TypeIfType, ""}, "oiftype": {TypeIfType, ""},
 	"meta cpu": {intType("integer", "integer", 32), ""}, "cpu": {intType("integer", "integer", 32), ""},
 	"meta length":  {intType("integer", "integer", 32), ""},
@@ -231,13 +243,19 @@ func SelectorOf(sel *parser.Selector) Selector {
 		return s
 	}
 	first := sel.Words[0].Name
-	if len(sel.Words) >= 4 && strings.HasPrefix(first, "@") {
+	if len(sel.Words) == 3 && strings.HasPrefix(first, "@") {
 		// Raw payload @base,offset,length: an integer of length bits.
-		if n, ok := parseUint(sel.Words[3].Name); ok && n > 0 && n <= 128 {
+		if n, ok := parseUint(sel.Words[2].Name); ok && n > 0 && n <= 128 {
 			return Selector{Type: intType("integer", "integer", int(n))}
 		}
-		if n, ok := parseUint(sel.Words[3].Name); ok && n == 0 {
+		if n, ok := parseUint(sel.Words[2].Name); ok && n == 0 {
 			return Selector{Type: &Type{Name: "integer", Desc: "integer", Class: ClassInteger, Bits: -1}}
+		}
+	}
+	if first == "osf" {
+		switch sel.Words[len(sel.Words)-1].Name {
+		case "name", "version":
+			return Selector{Type: &Type{Name: "string", Desc: "string", Class: ClassString, MaxLen: 15}}
 		}
 	}
 	switch {
@@ -371,6 +389,9 @@ func numberProblem(t *Type, n *parser.Number) string {
 		if t.Bits > 0 && t.Bits < 64 && (n.Overflow || n.Value>>uint(t.Bits) != 0) {
 			return fmt.Sprintf("value %s exceeds the valid range 0-%d of %s", n.Text, uint64(1)<<uint(t.Bits)-1, t.Desc)
 		}
+		if t.Max > 0 && (n.Overflow || n.Value > t.Max) {
+			return fmt.Sprintf("value %s exceeds the valid range 0-%d of %s", n.Text, t.Max, t.Desc)
+		}
 	case ClassString:
 		// nft reads a number as a string here (iifname 1 is "1").
 	case ClassEther:
@@ -423,6 +444,9 @@ func wordProblem(t *Type, w string, quoted bool) string {
 			return fmt.Sprintf("%q is %d bytes long; a %s holds at most %d", w, len(w), t.Desc, t.MaxLen)
 		}
 	case ClassInteger:
+		if t.Format != "" {
+			return formatProblem(t, w)
+		}
 		if t.Symbols == nil || t.OpenWords || quoted && t != TypeDay {
 			return ""
 		}
@@ -480,4 +504,34 @@ func ClassOf(e parser.Expr) Class {
 		}
 	}
 	return ClassUnknown
+}
+
+var (
+	hourFormat = regexp.MustCompile(`^([0-9]{1,2}):([0-9]{2})(:([0-9]{2}))?$`)
+	timeFormat = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$`)
+)
+
+// formatProblem checks the text formats of meta hour and meta time.
+func formatProblem(t *Type, w string) string {
+	switch t.Format {
+	case "hour":
+		m := hourFormat.FindStringSubmatch(w)
+		if m == nil {
+			return fmt.Sprintf("%q is not a time of day (HH:MM or HH:MM:SS)", w)
+		}
+		h, _ := strconv.Atoi(m[1])
+		mi, _ := strconv.Atoi(m[2])
+		sec := 0
+		if m[4] != "" {
+			sec, _ = strconv.Atoi(m[4])
+		}
+		if h > 23 || mi > 59 || sec > 59 {
+			return fmt.Sprintf("%q is not a time of day: hours run 0-23, minutes and seconds 0-59", w)
+		}
+	case "time":
+		if !timeFormat.MatchString(w) {
+			return fmt.Sprintf("%q is not a date (YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\")", w)
+		}
+	}
+	return ""
 }
