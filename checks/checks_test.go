@@ -18,7 +18,8 @@ package checks
 //	--runtime podman --container-iface lxdbr0
 //
 // Expected findings are `# want ID "regexp" [ID "regexp" …]` comments on
-// the line where the finding starts; a `# want` comment alone on its line
+// the line where the finding starts; ID may carry the severity the finding
+// must have (`NFT101:error`). A `# want` comment alone on its line
 // applies to the next line that is not blank and not such a comment. A
 // case fails on every expectation no finding matches, and on every
 // finding of the check under test (or of a check some `# want` of the case
@@ -244,14 +245,18 @@ func isInputDiag(d Diagnostic) bool {
 
 // expectation is one `# want ID "regexp"`.
 type expectation struct {
-	file    string
-	line    int
-	check   string
-	re      *regexp.Regexp
-	matched bool
+	file     string
+	line     int
+	check    string
+	severity Severity // 0: any
+	re       *regexp.Regexp
+	matched  bool
 }
 
-var wantComment = regexp.MustCompile(`#\s*want\s+(NFT\d{3}\s.*)$`)
+var (
+	wantComment = regexp.MustCompile(`#\s*want\s+(NFT\d{3}(?::[a-z]+)?\s.*)$`)
+	wantID      = regexp.MustCompile(`^(NFT\d{3})(?::(error|warning|info))?$`)
+)
 
 // parseWants extracts the expectations of one file.
 func parseWants(file string, src []byte) ([]*expectation, error) {
@@ -304,9 +309,15 @@ func parseWantList(s string) ([]*expectation, error) {
 	var out []*expectation
 	s = strings.TrimSpace(s)
 	for s != "" {
-		id, rest, ok := strings.Cut(s, " ")
-		if !ok || !regexp.MustCompile(`^NFT\d{3}$`).MatchString(id) {
-			return nil, fmt.Errorf("want: expected a rule ID and a quoted regexp at %q", s)
+		word, rest, ok := strings.Cut(s, " ")
+		m := wantID.FindStringSubmatch(word)
+		if !ok || m == nil {
+			return nil, fmt.Errorf("want: expected a rule ID (NFT101 or NFT101:error) and a quoted regexp at %q", s)
+		}
+		id := m[1]
+		var sev Severity
+		if m[2] != "" {
+			sev, _ = ParseSeverity(m[2])
 		}
 		rest = strings.TrimSpace(rest)
 		q, err := strconv.QuotedPrefix(rest)
@@ -318,7 +329,7 @@ func parseWantList(s string) ([]*expectation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("want %s: %v", id, err)
 		}
-		out = append(out, &expectation{check: id, re: re})
+		out = append(out, &expectation{check: id, severity: sev, re: re})
 		s = strings.TrimSpace(rest[len(q):])
 	}
 	return out, nil
@@ -358,7 +369,7 @@ func runCase(t *testing.T, tc *checkCase) {
 		file := caseFileName(d.Start.Filename)
 		found := false
 		for _, w := range wants {
-			if !w.matched && w.file == file && w.line == d.Start.Line && w.check == d.Check && w.re.MatchString(d.Message) {
+			if !w.matched && w.file == file && w.line == d.Start.Line && w.check == d.Check && (w.severity == 0 || w.severity == d.Severity) && w.re.MatchString(d.Message) {
 				w.matched = true
 				found = true
 				break
@@ -370,7 +381,11 @@ func runCase(t *testing.T, tc *checkCase) {
 	}
 	for _, w := range wants {
 		if !w.matched {
-			t.Errorf("%s:%d: no %s finding matching %q", w.file, w.line, w.check, w.re)
+			sev := ""
+			if w.severity != 0 {
+				sev = " " + w.severity.String()
+			}
+			t.Errorf("%s:%d: no %s%s finding matching %q", w.file, w.line, w.check, sev, w.re)
 		}
 	}
 	checkSanity(t, tc.checkID, diags, srcs)
