@@ -4,8 +4,10 @@ package netns_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -21,6 +23,15 @@ import (
 var kernelRuns atomic.Int64
 
 func TestMain(m *testing.M) {
+	// Scenarios spend most of their time waiting for dial timeouts on
+	// dropped paths, not on the CPU: run a few more at once than
+	// GOMAXPROCS unless -parallel was given.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", "4")
+	}
 	code := m.Run()
 	fmt.Printf("netns: %d kernel scenarios run\n", kernelRuns.Load())
 	if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" && kernelRuns.Load() == 0 && code == 0 {
@@ -360,4 +371,61 @@ func TestKernelSeedConfig(t *testing.T) {
 			wantPaths(t, "after reload", o.after, false, false)
 		})
 	}
+}
+
+// Namespaces left behind by a dead process are swept by New; those of live
+// processes (this one) are kept, and Close removes an environment's own.
+func TestKernelSweepAndClose(t *testing.T) {
+	requireKernel(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	// A pid that surely is gone: a child that has exited and been reaped.
+	child := exec.Command("true")
+	if err := child.Run(); err != nil {
+		t.Fatalf("running true: %v", err)
+	}
+	stale := fmt.Sprintf("%s%d-0badc0de-host", netns.NamePrefix, child.Process.Pid)
+	if out, err := exec.Command("ip", "netns", "add", stale).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add %s: %v: %s", stale, err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", stale).Run() })
+
+	env, err := netns.New(ctx, netns.Options{})
+	if err != nil {
+		t.Fatalf("netns.New: %v", err)
+	}
+	kernelRuns.Add(1)
+	if namespaceExists(stale) {
+		t.Errorf("stale namespace %s of exited pid %d was not swept", stale, child.Process.Pid)
+	}
+	names := []string{env.Host, env.Container, env.World}
+	for _, n := range names {
+		if !strings.HasPrefix(n, fmt.Sprintf("%s%d-", netns.NamePrefix, os.Getpid())) {
+			t.Errorf("namespace %s does not carry this process's id", n)
+		}
+		if !namespaceExists(n) {
+			t.Errorf("namespace %s missing while the environment is open", n)
+		}
+	}
+	netns.SweepStale(ctx)
+	if !namespaceExists(env.Host) {
+		t.Errorf("SweepStale removed a namespace of a live process")
+	}
+	if err := env.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	if err := env.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+	for _, n := range names {
+		if namespaceExists(n) {
+			t.Errorf("namespace %s still exists after Close", n)
+		}
+	}
+}
+
+func namespaceExists(name string) bool {
+	_, err := os.Stat(filepath.Join("/run/netns", name))
+	return err == nil
 }

@@ -229,11 +229,22 @@ func (e *Env) Ruleset(ctx context.Context) string {
 	return res.Stdout + res.Stderr
 }
 
-// Probe connects over both paths and reports what happened.
+// Probe connects over both paths (at the same time, so that a dropped path
+// costs one dial timeout, not two) and reports what happened.
 func (e *Env) Probe(ctx context.Context) []PathResult {
-	out := e.dial(ctx, PathOutbound, e.Container, netip.AddrPortFrom(worldAddr, worldPort), hostWorldAddr)
-	in := e.dial(ctx, PathPublished, e.World, netip.AddrPortFrom(hostWorldAddr, publishedPort), netip.Addr{})
-	return []PathResult{out, in}
+	results := make([]PathResult, 2)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		results[0] = e.dial(ctx, PathOutbound, e.Container, netip.AddrPortFrom(worldAddr, worldPort), hostWorldAddr)
+	}()
+	go func() {
+		defer wg.Done()
+		results[1] = e.dial(ctx, PathPublished, e.World, netip.AddrPortFrom(hostWorldAddr, publishedPort), netip.Addr{})
+	}()
+	wg.Wait()
+	return results
 }
 
 // dial connects from namespace ns to target. The server answers with the
