@@ -1347,10 +1347,15 @@ func (p *parser) parseObjectItem(kind blockKind) (Cmd, bool, string) {
 		return pr, true, "comment"
 	}
 	pr := &Property{KeyPos: p.curPos()}
+	seq := p.errSeq
 	switch kind {
 	case blockCounter:
 		pr.Key = "packets"
 		pr.Args = p.parseCounterArgs()
+		if len(pr.Args) == 0 {
+			p.expected("'packets NUM bytes NUM' in counter")
+			return nil, false, ""
+		}
 	case blockQuota:
 		pr.Key = "quota"
 		pr.Args = p.parseQuotaArgs()
@@ -1367,7 +1372,7 @@ func (p *parser) parseObjectItem(kind blockKind) (Cmd, bool, string) {
 	case blockSynproxy:
 		pr.Key = "synproxy"
 		pr.Args = p.parseSynproxyArgs()
-		if len(pr.Args) == 0 && p.errSeq == 0 {
+		if len(pr.Args) == 0 && p.errSeq == seq {
 			p.expected("mss, wscale, timestamp or sack-perm")
 		}
 	}

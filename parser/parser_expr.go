@@ -831,8 +831,11 @@ func (p *parser) parseSetLit() *SetLit {
 				continue
 			case RBRACE:
 				continue
+			case SEMICOLON:
+				p.errorf("unexpected ';' in set: separate elements with ','")
+			default:
+				p.expected("',' or '}' in set")
 			}
-			p.expected("',' or '}' in set")
 		}
 		// Recover at the next ',' or '}' of this set.
 		depth := 0

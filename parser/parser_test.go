@@ -1,0 +1,246 @@
+package parser
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestParseValid(t *testing.T) {
+	srcs := []string{
+		"table ip t { chain c { }; }",
+		"table ip t {\n\tchain c {\n\t}\n}\n",
+		"table inet f {\n chain c {\n  type filter hook input priority -150; policy accept\n  accept;\n }\n}",
+		"chain ip t c { accept; }",
+		"ip filter input iif lo accept",
+		"add rule inet f input tcp dport { ssh, http } ct state new counter packets 0 bytes 0 accept",
+		"insert rule ip t c index 0 drop\nreplace rule ip t c handle 4 drop\ndelete rule ip t c handle 4",
+		"define p = \"drop\"\ndefine pr = -100\nredefine p = \"accept\"\nundefine p",
+		"include \"/etc/nftables.d/*.nft\"",
+		"table ip t { set s { type ipv4_addr . inet_service; flags interval, timeout; auto-merge\n elements = { 10.0.0.0/8 . 22-25 timeout 1h comment \"x\",\n 1.2.3.4 . 80 counter packets 1 bytes 2 }\n }\n}",
+		"table ip t { map m { type ipv4_addr : verdict; elements = { 1.2.3.4 : jump c, * : drop } }; }",
+		"add rule ip t c ip saddr . tcp dport vmap @m",
+		"add rule ip t c meta mark set ct mark & 0xffff0000 | 0x1 ct mark set meta mark",
+		"add rule ip t c dnat to ip saddr map { 10.0.0.0/8 : 192.0.2.1 }:8080",
+		"add rule inet t c dnat ip addr . port to ip daddr . tcp dport map { 1.2.3.4 . 80 : 10.0.0.1 . 8080 }",
+		"add rule ip t c tcp flags syn / syn,ack,rst,fin limit rate over 10 mbytes/second burst 1 mbytes drop",
+		"add rule ip t c log prefix \"in: \" level warn flags tcp sequence,options group 2",
+		"add rule ip t c reject with tcp reset",
+		"add rule ip t c queue flags bypass,fanout to 1-3",
+		"add rule ip t c add @s { ip saddr . 22 timeout 10s limit rate 1/second } update @m { ip saddr counter : 1 }",
+		"add rule ip t c jump { tcp dport 22 accept; drop; }",
+		"add rule ip t c @nh,8,16 set 0x1 tcp option maxseg size set rt mtu",
+		"add rule ip t c fib saddr . iif oif missing drop",
+		"add rule ip t c ct original ip saddr 1.2.3.4 ct count over 10 quota over 10 mbytes used 1 mbytes",
+		"add rule ip t c meta l4proto tcp tproxy ip to 127.0.0.1:8080 meta mark set 1",
+		"table netdev t { chain c { type filter hook ingress devices = { eth0, \"eth1\" } priority filter - 5; }; }\n",
+		"table ip t { flowtable f { hook ingress priority filter; devices = { eth0 }; counter }\n chain c { flow add @f; }; }\n",
+		"table ip t { ct helper h { type \"ftp\" protocol tcp; l3proto ip; }\n ct timeout x { protocol tcp; policy = { established : 100, close : 10s }; }\n counter c { packets 1 bytes 2 }\n quota q { over 10 mbytes }\n limit l { rate 10/second }\n }\n",
+		"list ruleset\nlist chains ip\nflush chain ip t c\nlist hooks\nreset counters table ip t\nrename chain ip t c d\nmonitor\ndescribe tcp flags\n",
+		"add element ip t s { 1.2.3.4, 5.6.7.8 }\ndelete element ip t s { 1.2.3.4 }\nadd element ip t s $v",
+		"table ip t { chain last { }; }\n",
+		"add rule ip t c meta day \"Monday\" meta hour \"17:00\"-\"19:00\" accept",
+		"add rule bridge t c ether type vlan vlan id 10 ether saddr 00:11:22:33:44:55 accept",
+		"add rule ip t c vxlan ip saddr 1.2.3.4 gre ip daddr 1.2.3.4 sctp chunk init num-inbound-streams 1",
+	}
+	for _, src := range srcs {
+		_, errs := ParseFile(NewFileSet(), "t.nft", []byte(src))
+		if len(errs) > 0 {
+			t.Errorf("%q: unexpected error %v", src, errs)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		src  string
+		pos  string // line:col of the first error
+		want string // regexp
+	}{
+		{"table ip t { chain c { } }", "1:26", `expected ';' or newline after chain block, found '}'`},
+		{"table ip t {\n chain c { accept }\n}", "2:19", `expected ';' or newline after rule, found '}'`},
+		{"add rule ip t c tcp foo 22", "1:21", `unknown tcp header field 'foo'`},
+		{"add rule ip t c foo bar", "1:17", `unknown statement 'foo'`},
+		{"add rule ip t c counter comment \"x\" accept", "1:37", `comment must be the last`},
+		{"table ip log { }", "1:10", `table name 'log' is an nft keyword`},
+		{"table ip \"t\" { }", "1:10", `must be a bare word`},
+		{"define p = drop", "1:12", `a verdict cannot be the value of a define`},
+		{"add rule ip t c ip saddr", "1:25", `expected value to compare with after 'ip saddr', found end of file`},
+		{"add rule ip t c ip saddr accept", "1:26", `found keyword 'accept'`},
+		{"add rule ip t c meta mark set { 1, 2 }", "1:31", `set literal is not allowed`},
+		{"add rule ip t c limit rate 10/second burst 5 bytes", "1:46", `'packets' after burst`},
+		{"add rule ip t c tcp option eol left 1", "1:32", `unexpected 'left' after tcp`},
+		{"add rule ip t c redirect persistent to 123", "1:37", `unknown statement 'to'`},
+		{"table ip t { set s { type ipv4_addr; timeout 30 } }", "1:46", `time value`},
+		{"table ip t { flags bogus; }", "1:20", `unknown table flag 'bogus'`},
+		{"add rule ip t c comment \u201cx\u201d", "1:25", `typographic quote '\x{201c}' \(U\+201C\): nft accepts only ASCII double quotes`},
+		{"table ip t {\n chain c {\n", "2:12", `expected '}' to close the chain block opened at line 2`},
+		{"add rule ip t c ip saddr { 1.2.3.4; }", "1:35", `unexpected ';' in set`},
+		{"}", "1:1", `expected command, found '}'`},
+		{"add rule ip t c tproxy", "1:23", `expected 'to' after tproxy`},
+		{"add rule ip t c queue num oif", "1:27", `queue number`},
+		{"add rule ip t c ct ip saddr 1.2.3.4", "1:20", `ct key`},
+		{"table ip t { chain c { type filter hook input; } }", "1:46", `expected 'priority'`},
+	}
+	for _, tt := range tests {
+		_, errs := ParseFile(NewFileSet(), "t.nft", []byte(tt.src))
+		if len(errs) == 0 {
+			t.Errorf("%q: no error, want %q", tt.src, tt.want)
+			continue
+		}
+		e := errs[0]
+		if got := e.Pos.String(); got != "t.nft:"+tt.pos {
+			t.Errorf("%q: error at %s, want %s (%s)", tt.src, got, tt.pos, e.Msg)
+		}
+		if !regexp.MustCompile(tt.want).MatchString(e.Msg) {
+			t.Errorf("%q: error %q does not match %q", tt.src, e.Msg, tt.want)
+		}
+	}
+}
+
+// TestParseRecovery checks that errors are collected per line and that
+// one typo does not hide the rest of the file.
+func TestParseRecovery(t *testing.T) {
+	src := "table ip t {\n chain c {\n  tcp foo 1\n  accept\n  bogus\n }\n set s { type ipv4_addr; elements = { 1.2.3.4, %, 5.6.7.8 } }\n}\nadd rule ip t c ip saddr\n"
+	ast, errs := ParseFile(NewFileSet(), "t.nft", []byte(src))
+	var lines []int
+	for _, e := range errs {
+		lines = append(lines, e.Pos.Line)
+	}
+	want := []int{3, 5, 7, 9}
+	if len(lines) != len(want) {
+		t.Fatalf("error lines %v, want %v: %v", lines, want, errs)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("error lines %v, want %v", lines, want)
+		}
+	}
+	// The valid rule between the bad ones is still in the tree.
+	table := ast.Cmds[0].(*Command)
+	chain := table.Body.Items[0].(*Command)
+	if n := len(chain.Body.Items); n != 3 {
+		t.Fatalf("chain has %d items, want 3 (bad, accept, bad)", n)
+	}
+	if r, ok := chain.Body.Items[1].(*Rule); !ok || len(r.Stmts) != 1 {
+		t.Errorf("second item is %#v, want the accept rule", chain.Body.Items[1])
+	}
+}
+
+func TestParseErrorCap(t *testing.T) {
+	src := strings.Repeat("bogus\n", 500)
+	_, errs := ParseFile(NewFileSet(), "t.nft", []byte(src))
+	if len(errs) != maxErrors+1 {
+		t.Fatalf("got %d errors, want %d", len(errs), maxErrors+1)
+	}
+	if last := errs[len(errs)-1].Msg; !strings.Contains(last, "too many errors") {
+		t.Errorf("last error %q, want too many errors", last)
+	}
+	// One error per line even when a line has several problems.
+	_, errs = ParseFile(NewFileSet(), "t.nft", []byte("a % b % c ; d % e\n"))
+	if len(errs) != 1 {
+		t.Errorf("got %d errors on one line, want 1: %v", len(errs), errs)
+	}
+}
+
+func TestParsePositionsCountCodePoints(t *testing.T) {
+	_, errs := ParseFile(NewFileSet(), "t.nft", []byte("add rule ip t c comment \"é\" tcp foo 1"))
+	if len(errs) == 0 {
+		t.Fatal("want an error")
+	}
+	// "comment must be last" error points at 'tcp', column 29 in code points.
+	if got := errs[0].Pos.Column; got != 29 {
+		t.Errorf("column %d, want 29 (code points)", got)
+	}
+}
+
+func TestParseAST(t *testing.T) {
+	src := "table inet f {\n\tchain input {\n\t\ttype filter hook input priority filter + 10; policy drop;\n\t\tip saddr != 10.0.0.0/8 tcp dport { 22, 80 } accept comment \"x\"\n\t}\n}\n"
+	ast, errs := ParseFile(NewFileSet(), "t.nft", []byte(src))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	table := ast.Cmds[0].(*Command)
+	if table.Object != ObjTable || table.Family != FamilyInet || table.Table.Name != "f" || table.Verb != "" {
+		t.Fatalf("table command = %+v", table)
+	}
+	chain := table.Body.Items[0].(*Command)
+	hook := chain.Body.Items[0].(*Property)
+	if hook.ChainType.Name != "filter" || hook.Hook.Name != "input" {
+		t.Errorf("hook = %+v", hook)
+	}
+	prio, ok := hook.Priority.(*Binary)
+	if !ok || prio.Op != "+" || prio.Y.(*Number).Value != 10 {
+		t.Errorf("priority = %#v", hook.Priority)
+	}
+	if pol := chain.Body.Items[1].(*Property); pol.Key != "policy" || pol.Policy.(*Literal).Text != "drop" {
+		t.Errorf("policy = %+v", pol)
+	}
+	rule := chain.Body.Items[2].(*Rule)
+	if len(rule.Stmts) != 3 || rule.Comment == nil || rule.Comment.Value != "x" {
+		t.Fatalf("rule = %+v", rule)
+	}
+	m := rule.Stmts[0].(*MatchStmt)
+	if m.Op != "!=" || m.Left.(*Selector).Path() != "ip saddr" || m.Right.(*Prefix).Len.Value != 8 {
+		t.Errorf("match = %+v", m)
+	}
+	if set := rule.Stmts[1].(*MatchStmt).Right.(*SetLit); len(set.Elems) != 2 {
+		t.Errorf("set = %+v", set)
+	}
+	if v := rule.Stmts[2].(*VerdictStmt); v.Kind != "accept" {
+		t.Errorf("verdict = %+v", v)
+	}
+	pos := ast.File.PositionAt(ast.File.Offset(m.Pos()))
+	if pos.Line != 4 || pos.Column != 3 {
+		t.Errorf("match at %v, want 4:3", pos)
+	}
+}
+
+// TestSeedExamples checks the web-page copy of a ruleset (typographic
+// quotes) is rejected with a clear message and the clean copy parses.
+func TestSeedExamples(t *testing.T) {
+	dir := filepath.Join(sharedDir(), "examples")
+	clean, err := os.ReadFile(filepath.Join(dir, "seed.nft"))
+	if err != nil {
+		if os.Getenv("NFTLINT_CORPUS") == "required" {
+			t.Fatal(err)
+		}
+		t.Skipf("examples not found in %s", dir)
+	}
+	if _, errs := ParseFile(NewFileSet(), "seed.nft", clean); errs != nil {
+		t.Errorf("seed.nft: %v", errs)
+	}
+	published, err := os.ReadFile(filepath.Join(dir, "seed-as-published.nft"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errs := ParseFile(NewFileSet(), "seed-as-published.nft", published)
+	if len(errs) == 0 {
+		t.Fatal("seed-as-published.nft: no errors")
+	}
+	for _, e := range errs {
+		if !strings.Contains(e.Msg, "typographic quote") {
+			t.Errorf("unexpected error kind: %v", e)
+		}
+	}
+	t.Logf("seed-as-published.nft: %d errors, first: %v", len(errs), errs[0])
+}
+
+func TestParseExpr(t *testing.T) {
+	x, err := ParseExpr("10.0.0.1 . 22-25")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := x.(*Concat)
+	if !ok || len(c.Parts) != 2 {
+		t.Fatalf("got %#v", x)
+	}
+	if _, ok := c.Parts[1].(*RangeExpr); !ok {
+		t.Errorf("second part %#v, want range", c.Parts[1])
+	}
+	if _, err := ParseExpr("10.0.0.1 ]"); err == nil {
+		t.Error("want an error for trailing ']'")
+	}
+}
