@@ -119,8 +119,11 @@ func readCase(t *testing.T, id, path string) *checkCase {
 	return tc
 }
 
+// caseOptionKeys are the options a case may set.
+var caseOptionKeys = map[string]bool{"runtime": true, "container-iface": true, "nft-version": true, "allow-after-fix": true}
+
 // caseOptions reads options from the archive comment ("key: value"
-// lines) and from the args section (flags).
+// lines; other lines describe the case) and from the args section (flags).
 func caseOptions(comment string, args []string) (*Options, bool, error) {
 	var runtimes, ifaces []string
 	nftVersion := ""
@@ -154,8 +157,8 @@ func caseOptions(comment string, args []string) (*Options, bool, error) {
 			continue // free text describing the case
 		}
 		key = strings.TrimSpace(key)
-		if strings.ContainsAny(key, " \t") {
-			continue // a sentence that happens to contain a colon
+		if !caseOptionKeys[key] {
+			continue // free text that happens to contain a colon
 		}
 		if err := set(key, strings.TrimSpace(val)); err != nil {
 			return nil, false, err
