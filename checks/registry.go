@@ -29,6 +29,9 @@ var registry = []*Check{
 	nft211,
 	nft212,
 	// NFT3xx: safety.
+	nft301,
+	nft302,
+	nft303,
 	// NFT4xx: maintainability.
 	nft401,
 }

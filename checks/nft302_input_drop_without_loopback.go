@@ -1,0 +1,47 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/nftlint/nftlint/parser"
+)
+
+// NFT302 reports input chains that drop by default but do not accept
+// loopback traffic.
+var nft302 = &Check{
+	ID:       "NFT302",
+	Name:     "input-drop-without-loopback",
+	Title:    "an input chain with policy drop does not accept loopback traffic",
+	Severity: Warning,
+	Tags:     []string{"safety"},
+	Doc: `Local services talk to each other over the loopback interface: databases on
+127.0.0.1, DNS stubs (systemd-resolved on 127.0.0.53), the X server, container
+runtimes' API proxies. With ` + "`policy drop`" + ` on input and no rule accepting ` + "`lo`" + `, new
+connections over loopback are dropped and such services time out in confusing ways.
+
+**Fix:** add ` + "`iif lo accept`" + ` (or ` + "`iifname \"lo\" accept`" + `) near the top of the chain.`,
+	Run: runInputDropWithoutLoopback,
+}
+
+func loopbackPred(path string, right parser.Expr) bool {
+	switch path {
+	case "iif", "iifname", "meta iif", "meta iifname":
+		return containsWord(right, "lo")
+	case "iiftype", "meta iiftype":
+		return containsWord(right, "loopback")
+	}
+	return false
+}
+
+func runInputDropWithoutLoopback(p *Pass) {
+	for _, c := range dropPolicyChains(p.Ruleset, "input") {
+		if acceptsTraffic(p.Ruleset, c, loopbackPred) {
+			continue
+		}
+		if n := policyNode(c); n != nil {
+			p.Report(Diagnostic{Range: p.Range(n), Message: fmt.Sprintf(
+				"input chain %q drops by default but never accepts loopback traffic: local services talking over 127.0.0.1/::1 break; add `iif lo accept`",
+				c.Name)})
+		}
+	}
+}

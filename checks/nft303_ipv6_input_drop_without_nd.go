@@ -1,0 +1,65 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/nftlint/nftlint/parser"
+)
+
+// NFT303 reports IPv6 input chains that drop by default but do not accept
+// ICMPv6 neighbour discovery.
+var nft303 = &Check{
+	ID:       "NFT303",
+	Name:     "ipv6-input-drop-without-nd",
+	Title:    "an IPv6 input chain with policy drop does not accept ICMPv6 neighbour discovery",
+	Severity: Warning,
+	Tags:     []string{"safety", "ipv6"},
+	Doc: `IPv6 resolves link-layer addresses with ICMPv6 neighbour solicitations and
+advertisements (the equivalent of ARP, which nftables' ip/ip6/inet tables never
+see) and learns routes and addresses from router advertisements. These packets
+are not part of any connection, so ` + "`ct state established,related accept`" + ` does not
+let them in. An ` + "`inet`" + ` or ` + "`ip6`" + ` input chain with ` + "`policy drop`" + ` that does not accept them
+breaks IPv6 on the host after the neighbour cache expires: connectivity comes and
+goes, SLAAC addresses and default routes vanish.
+
+**Fix:** accept the ND types (or all of ICMPv6):
+` + "`icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, nd-router-solicit } accept`" + `.`,
+	Run: runIPv6InputDropWithoutND,
+}
+
+func ndPred(path string, right parser.Expr) bool {
+	switch path {
+	case "icmpv6 type":
+		return containsWord(right, "nd-neighbor-solicit", "nd-neighbor-advert", "135", "136")
+	case "meta l4proto", "ip6 nexthdr":
+		return containsWord(right, "icmpv6", "ipv6-icmp", "58") || numberIn(right, 58)
+	}
+	return false
+}
+
+func numberIn(e parser.Expr, v uint64) bool {
+	found := false
+	inspect(e, func(n parser.Node, _ *parser.VarRef) bool {
+		if num, ok := n.(*parser.Number); ok && num.Value == v && !num.Neg {
+			found = true
+		}
+		return true
+	})
+	return found
+}
+
+func runIPv6InputDropWithoutND(p *Pass) {
+	for _, c := range dropPolicyChains(p.Ruleset, "input") {
+		if fam := familyOf(c.Table); fam != parser.FamilyIP6 && fam != parser.FamilyInet {
+			continue
+		}
+		if acceptsTraffic(p.Ruleset, c, ndPred) {
+			continue
+		}
+		if n := policyNode(c); n != nil {
+			p.Report(Diagnostic{Range: p.Range(n), Message: fmt.Sprintf(
+				"%s input chain %q drops by default but never accepts ICMPv6 neighbour discovery: IPv6 neighbours and routers become unreachable once their cache entries expire; add `icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept`",
+				familyOf(c.Table), c.Name)})
+		}
+	}
+}

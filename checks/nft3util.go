@@ -1,0 +1,146 @@
+package checks
+
+// Helpers of the safety checks (NFT3xx): which input/output base chains
+// drop by default, and whether they (or the chains they jump to) accept
+// a kind of traffic before that.
+
+import (
+	"strings"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// dropPolicyChains returns the base chains of type filter on hook whose
+// policy is drop.
+func dropPolicyChains(rs *ruleset.Ruleset, hook ruleset.Hook) []*ruleset.Chain {
+	var out []*ruleset.Chain
+	for _, t := range rs.Tables {
+		for _, c := range t.Chains {
+			if c.IsBase() && c.Base.Hook == hook && c.Base.Type == "filter" && c.Base.Policy == "drop" {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// matchPred decides whether a match (selector path and right-hand side)
+// selects the traffic a check looks for.
+type matchPred func(path string, right parser.Expr) bool
+
+// acceptsTraffic reports whether the base chain c, or a chain it reaches
+// by jump/goto, has a rule ending in accept with a match satisfying pred,
+// or a verdict map keyed by such a selector with an accept element.
+func acceptsTraffic(rs *ruleset.Ruleset, c *ruleset.Chain, pred matchPred) bool {
+	g := buildJumpGraph(rs, c.Table)
+	start, ok := g.index[c.Name]
+	if !ok {
+		return false
+	}
+	reach := map[string]bool{c.Name: true}
+	stack := []int{start}
+	for len(stack) > 0 {
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, e := range g.edges[v] {
+			if name := g.names[e.to]; !reach[name] {
+				reach[name] = true
+				stack = append(stack, e.to)
+			}
+		}
+	}
+	found := false
+	eachRule(rs, func(r ruleRef) {
+		if found || r.Table != c.Table || r.Chain == nil || !reach[r.Chain.Name] {
+			return
+		}
+		if ruleAccepts(r.Stmts, pred) {
+			found = true
+		}
+	})
+	return found
+}
+
+func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
+	if len(stmts) == 0 {
+		return false
+	}
+	if v, ok := stmts[len(stmts)-1].(*parser.VerdictStmt); ok && v.Kind == "accept" {
+		for _, s := range stmts {
+			if m, ok := s.(*parser.MatchStmt); ok && m.Op != "!=" {
+				if sel, ok := m.Left.(*parser.Selector); ok && pred(sel.Path(), m.Right) {
+					return true
+				}
+			}
+		}
+	}
+	for _, s := range stmts {
+		vm, ok := s.(*parser.VmapStmt)
+		if !ok {
+			continue
+		}
+		sel, ok := vm.Key.(*parser.Selector)
+		if !ok {
+			continue
+		}
+		lit, ok := unwrapVar(vm.Map).(*parser.SetLit)
+		if !ok {
+			continue
+		}
+		for _, el := range lit.Elems {
+			me, ok := el.(*parser.MapElem)
+			if !ok {
+				continue
+			}
+			if v, ok := me.Value.(*parser.Verdict); ok && v.Kind == "accept" && pred(sel.Path(), me.Key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// valueWords returns the lower-case words and strings of a right-hand
+// side: a value, a comma list, or a set literal.
+func valueWords(e parser.Expr) []string {
+	var out []string
+	inspect(e, func(n parser.Node, _ *parser.VarRef) bool {
+		if x, ok := n.(parser.Expr); ok {
+			if name, ok := exprName(x); ok {
+				out = append(out, strings.ToLower(name))
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func containsWord(e parser.Expr, words ...string) bool {
+	for _, w := range valueWords(e) {
+		for _, x := range words {
+			if w == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// policyNode is where a finding about a chain's drop policy is reported.
+func policyNode(c *ruleset.Chain) parser.Node {
+	if c.Base.PolicyProp != nil {
+		return c.Base.PolicyProp
+	}
+	if c.Base.Prop != nil {
+		return c.Base.Prop
+	}
+	if len(c.Decls) > 0 {
+		return c.Decls[0]
+	}
+	return nil
+}
+
+func establishedPred(path string, right parser.Expr) bool {
+	return path == "ct state" && containsWord(right, "established")
+}
