@@ -154,10 +154,10 @@ func sctpChunkFields(chunk string) map[string]bool {
 
 var exthdrNames = wordSet(`hbh rt frag dst mh`)
 
-// metaKeys need the `meta` prefix; unqualifiedMeta work with or without.
+// metaKeys need the `meta` prefix; unqualifiedMetaKeys work with or without.
 var metaKeys = wordSet(`length protocol priority random secmark nfproto l4proto
 	iifkind oifkind ibrpvid ibrvproto sdif sdifname broute ibrhwaddr secpath`)
-var unqualifiedMeta = wordSet(`mark iif iifname iiftype oif oifname oiftype skuid
+var unqualifiedMetaKeys = wordSet(`mark iif iifname iiftype oif oifname oiftype skuid
 	skgid nftrace rtclassid ibrname obrname ibriport obriport pkttype cpu iifgroup
 	oifgroup cgroup ipsec time day hour`)
 
@@ -189,3 +189,11 @@ var natFlags = wordSet(`random fully-random persistent`)
 var verdictWords = wordSet(`accept drop continue return jump goto queue`)
 
 var objTypeWords = wordSet(`counter quota limit secmark synproxy`)
+
+// ctTimeoutStates are the conntrack states a ct timeout policy may set
+// (tcp, udp, sctp, dccp, gre and the generic/icmp "timeout").
+var ctTimeoutStates = wordSet(`syn_sent syn_recv established fin_wait close_wait
+	last_ack time_wait close syn_sent2 retrans unacknowledged unreplied replied
+	timeout closed cookie_wait cookie_echoed shutdown_sent shutdown_recd
+	shutdown_ack_sent heartbeat_sent request respond partopen open closereq
+	closing timewait`)

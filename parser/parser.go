@@ -1448,7 +1448,17 @@ func (p *parser) parseKeyValueItem(kind blockKind) (Cmd, bool, string) {
 				p.expected("'{' with state: timeout pairs")
 				return pr, true, ""
 			}
-			a.Value = p.parseSetLit()
+			lit := p.parseSetLit()
+			for _, e := range lit.Elems {
+				if me, ok := e.(*MapElem); ok {
+					if st, ok := me.Key.(*Literal); ok && st.Kind == LitWord && !ctTimeoutStates[st.Text] {
+						p.errorAt(int(st.ValuePos)-p.file.Base(), int(st.EndPos)-p.file.Base(),
+							"unknown ct timeout state '"+st.Text+"': nft rejects it; use a conntrack state such as established, close, syn_sent, unreplied or replied")
+						return pr, true, ""
+					}
+				}
+			}
+			a.Value = lit
 		case kind == blockTunnel && (a.Key == "erspan" || a.Key == "vxlan" || a.Key == "geneve"):
 			if p.cur.tok != LBRACE {
 				p.expected("'{' after " + a.Key)

@@ -109,7 +109,7 @@ func (p *parser) isSelectorStart() bool {
 	case AT:
 		return p.peek(1).tok == WORD && p.peek(2).tok == COMMA
 	case WORD:
-		return selectorHeads[p.cur.lit] || unqualifiedMeta[p.cur.lit]
+		return selectorHeads[p.cur.lit] || unqualifiedMetaKeys[p.cur.lit]
 	}
 	return false
 }
@@ -232,14 +232,14 @@ func (p *parser) parseSelector() *Selector {
 	add()
 	switch {
 	case head == "meta":
-		if p.cur.tok != WORD || !metaKeys[p.cur.lit] && !unqualifiedMeta[p.cur.lit] {
+		if p.cur.tok != WORD || !metaKeys[p.cur.lit] && !unqualifiedMetaKeys[p.cur.lit] {
 			p.expected("meta key (e.g. mark, l4proto, iifname, nfproto)")
 			return nil
 		}
 		add()
 	case head == "ipsec" && !p.isWord("in") && !p.isWord("out"):
 		p.scope = "" // meta ipsec, unqualified
-	case unqualifiedMeta[head] && head != "ipsec":
+	case unqualifiedMetaKeys[head] && head != "ipsec":
 		p.scope = ""
 	case head == "ct":
 		switch {
