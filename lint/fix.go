@@ -1,7 +1,9 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -134,7 +136,12 @@ func WriteFileAtomic(name string, data []byte, perm os.FileMode) error {
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".nftlint-*")
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		// The temporary name is random: leave it out of the message.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s: cannot create a temporary file next to it: %w", name, err)
 	}
 	tmpName := tmp.Name()
 	ok := false

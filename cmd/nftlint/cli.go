@@ -173,7 +173,7 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 		a.errorf("cannot write the report: %v", err)
 		return exitTrouble
 	}
-	if o.format == report.FormatText {
+	if o.format == report.FormatText && rep.FilesLinted > 0 {
 		report.Summary(a.stderr, rep)
 	}
 	return status

@@ -19,17 +19,20 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/internal/sarifvalidate"
 	"golang.org/x/tools/txtar"
 )
@@ -162,6 +165,83 @@ func (c *cliCase) runIn(dir string, args []string) (stdout, stderr string, code 
 	return normalize(out.String(), dir), normalize(errb.String(), dir), code
 }
 
+// sarifRuleIndex matches the ruleIndex of a result.
+var sarifRuleIndex = regexp.MustCompile(`"ruleIndex": \d+`)
+
+// normalizeSARIF checks that every result's ruleIndex names its rule,
+// then replaces the rules array and the indexes with placeholders: they
+// change whenever a check is added or its documentation edited, which
+// the CLI goldens are not about (report's goldens cover the rules).
+func normalizeSARIF(t *testing.T, out string) string {
+	t.Helper()
+	if !strings.HasPrefix(out, "{") || !strings.Contains(out, `"version": "2.1.0"`) {
+		return out
+	}
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct{ ID string } `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				RuleIndex int    `json:"ruleIndex"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("SARIF output is not JSON: %v", err)
+	}
+	for _, run := range log.Runs {
+		if n := len(run.Tool.Driver.Rules); n != len(checks.All()) {
+			t.Errorf("SARIF lists %d rules, want every registered rule (%d)", n, len(checks.All()))
+		}
+		for _, r := range run.Results {
+			if r.RuleIndex < 0 || r.RuleIndex >= len(run.Tool.Driver.Rules) || run.Tool.Driver.Rules[r.RuleIndex].ID != r.RuleID {
+				t.Errorf("result %s: ruleIndex %d does not point at its rule", r.RuleID, r.RuleIndex)
+			}
+		}
+	}
+	out = sarifRuleIndex.ReplaceAllString(out, `"ruleIndex": "$$INDEX"`)
+	key := `"rules": [`
+	start := strings.Index(out, key)
+	if start < 0 {
+		return out
+	}
+	end := matchingBracket(out, start+len(key)-1)
+	if end < 0 {
+		t.Fatalf("SARIF rules array not terminated")
+	}
+	return out[:start] + `"rules": ["$RULES"]` + out[end+1:]
+}
+
+// matchingBracket returns the index of the ']' closing the '[' at open,
+// skipping JSON strings; -1 when there is none.
+func matchingBracket(s string, open int) int {
+	depth, inString, escaped := 0, false, false
+	for i := open; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // normalize replaces what differs between machines and runs.
 func normalize(s, dir string) string {
 	s = strings.ReplaceAll(s, dir, "$WORK")
@@ -187,6 +267,7 @@ func TestCLI(t *testing.T) {
 			c := readCLICase(t, path)
 			dir := c.setup(t)
 			stdout, stderr, code := c.runIn(dir, c.args)
+			stdout = normalizeSARIF(t, stdout)
 			after := map[string][]byte{}
 			for name := range c.after {
 				data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
@@ -281,7 +362,9 @@ func TestSARIFValid(t *testing.T) {
 	}
 	for _, path := range cliCases(t) {
 		c := readCLICase(t, path)
-		emit("cli-"+strings.TrimSuffix(filepath.Base(path), ".txtar"), c, filterFormatArgs(c.args))
+		if args, ok := sarifArgs(c.args); ok {
+			emit("cli-"+strings.TrimSuffix(filepath.Base(path), ".txtar"), c, args)
+		}
 	}
 	checkCases, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "checks", "*", "*.txtar"))
 	for _, path := range checkCases {
@@ -304,20 +387,21 @@ func TestSARIFValid(t *testing.T) {
 	sarifvalidate.Validate(t, tool, files...)
 }
 
-// filterFormatArgs drops the output-shaping flags of a CLI case so that
-// the same inputs can be rendered as SARIF.
-func filterFormatArgs(args []string) []string {
-	var out []string
+// sarifArgs turns a CLI case's arguments into a SARIF run over the same
+// inputs; ok is false for cases that produce no report.
+func sarifArgs(args []string) (out []string, ok bool) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--format" || a == "-f" || a == "-o" || a == "--output":
 			i++
 		case strings.HasPrefix(a, "--format=") || strings.HasPrefix(a, "--output="),
-			a == "--diff", a == "--fix", a == "--list-rules", a == "--version":
+			a == "--diff", a == "--fix", strings.HasPrefix(a, "--color"):
+		case a == "--explain", a == "--list-rules", a == "--version", a == "--live", a == "-h", a == "--help":
+			return nil, false
 		default:
 			out = append(out, a)
 		}
 	}
-	return out
+	return out, true
 }
