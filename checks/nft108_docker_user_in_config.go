@@ -68,7 +68,7 @@ func runNFT108(pass *Pass) {
 			if c.Base != nil {
 				reportAt(pass, chainNode(c), Diagnostic{
 					Severity: sev,
-					Message: fmt.Sprintf("DOCKER-USER in %s %s is a base chain: dockerd's `%s -N DOCKER-USER` fails and it cannot insert its FORWARD jump, so the chain runs on its own instead of before Docker's accepts; make it a regular chain of iptables-compatible rules, or filter in a table of your own at priority filter - 1",
+					Message: fmt.Sprintf("chain DOCKER-USER in %s %s is a base chain: dockerd's `%s -N DOCKER-USER` fails and it cannot insert its FORWARD jump, so the chain runs on its own instead of before Docker's accepts; make it a regular chain of iptables-compatible rules, or filter in a table of your own at priority filter - 1",
 						fam, t.Name, cmd),
 				})
 				continue
@@ -76,7 +76,7 @@ func runNFT108(pass *Pass) {
 			if node, what := nativeInChain(c); node != nil {
 				reportAt(pass, chainNode(c), Diagnostic{
 					Severity: sev,
-					Message: fmt.Sprintf("DOCKER-USER in %s %s holds %s, which iptables-nft cannot list: dockerd's `%s -N DOCKER-USER` then fails and it skips its FORWARD jump, so Docker's accepts run first and these restrictions are bypassed; keep only iptables-compatible rules here or filter in a table of your own at priority filter - 1",
+					Message: fmt.Sprintf("chain DOCKER-USER in %s %s holds %s, which iptables-nft cannot list: dockerd's `%s -N DOCKER-USER` then fails and it skips its FORWARD jump, so Docker's accepts run first and these restrictions are bypassed; keep only iptables-compatible rules here or filter in a table of your own at priority filter - 1",
 						fam, t.Name, what, cmd),
 					Related: []Related{related(pass, node, what+" here")},
 				})
@@ -86,7 +86,7 @@ func runNFT108(pass *Pass) {
 		if pass.Options.HasRuntime(RuntimeDockerNftables) && !jumpedTo(t, c.Name) {
 			reportAt(pass, chainNode(c), Diagnostic{
 				Severity: Warning,
-				Message: fmt.Sprintf("DOCKER-USER in %s %s is never used: Docker's nftables backend has no DOCKER-USER chain and nothing here jumps to it; put restrictions in a forward chain of your own at priority filter - 1",
+				Message: fmt.Sprintf("chain DOCKER-USER in %s %s is never used: Docker's nftables backend has no DOCKER-USER chain and nothing here jumps to it; put restrictions in a forward chain of your own at priority filter - 1",
 					fam, t.Name),
 			})
 		}
