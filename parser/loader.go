@@ -45,6 +45,14 @@ type Limits struct {
 	// MaxTotalExpansion caps the sum of the expanded sizes of all $var
 	// uses (default 16,777,216).
 	MaxTotalExpansion int
+	// Checked on each file before it is parsed (loader_limits.go); a file
+	// over one of them is reported (NFT003) and not parsed.
+	MaxLineLength   int // bytes per line (default DefaultMaxLineLength)
+	MaxTokenLength  int // bytes per word or quoted string (default DefaultMaxTokenLength)
+	MaxNestingDepth int // open braces, parentheses and brackets (default DefaultMaxNestingDepth)
+	// MaxErrors caps the input errors reported per root (default
+	// DefaultMaxErrors); the parser also stops after 100 per file.
+	MaxErrors int
 }
 
 // DefaultLimits returns the limits used when LoadConfig.Limits is zero.
@@ -55,6 +63,10 @@ func DefaultLimits() Limits {
 		MaxGlobMatches:    1000,
 		MaxExpansion:      1 << 20,
 		MaxTotalExpansion: 1 << 24,
+		MaxLineLength:     DefaultMaxLineLength,
+		MaxTokenLength:    DefaultMaxTokenLength,
+		MaxNestingDepth:   DefaultMaxNestingDepth,
+		MaxErrors:         DefaultMaxErrors,
 	}
 }
 
@@ -74,6 +86,18 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxTotalExpansion <= 0 {
 		l.MaxTotalExpansion = d.MaxTotalExpansion
+	}
+	if l.MaxLineLength <= 0 {
+		l.MaxLineLength = d.MaxLineLength
+	}
+	if l.MaxTokenLength <= 0 {
+		l.MaxTokenLength = d.MaxTokenLength
+	}
+	if l.MaxNestingDepth <= 0 {
+		l.MaxNestingDepth = d.MaxNestingDepth
+	}
+	if l.MaxErrors <= 0 {
+		l.MaxErrors = d.MaxErrors
 	}
 	return l
 }
@@ -175,6 +199,7 @@ type loader struct {
 	allowed    []string   // confinement: directory trees includes may read from
 	stack      []openFile // the files being read, outermost first
 	included   int        // files included so far for this root
+	errCount   int        // input errors recorded for this root
 }
 
 // openFile is one file on the include stack.
@@ -236,6 +261,7 @@ func (l *loader) loadRoot(root Source) error {
 	name := root.Name
 	src := root.Src
 	isStdin := name == "-"
+	l.errCount = 0
 	if src == nil {
 		var err error
 		if isStdin {
@@ -300,7 +326,10 @@ func (l *loader) loadRoot(root Source) error {
 		}
 	}
 
-	ast := l.parse(name, src)
+	ast, ok := l.parse(name, src)
+	if !ok {
+		return nil // over a limit: reported, nothing to resolve
+	}
 	l.res.ASTs = append(l.res.ASTs, ast)
 	l.stack = append(l.stack[:0], openFile{real: rootReal, name: name})
 	l.included = 0
@@ -335,26 +364,33 @@ func cleanName(name string) string {
 	return filepath.ToSlash(filepath.Clean(name))
 }
 
-// parse parses one file and records its syntax errors.
-func (l *loader) parse(name string, src []byte) *AST {
+// parse parses one file and records its syntax errors. ok is false when
+// the file exceeds a limit checked before parsing; it was then reported
+// and added to the file set without its content.
+func (l *loader) parse(name string, src []byte) (ast *AST, ok bool) {
+	if v := l.lim.precheck(src); v != nil {
+		l.refuse(name, src, v)
+		return nil, false
+	}
 	ast, errs := ParseFile(l.fset, name, src)
 	for _, e := range errs {
 		if e.Code == "" {
 			e.Code = CodeSyntax
 		}
-		l.res.Errors = append(l.res.Errors, e)
+		l.addError(e)
 	}
-	return ast
+	return ast, true
 }
 
-// errorAt records a loader error at [pos, end).
-func (l *loader) errorAt(code string, pos, end Pos, msg string, related ...Related) {
+// errorAt records a loader error at [pos, end) and returns it (nil when
+// over MaxErrors).
+func (l *loader) errorAt(code string, pos, end Pos, msg string, related ...Related) *Error {
 	e := &Error{Pos: l.fset.Position(pos), Msg: msg, Code: code, Related: related}
 	e.End = e.Pos
 	if end.IsValid() {
 		e.End = l.fset.Position(end)
 	}
-	l.res.Errors = append(l.res.Errors, e)
+	return l.addError(e)
 }
 
 // related makes a Related note at the node's range.
@@ -450,7 +486,10 @@ func (l *loader) includeFile(inc *IncludeCmd, abs string, ctx ObjectKind) (inclu
 	}
 	l.included++
 	l.res.Included++
-	ast := l.parseIncluded(name, src, ctx)
+	ast, ok := l.parseIncluded(name, src, ctx)
+	if !ok {
+		return includedFile{}, false
+	}
 	ast.File.IncludedFrom = inc.Pos()
 	return includedFile{ast: ast, real: real}, true
 }
@@ -461,7 +500,7 @@ func (l *loader) includeFile(inc *IncludeCmd, abs string, ctx ObjectKind) (inclu
 //
 // TODO(parser): parse as the items of ctx's block once the parser offers
 // it; until then an included file is parsed as a top-level file.
-func (l *loader) parseIncluded(name string, src []byte, ctx ObjectKind) *AST {
+func (l *loader) parseIncluded(name string, src []byte, ctx ObjectKind) (*AST, bool) {
 	_ = ctx
 	return l.parse(name, src)
 }

@@ -231,8 +231,9 @@ func (r *resolution) undefined(ref *VarRef, sc *scope, where string) {
 	if s := similarName(ref.Name, sc); s != "" {
 		msg += fmt.Sprintf(" or did you mean '$%s'?", s)
 	}
-	r.l.errorAt(CodeInclude, ref.Pos(), ref.End(), msg)
-	r.pending = append(r.pending, pendingUndefined{ref: ref, seq: r.n, err: r.l.res.Errors[len(r.l.res.Errors)-1]})
+	if e := r.l.errorAt(CodeInclude, ref.Pos(), ref.End(), msg); e != nil {
+		r.pending = append(r.pending, pendingUndefined{ref: ref, seq: r.n, err: e})
+	}
 }
 
 // finish completes the undefined-variable errors with the defines that

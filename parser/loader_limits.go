@@ -1,0 +1,247 @@
+package parser
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file holds the limits the loader checks itself: a cheap pass over
+// each file before it is parsed (line length, token length, bracket
+// nesting), the cap on the errors of one input, and the clean-up of
+// messages that quote the input.
+
+// Defaults of the limits checked before parsing. nft has none of its own
+// worth copying (its flex scanner takes any length, its bison parser
+// nests 10,000 deep), so these are far above anything a real ruleset
+// needs and low enough that a hostile file cannot exhaust time, memory
+// or the output.
+const (
+	DefaultMaxLineLength   = 1 << 20 // bytes; generated element lists stay far below
+	DefaultMaxTokenLength  = 1 << 16 // bytes; nft names stop at 256, comments at 128
+	DefaultMaxNestingDepth = 256     // open braces, parentheses and brackets
+	DefaultMaxErrors       = 1000    // input errors reported per file named on the command line
+)
+
+// maxQuoted is how much of a quoted input fragment a long message keeps;
+// the rest is cut.
+const maxQuoted = 80
+
+// limitViolation is the first limit a file exceeds, at [off, end).
+type limitViolation struct {
+	off, end int
+	msg      string
+}
+
+// precheck scans src once, skipping comments and quoted strings the way
+// the scanner does, and returns the first line longer than
+// MaxLineLength, token longer than MaxTokenLength or bracket nested
+// deeper than MaxNestingDepth, or nil. The parser is recursive: without
+// the depth check a file of ten million '{' would overflow the stack,
+// which kills the process rather than panicking. Tokens are approximated
+// by runs of bytes between blanks, line ends and punctuation, which are
+// never shorter than the scanner's tokens.
+func (lim Limits) precheck(src []byte) *limitViolation {
+	const (
+		code = iota
+		comment
+		quoted
+	)
+	state := code
+	depth := 0
+	lineStart := 0
+	tokStart := -1 // start of the current token or quoted string
+	for i := 0; i <= len(src); i++ {
+		c := byte('\n') // a virtual line end closes the last line
+		if i < len(src) {
+			c = src[i]
+		}
+		if c == '\n' {
+			if i-lineStart > lim.MaxLineLength {
+				return &limitViolation{off: lineStart, end: lineStart, msg: fmt.Sprintf(
+					"line is %d bytes long, over nftlint's limit of %d bytes; the file was not parsed: break the line (nft accepts newlines between set elements and a backslash before a line end)",
+					i-lineStart, lim.MaxLineLength)}
+			}
+			lineStart = i + 1
+		}
+		if tokStart >= 0 && i-tokStart > lim.MaxTokenLength {
+			what := "word"
+			if state == quoted {
+				what = "quoted string"
+			}
+			return &limitViolation{off: tokStart, end: tokStart + 1, msg: fmt.Sprintf(
+				"%s longer than nftlint's limit of %d bytes; the file was not parsed: nft names stop at 256 bytes and comments at 128, shorten it or close the quote",
+				what, lim.MaxTokenLength)}
+		}
+		switch state {
+		case comment:
+			if c == '\n' {
+				state = code
+			}
+			continue
+		case quoted:
+			if c == '"' {
+				state = code
+				tokStart = -1
+			}
+			continue
+		}
+		switch c {
+		case '#':
+			state, tokStart = comment, -1
+		case '"':
+			state, tokStart = quoted, i
+		case ' ', '\t', '\n', '\r', ',', ';':
+			tokStart = -1
+		case '{', '(', '[':
+			tokStart = -1
+			depth++
+			if depth > lim.MaxNestingDepth {
+				return &limitViolation{off: i, end: i + 1, msg: fmt.Sprintf(
+					"nesting deeper than nftlint's limit of %d levels of braces, parentheses and brackets; the file was not parsed: no ruleset needs this many, look for unclosed '%c'",
+					lim.MaxNestingDepth, c)}
+			}
+		case '}', ')', ']':
+			tokStart = -1
+			if depth > 0 {
+				depth--
+			}
+		default:
+			if tokStart < 0 && i < len(src) {
+				tokStart = i
+			}
+		}
+	}
+	return nil
+}
+
+// positionIn resolves an offset of src for a file whose source is not
+// kept in the file set (a file refused before parsing).
+func positionIn(name string, src []byte, off int) Position {
+	off = min(max(off, 0), len(src))
+	line := 1 + strings.Count(string(src[:off]), "\n")
+	lineStart := strings.LastIndexByte(string(src[:off]), '\n') + 1
+	return Position{Filename: name, Offset: off, Line: line, Column: utf8.RuneCount(src[lineStart:off]) + 1}
+}
+
+// refuse records a file that exceeds a limit checked before parsing. The
+// file is added to the set without its content, so that no output format
+// shows any of it, and it is not parsed.
+func (l *loader) refuse(name string, src []byte, v *limitViolation) *File {
+	f := l.fset.AddFile(name, nil)
+	start := positionIn(name, src, v.off)
+	end := positionIn(name, src, v.end)
+	l.addError(&Error{Pos: start, End: end, Msg: v.msg, Code: CodeLimit})
+	return f
+}
+
+// addError records an input error of the current root, with its message
+// made safe to print, until MaxErrors have been recorded; it then records
+// one NFT003 error and drops the rest. It returns the recorded error or
+// nil.
+func (l *loader) addError(e *Error) *Error {
+	if l.errCount > l.lim.MaxErrors {
+		return nil
+	}
+	l.errCount++
+	if l.errCount > l.lim.MaxErrors {
+		e = &Error{Pos: e.Pos, End: e.Pos, Code: CodeLimit, Msg: fmt.Sprintf(
+			"more than %d errors in this input; nftlint stops reporting them here: fix the first ones, most later ones usually follow from them",
+			l.lim.MaxErrors)}
+	}
+	e.Msg = cleanMessage(e.Msg)
+	for i := range e.Related {
+		e.Related[i].Msg = cleanMessage(e.Related[i].Msg)
+	}
+	l.res.Errors = append(l.res.Errors, e)
+	return e
+}
+
+// cleanMessage makes a message that may quote the input safe for every
+// output format and bounded in size: invalid UTF-8 becomes U+FFFD,
+// control and format characters (terminal escapes, bidirectional
+// overrides, line breaks that would forge log lines or workflow
+// commands) are written as Go escapes, the middle of a long message's
+// quoted fragments longer than maxQuoted code points is cut, and what is
+// still longer than maxMessage code points is cut at the end.
+func cleanMessage(msg string) string {
+	if !needsCleaning(msg) {
+		return msg
+	}
+	rs := []rune(strings.ToValidUTF8(msg, "\uFFFD"))
+	if len(rs) > maxPlainMessage {
+		rs = elideQuoted(rs)
+	}
+	if len(rs) > maxMessage {
+		rs = append(rs[:maxMessage-1], '…')
+	}
+	var b strings.Builder
+	for _, r := range rs {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Message sizes, in code points: messages up to maxPlainMessage are kept
+// whole, longer ones get their quoted fragments cut, and none is longer
+// than maxMessage.
+const (
+	maxPlainMessage = 400
+	maxMessage      = 1000
+)
+
+// needsCleaning is the fast path of cleanMessage: plain, short messages
+// are returned unchanged.
+func needsCleaning(msg string) bool {
+	if len(msg) > maxPlainMessage || !utf8.ValidString(msg) {
+		return true
+	}
+	for _, r := range msg {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// elideQuoted cuts quoted fragments ('…' or "…") longer than maxQuoted
+// code points to their first maxQuoted-1 and an ellipsis. A quote opens
+// only after a non-alphanumeric character and closes only before one, so
+// that the apostrophe of "nft's" is not taken for a quote.
+func elideQuoted(rs []rune) []rune {
+	alnum := func(i int) bool {
+		return i >= 0 && i < len(rs) && (unicode.IsLetter(rs[i]) || unicode.IsDigit(rs[i]))
+	}
+	out := make([]rune, 0, len(rs))
+	for i := 0; i < len(rs); i++ {
+		q := rs[i]
+		if (q != '\'' && q != '"') || alnum(i-1) {
+			out = append(out, q)
+			continue
+		}
+		j := i + 1
+		for j < len(rs) && !(rs[j] == q && !alnum(j+1)) {
+			j++
+		}
+		inner := rs[i+1 : j]
+		out = append(out, q)
+		if len(inner) > maxQuoted {
+			out = append(out, inner[:maxQuoted-1]...)
+			out = append(out, '…')
+		} else {
+			out = append(out, inner...)
+		}
+		if j < len(rs) {
+			out = append(out, q)
+		}
+		i = j
+	}
+	return out
+}
