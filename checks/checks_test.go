@@ -491,3 +491,65 @@ func writeFixed(t *testing.T, tc *checkCase, fixed []byte) {
 		t.Fatal(err)
 	}
 }
+
+// sharedDir returns ../shared (or $NFTLINT_SHARED), skipping the test when
+// it is absent unless NFTLINT_CORPUS=required.
+func sharedDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join("..", "..", "shared")
+	if d := os.Getenv("NFTLINT_SHARED"); d != "" {
+		dir = d
+	}
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("NFTLINT_CORPUS") == "required" {
+			t.Fatalf("shared test data required but not found at %s (set NFTLINT_SHARED): %v", dir, err)
+		}
+		t.Skipf("shared test data not found at %s (set NFTLINT_SHARED); skipping", dir)
+	}
+	return dir
+}
+
+// TestSeedExample is the acceptance test of the container checks on the
+// configuration that started the project (examples/seed.nft, from a blog
+// article recommending it "for Docker"): with the default runtime, nftlint
+// must report the flush-ruleset reload problem and the nat INPUT priority,
+// and nothing at error level — the config does not break current Docker.
+func TestSeedExample(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(sharedDir(t), "examples", "seed.nft"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags, _, _ := lintFiles(t, map[string][]byte{"input.nft": src}, &Options{})
+	lines := strings.Split(string(src), "\n")
+	lineOf := func(prefix string) int {
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), prefix) {
+				return i + 1
+			}
+		}
+		t.Fatalf("seed.nft has no line starting with %q", prefix)
+		return 0
+	}
+	flushLine := lineOf("flush ruleset")
+	natInputLine := lineOf("type nat hook input priority -100")
+	var gotFlush, gotNatInput bool
+	for _, d := range diags {
+		t.Logf("%d:%d: %s %s: %s", d.Start.Line, d.Start.Column, d.Severity, d.Check, d.Message)
+		if d.Severity == Error {
+			t.Errorf("error-level finding on the seed: %s at line %d: %s", d.Check, d.Start.Line, d.Message)
+		}
+		if d.Check == "NFT105" && d.Start.Line == flushLine && d.Severity == Warning {
+			gotFlush = true
+		}
+		if d.Check == "NFT103" && d.Start.Line == natInputLine && d.Severity == Warning &&
+			strings.Contains(d.Message, "-100") && strings.Contains(d.Message, "100") && len(d.Fixes) == 1 {
+			gotNatInput = true
+		}
+	}
+	if !gotFlush {
+		t.Errorf("no NFT105 warning for `flush ruleset` at line %d", flushLine)
+	}
+	if !gotNatInput {
+		t.Errorf("no NFT103 warning with a fix for the nat INPUT priority at line %d", natInputLine)
+	}
+}
