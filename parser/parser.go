@@ -46,9 +46,41 @@ type parser struct {
 	errors   ErrorList
 	errLines map[int]bool // lines that already have an error
 	errSeq   int          // incremented on every error, reported or not
-	stopped  bool         // too many errors: behave as at EOF
+	stopped  bool         // too many errors or too deep: behave as at EOF
 	scope    string       // selector head whose field words are keywords (§3.2)
+	depth    int          // open blocks, sets, parentheses and nested selectors
 }
+
+// MaxNestingDepth bounds how deeply blocks, set literals, parentheses,
+// anonymous chains and nested selectors (jhash jhash …) may nest. The
+// parser is recursive and a Go stack overflow kills the process, so a
+// file of ten million '{' must be refused rather than followed; no real
+// ruleset comes near this depth.
+const MaxNestingDepth = 256
+
+// enter opens one nesting level at the current token. Past
+// MaxNestingDepth it reports an NFT003 error there and stops the parser
+// (the rest of the file reads as end of file), returning false; the
+// caller then returns without parsing further. Every true result must
+// be matched by a leave.
+func (p *parser) enter(what string) bool {
+	if p.depth >= MaxNestingDepth {
+		p.errSeq++
+		if !p.stopped {
+			pos := p.file.PositionAt(p.cur.off)
+			p.errors = append(p.errors, &Error{Pos: pos, End: p.file.PositionAt(p.cur.end), Code: "NFT003",
+				Msg: fmt.Sprintf("nesting deeper than %d levels: this %s opens level %d; nftlint stops parsing the file here: no ruleset needs this depth, look for an unclosed '{' or '('", MaxNestingDepth, what, p.depth+1)})
+			p.stopped = true
+			p.ahead = p.ahead[:0]
+			p.cur = tokRec{tok: EOF, off: len(p.src), end: len(p.src)}
+		}
+		return false
+	}
+	p.depth++
+	return true
+}
+
+func (p *parser) leave() { p.depth-- }
 
 func newParser(file *File) *parser {
 	p := &parser{file: file, src: string(file.Source())}
@@ -655,7 +687,9 @@ func (p *parser) parseObjectCommand(c *Command, verb Verb) Cmd {
 		case LBRACE:
 			c.Elements = p.parseSetLit()
 		case DOLLAR:
-			c.Elements = &SetLit{Var: p.parseVarRef()}
+			if v := p.varRef(); v != nil {
+				c.Elements = &SetLit{Var: v}
+			}
 		default:
 			if verb == VerbAdd || verb == VerbCreate || verb == VerbDelete || verb == VerbDestroy || verb == VerbGet {
 				p.expected("'{' with elements")
@@ -829,6 +863,11 @@ var blockNames = map[blockKind]string{
 // parseBlock parses "{ items }". The current token is '{'.
 func (p *parser) parseBlock(kind blockKind) *Block {
 	b := &Block{Lbrace: p.curPos()}
+	if !p.enter(blockNames[kind] + " block") {
+		b.Rbrace = p.pos(len(p.src))
+		return b
+	}
+	defer p.leave()
 	open := p.cur.off
 	p.next()
 	for {
@@ -1265,7 +1304,9 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 		case LBRACE:
 			pr.Value = p.parseSetLit()
 		case DOLLAR:
-			pr.Value = &SetLit{Var: p.parseVarRef()}
+			if v := p.varRef(); v != nil {
+				pr.Value = &SetLit{Var: v}
+			}
 		default:
 			p.expected("'{' with the elements")
 		}

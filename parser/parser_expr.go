@@ -151,6 +151,10 @@ func (p *parser) parseKeyConcat(selectorFirst bool) Expr {
 func (p *parser) parseLHSPrimary() Expr {
 	switch p.cur.tok {
 	case LPAREN:
+		if !p.enter("parenthesis") {
+			return nil
+		}
+		defer p.leave()
 		lp := p.curPos()
 		p.next()
 		x := p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
@@ -185,6 +189,13 @@ func (p *parser) parseSelectorOrFail() Expr {
 // parseSelector parses a selector per the catalogue of §14; the current
 // token starts one (isSelectorStart).
 func (p *parser) parseSelector() *Selector {
+	if p.isWord("jhash") {
+		// The jhash key is an expression that may be jhash again.
+		if !p.enter("jhash expression") {
+			return nil
+		}
+		defer p.leave()
+	}
 	sel := &Selector{}
 	add := func() { sel.Words = append(sel.Words, p.ident()) }
 	addIf := func(set map[string]bool, what string) bool {
@@ -641,6 +652,10 @@ func (p *parser) parseRHSPrimary(ctx exprCtx) Expr {
 			return p.literal(LitAsterisk)
 		}
 	case LPAREN:
+		if !p.enter("parenthesis") {
+			return nil
+		}
+		defer p.leave()
 		lp := p.curPos()
 		p.next()
 		var x Expr
@@ -669,7 +684,16 @@ func (p *parser) parseRHSPrimary(ctx exprCtx) Expr {
 	return nil
 }
 
-func (p *parser) parseVarRef() *VarRef {
+// parseVarRef parses `$name`; it returns an untyped nil on error, so
+// that callers can test the Expr against nil.
+func (p *parser) parseVarRef() Expr {
+	if v := p.varRef(); v != nil {
+		return v
+	}
+	return nil
+}
+
+func (p *parser) varRef() *VarRef {
 	v := &VarRef{Dollar: p.curPos()}
 	p.next()
 	if p.cur.tok != WORD {
@@ -682,7 +706,15 @@ func (p *parser) parseVarRef() *VarRef {
 	return v
 }
 
-func (p *parser) parseSetRef() *SetRef {
+// parseSetRef parses `@name`; it returns an untyped nil on error.
+func (p *parser) parseSetRef() Expr {
+	if r := p.setRef(); r != nil {
+		return r
+	}
+	return nil
+}
+
+func (p *parser) setRef() *SetRef {
 	if p.cur.tok != AT {
 		p.expected("'@set'")
 		return nil
@@ -797,6 +829,11 @@ func (p *parser) parseStmtValue() Expr {
 // parseSetLit parses '{' element, … '}'; newlines are free inside.
 func (p *parser) parseSetLit() *SetLit {
 	s := &SetLit{Lbrace: p.curPos()}
+	if !p.enter("set") {
+		s.Rbrace = p.pos(len(p.src))
+		return s
+	}
+	defer p.leave()
 	open := p.cur.off
 	p.next()
 	savedScope := p.scope

@@ -819,9 +819,15 @@ func (p *parser) parseMeterBody(s *SetUpdateStmt) Stmt {
 	if p.isWord("size") {
 		s.Opts = append(s.Opts, p.keyNumArg())
 	}
-	if !p.expect(LBRACE, "'{' after meter name") {
+	if p.cur.tok != LBRACE {
+		p.expected("'{' after meter name")
 		return s
 	}
+	if !p.enter("meter") {
+		return s
+	}
+	defer p.leave()
+	p.next()
 	s.Key = p.parseLHS()
 	if s.Key == nil {
 		return s

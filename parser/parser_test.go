@@ -244,3 +244,85 @@ func TestParseExpr(t *testing.T) {
 		t.Error("want an error for trailing ']'")
 	}
 }
+
+// TestParseNestingLimit checks that every recursive construct stops at
+// MaxNestingDepth with one NFT003 error at an opening token instead of
+// overflowing the stack.
+func TestParseNestingLimit(t *testing.T) {
+	cases := []struct {
+		name   string
+		prefix string
+		open   string // repeated well past the limit
+		tok    string // the opening token the error must sit on
+	}{
+		{"anonymous chains", "table t { chain c { ", "jump { ", "{"},
+		{"sets", "define x = ", "{ ", "{"},
+		{"parens lhs", "add rule t c ", "( ", "("},
+		{"parens rhs", "add rule t c meta mark ", "( ", "("},
+		{"jhash chain", "add rule t c meta mark set ", "jhash ", "jhash"},
+		{"meters", "add rule t c ", "meter m { ip saddr ", "{"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := tc.prefix + strings.Repeat(tc.open, 2*MaxNestingDepth)
+			_, errs := ParseFile(NewFileSet(), "deep.nft", []byte(src))
+			var limit *Error
+			for _, e := range errs {
+				if e.Code == "NFT003" {
+					if limit != nil {
+						t.Fatalf("two NFT003 errors: %v and %v", limit, e)
+					}
+					limit = e
+				}
+			}
+			if limit == nil {
+				t.Fatalf("no NFT003 error; errors: %v", errs)
+			}
+			if !strings.Contains(limit.Msg, "nesting deeper than 256 levels") {
+				t.Errorf("message %q does not name the limit", limit.Msg)
+			}
+			off := limit.Pos.Offset
+			if !strings.HasPrefix(src[off:], tc.tok) {
+				t.Errorf("error at %q…, want it at the opening %q", src[off:min(len(src), off+12)], tc.tok)
+			}
+			// The prefix opens at most two levels itself.
+			if n := (off - len(tc.prefix)) / len(tc.open); n < MaxNestingDepth-2 || n > MaxNestingDepth {
+				t.Errorf("error at repetition %d, want %d to %d", n, MaxNestingDepth-2, MaxNestingDepth)
+			}
+		})
+	}
+}
+
+func TestParseNestingUnderLimit(t *testing.T) {
+	n := MaxNestingDepth - 2 // the table and chain blocks take two levels
+	src := "table t { chain c { " + strings.Repeat("jump { ", n) + "accept" + strings.Repeat("; }", n) + "\n}\n}\n"
+	if _, errs := ParseFile(NewFileSet(), "ok.nft", []byte(src)); len(errs) > 0 {
+		t.Fatalf("%d nested anonymous chains rejected: %v", n, errs[0])
+	}
+	src = "table t { chain c { " + strings.Repeat("jump { ", n+1) + "accept" + strings.Repeat("; }", n+1) + "\n}\n}\n"
+	if _, errs := ParseFile(NewFileSet(), "deep.nft", []byte(src)); len(errs) == 0 || errs[0].Code != "NFT003" {
+		t.Fatalf("%d nested anonymous chains: want one NFT003 error, got %v", n+1, errs)
+	}
+}
+
+// TestParseHugeNesting feeds 10 MB of openings in each recursive
+// construct: the process must survive (a Go stack overflow is fatal, not
+// a panic) and report NFT003.
+func TestParseHugeNesting(t *testing.T) {
+	for _, tc := range []struct{ prefix, open string }{
+		{"define x = ", "{"},
+		{"table t { chain c { ", "jump{"},
+		{"add rule t c ip saddr ", "("},
+		{"add rule t c meta mark set ", "jhash "},
+	} {
+		src := tc.prefix + strings.Repeat(tc.open, (10<<20)/len(tc.open))
+		_, errs := ParseFile(NewFileSet(), "huge.nft", []byte(src))
+		found := false
+		for _, e := range errs {
+			found = found || e.Code == "NFT003"
+		}
+		if !found {
+			t.Errorf("%q + 10 MB of %q: no NFT003 error; errors: %v", tc.prefix, tc.open, errs)
+		}
+	}
+}
