@@ -447,9 +447,17 @@ func (l *loader) includeFile(inc *IncludeCmd, abs string, ctx ObjectKind) (inclu
 		return includedFile{}, false
 	}
 	if !l.cfg.IncludeOutside && !l.isAllowed(real) {
+		// The target is not named: a link could point anywhere on the
+		// host running the lint, and the report may be published.
 		l.errorAt(CodeInclude, inc.Pos(), inc.End(), fmt.Sprintf(
-			"include %q resolves to %s, outside the linted file's directory and the -I paths; nftlint does not read it unless --include-outside is given",
-			inc.Path.Value, filepath.ToSlash(real)))
+			"include %q: %s leads through a symbolic link outside the linted file's directory and the -I paths; nftlint does not read it unless --include-outside is given",
+			inc.Path.Value, name))
+		return includedFile{}, false
+	}
+	if fi, err := os.Stat(real); err == nil && fi.IsDir() {
+		l.errorAt(CodeInclude, inc.Pos(), inc.End(), fmt.Sprintf(
+			"include %q names the directory %s: nft silently includes nothing from a directory; to include its files write %q",
+			inc.Path.Value, name, strings.TrimSuffix(inc.Path.Value, "/")+"/*.nft"))
 		return includedFile{}, false
 	}
 	for i, f := range l.stack {
@@ -505,6 +513,27 @@ func (l *loader) parseIncluded(name string, src []byte, ctx ObjectKind) (*AST, b
 	return l.parse(name, src)
 }
 
+// mayLook reports whether the loader may look at path (a file or a glob
+// pattern) at all: always with IncludeOutside, else only when the path,
+// cleaned lexically, lies in an allowed tree. Symbolic links are checked
+// once resolved (includeFile, glob), this check keeps the loader from
+// even testing whether a file outside exists.
+func (l *loader) mayLook(path string) bool {
+	return l.cfg.IncludeOutside || l.isAllowed(filepath.Clean(path))
+}
+
+// mayList reports whether glob may read the directory dir: when
+// confined, only directories whose real path is in an allowed tree, so
+// that a link to an outside directory matched by a wildcard does not
+// reveal its file names.
+func (l *loader) mayList(dir string) bool {
+	if l.cfg.IncludeOutside {
+		return true
+	}
+	real, err := filepath.EvalSymlinks(dirOrDot(dir))
+	return err == nil && l.isAllowed(real)
+}
+
 func (l *loader) isAllowed(real string) bool {
 	for _, dir := range l.allowed {
 		if within(real, dir) {
@@ -542,7 +571,12 @@ func (l *loader) resolveInclude(inc *IncludeCmd) (paths []string, ok bool) {
 			dirs = append(dirs, l.defaultDir())
 		}
 	}
+	outside := false // a candidate was skipped for lying outside the tree
 	try := func(pattern string) (found bool, matchErr bool) {
+		if !l.mayLook(pattern) {
+			outside = true
+			return false, false
+		}
 		files, found, tooMany := l.glob(pattern)
 		if tooMany {
 			l.errorAt(CodeLimit, inc.Pos(), inc.End(), fmt.Sprintf(
@@ -558,7 +592,7 @@ func (l *loader) resolveInclude(inc *IncludeCmd) (paths []string, ok bool) {
 		if bad {
 			return nil, false
 		}
-		if found || wildcard {
+		if (found || wildcard) && !outside {
 			return paths, true
 		}
 	} else {
@@ -571,9 +605,15 @@ func (l *loader) resolveInclude(inc *IncludeCmd) (paths []string, ok bool) {
 				return paths, true // a plain path stops at the first directory that has it
 			}
 		}
-		if wildcard {
+		if wildcard && (len(paths) > 0 || !outside) {
 			return paths, true // patterns collect matches from every directory
 		}
+	}
+	if outside {
+		l.errorAt(CodeInclude, inc.Pos(), inc.End(), fmt.Sprintf(
+			"include %q is outside the linted file's directory and the -I paths; nftlint neither reads it nor looks whether it exists unless --include-outside is given",
+			p))
+		return nil, false
 	}
 	msg := fmt.Sprintf("include file %q not found", p)
 	if searchesIncludePath(p) {
@@ -583,7 +623,10 @@ func (l *loader) resolveInclude(inc *IncludeCmd) (paths []string, ok bool) {
 		}
 		msg += fmt.Sprintf(" in %s", strings.Join(shown, ", "))
 		if !l.cfg.IncludeOutside {
-			if _, err := os.Lstat(filepath.Join(l.defaultDir(), p)); err == nil {
+			// Probe the default directory only: "x/../../y" would look
+			// elsewhere on the host.
+			probe := filepath.Join(l.defaultDir(), p)
+			if _, err := os.Lstat(probe); err == nil && within(probe, l.defaultDir()) {
 				msg += fmt.Sprintf(" (it exists in %s, which nftlint searches only with --include-outside)", filepath.ToSlash(l.defaultDir()))
 			}
 		}
@@ -607,9 +650,8 @@ func (l *loader) glob(pattern string) (files []string, found, tooMany bool) {
 		if _, err := os.Lstat(pattern); err != nil {
 			return nil, false, false
 		}
-		if fi, err := os.Stat(pattern); err == nil && fi.IsDir() {
-			return nil, true, false
-		}
+		// A directory is returned too: includeFile reports it (nft
+		// silently reads nothing from it).
 		return []string{pattern}, true, false
 	}
 	// Expand component by component from the first one with a wildcard.
@@ -639,6 +681,9 @@ func (l *loader) glob(pattern string) (files []string, found, tooMany bool) {
 				if _, err := os.Lstat(p); err == nil {
 					next = append(next, p)
 				}
+				continue
+			}
+			if !l.mayList(base) {
 				continue
 			}
 			entries, err := os.ReadDir(dirOrDot(base))
