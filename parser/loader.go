@@ -625,8 +625,7 @@ func (l *loader) resolveInclude(inc *IncludeCmd) (paths []string, ok bool) {
 		if !l.cfg.IncludeOutside {
 			// Probe the default directory only: "x/../../y" would look
 			// elsewhere on the host.
-			probe := filepath.Join(l.defaultDir(), p)
-			if _, err := os.Lstat(probe); err == nil && within(probe, l.defaultDir()) {
+			if probe := filepath.Join(l.defaultDir(), p); within(probe, l.defaultDir()) && exists(probe) {
 				msg += fmt.Sprintf(" (it exists in %s, which nftlint searches only with --include-outside)", filepath.ToSlash(l.defaultDir()))
 			}
 		}
@@ -717,6 +716,12 @@ func (l *loader) glob(pattern string) (files []string, found, tooMany bool) {
 		files = append(files, c)
 	}
 	return files, len(candidates) > 0, false
+}
+
+// exists reports whether path names anything, a dangling link included.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 func joinGlob(base, name string) string {
