@@ -64,7 +64,7 @@ func newFlagSet(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.minSeverity, "min-severity", "", "report only findings at or above `LEVEL`: error, warning, info (default info)")
 	fs.StringSliceVar(&o.enable, "enable", nil, "enable `RULES` (IDs or names, comma-separated)")
 	fs.StringSliceVar(&o.disable, "disable", nil, "disable `RULES` (IDs or names, comma-separated, or all)")
-	fs.StringSliceVar(&o.severity, "severity", nil, "override a rule's severity: `RULE=LEVEL` (error, warning, info, off)")
+	fs.StringSliceVar(&o.severity, "severity", nil, "set the severity of a rule: `RULE=LEVEL`, LEVEL one of error, warning, info, off")
 	fs.StringVar(&o.nftVersion, "nft-version", "", "target nft `VERSION` (default: the local nft's, else the newest known)")
 	fs.StringVar(&o.color, "color", "auto", "colour text output: auto, always, never (NO_COLOR is honoured)")
 	fs.Lookup("color").NoOptDefVal = "always"
