@@ -442,6 +442,11 @@ func runCase(t *testing.T, tc *checkCase) {
 	}
 }
 
+// identifierStart matches a message that starts with an upper-case
+// identifier (a rule ID, a chain name such as FORWARD), which is not a
+// capitalised sentence.
+var identifierStart = regexp.MustCompile(`^[A-Z][A-Z0-9_-]+\b`)
+
 // checkSanity asserts what every diagnostic must satisfy: a known rule,
 // a valid severity, a position, the message style of the house, and
 // edits that stay inside their file.
@@ -457,8 +462,9 @@ func checkSanity(t *testing.T, id string, diags []Diagnostic, srcs map[string][]
 		if !d.Start.IsValid() {
 			t.Errorf("%s: finding without a position: %s", d.Check, d.Message)
 		}
-		if msg := d.Message; msg == "" || strings.HasSuffix(msg, ".") || strings.ToLower(msg[:1]) != msg[:1] {
-			t.Errorf("%s: message must start lower case and not end with a period: %q", d.Check, msg)
+		if msg := d.Message; msg == "" || strings.HasSuffix(msg, ".") ||
+			(strings.ToLower(msg[:1]) != msg[:1] && !identifierStart.MatchString(msg)) {
+			t.Errorf("%s: message must start lower case (or with an identifier such as NFT001) and not end with a period: %q", d.Check, msg)
 		}
 		for _, f := range d.Fixes {
 			if f.Message == "" {
