@@ -200,7 +200,7 @@ func TestPreCommitTryRepo(t *testing.T) {
 	)
 	repo := filepath.Join(work, "repo")
 	files := map[string]string{
-		"good.nft": "table inet host-fw {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tct state established,related accept\n\t}\n}\n",
+		"good.nft": "table inet host-fw {\n\tset blocked {\n\t\ttype ipv4_addr\n\t}\n}\n",
 		"bad.nft":  "table inet t {\n\tchain helper {\n\t\tpolicy drop;\n\t}\n}\n",
 	}
 	if err := os.MkdirAll(repo, 0o755); err != nil {
