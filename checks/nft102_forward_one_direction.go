@@ -57,7 +57,7 @@ func runNFT102(pass *Pass) {
 		if len(inOnly) > 0 {
 			d := Diagnostic{
 				Severity: severityFor(inOnly),
-				Message: fmt.Sprintf("forward chain %s accepts traffic from the container bridges %s but drops new connections to them by %s: published container ports are unreachable; accept oifname of the bridges too (Docker still drops unpublished ports)",
+				Message: fmt.Sprintf("forward chain %s lets traffic from the container bridges %s through but drops every new connection to them by %s: published container ports are unreachable; accept oifname of the bridges too (Docker still drops unpublished ports)",
 					chainLabel(c), quoteList(patterns(inOnly)), describeDrop(inOnly)),
 				Related: dropRelated(pass, inOnly),
 			}
@@ -69,7 +69,7 @@ func runNFT102(pass *Pass) {
 		if len(outOnly) > 0 {
 			d := Diagnostic{
 				Severity: severityFor(outOnly),
-				Message: fmt.Sprintf("forward chain %s accepts connections to the container bridges %s but drops traffic from them by %s: containers cannot reach other networks; accept iifname of the bridges too",
+				Message: fmt.Sprintf("forward chain %s lets traffic to the container bridges %s through but drops all traffic from them by %s: containers cannot reach other networks; accept iifname of the bridges too",
 					chainLabel(c), quoteList(patterns(outOnly)), describeDrop(outOnly)),
 				Related: dropRelated(pass, outOnly),
 			}
