@@ -365,7 +365,7 @@ func (s *Scanner) scanAddrOrNumber() (Token, int) {
 	// Candidate run of address characters.
 	e := start
 	colon := false
-	for e < len(src) && (isHex(src[e]) || src[e] == ':' || src[e] == '.') {
+	for e < len(src) && e-start <= maxAddrLen && (isHex(src[e]) || src[e] == ':' || src[e] == '.') {
 		if src[e] == ':' {
 			colon = true
 		}
@@ -381,7 +381,10 @@ func (s *Scanner) scanAddrOrNumber() (Token, int) {
 	}
 	if colon {
 		// Longest prefix that is a valid IPv6 address, then MAC/classid.
-		for end := e; end > start; end-- {
+		// No address is longer than maxAddrLen, so longer candidates
+		// are not tried: a long run of hex digits and colons would
+		// otherwise cost quadratic time.
+		for end := min(e, start+maxAddrLen); end > start; end-- {
 			if src[end-1] == ':' && (end-start < 2 || src[end-2] != ':') {
 				continue
 			}
@@ -440,6 +443,10 @@ func (s *Scanner) scanAddrOrNumber() (Token, int) {
 	}
 	return NUMBER, d
 }
+
+// maxAddrLen is the length of the longest IPv6 address text,
+// ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255; MACs are shorter.
+const maxAddrLen = 45
 
 func containsColon(s string) bool {
 	for i := 0; i < len(s); i++ {

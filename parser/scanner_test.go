@@ -103,3 +103,30 @@ func TestScannerTypographicRecovery(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerLongAddressRun checks that a long run of hex digits and
+// colons scans in linear time (the candidate address is bounded): 1 MB
+// would take minutes if every prefix were tried. The test only guards
+// against a hang; it asserts the tokens.
+func TestScannerLongAddressRun(t *testing.T) {
+	src := strings.Repeat("1:", 1<<19)
+	fset := NewFileSet()
+	file := fset.AddFile("long.nft", []byte(src))
+	var s Scanner
+	s.Init(file, src, nil)
+	tok, _, end, _ := s.Scan()
+	if tok != IPV6 && tok != CLASSID && tok != NUMBER {
+		t.Fatalf("first token %v", tok)
+	}
+	if end > maxAddrLen {
+		t.Fatalf("first token is %d bytes long, longer than any address", end)
+	}
+	n := 1
+	for tok != EOF && n < 1<<21 {
+		tok, _, _, _ = s.Scan()
+		n++
+	}
+	if tok != EOF {
+		t.Fatalf("no EOF after %d tokens", n)
+	}
+}
