@@ -4,7 +4,7 @@ PKGS      ?= ./...
 FUZZTIME  ?= 60s
 BENCHTIME ?= 1x
 
-.PHONY: all build test vet fmt fuzz bench cross generate clean
+.PHONY: all build test vet fmt fuzz bench cross generate clean sarif-tool
 
 all: vet test build
 
@@ -30,6 +30,15 @@ cross:
 	GOOS=linux   GOARCH=arm64 $(GO) build -o /dev/null ./cmd/nftlint
 	GOOS=darwin  GOARCH=arm64 $(GO) build -o /dev/null ./cmd/nftlint
 	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./cmd/nftlint
+
+# The Microsoft SARIF Multitool validates nftlint's SARIF output in the
+# tests (report, cmd/nftlint). npm installs it into ./node_modules, which
+# git ignores; the tests run the platform binary it ships.
+SARIF_MULTITOOL_VERSION ?= 5.7.0
+
+sarif-tool:
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix . @microsoft/sarif-multitool@$(SARIF_MULTITOOL_VERSION)
+	chmod u+x node_modules/@microsoft/sarif-multitool-*/Sarif.Multitool*
 
 clean:
 	rm -rf bin
