@@ -27,6 +27,44 @@ func ParseAdded(file *File) (*AST, ErrorList) {
 	return ast, p.errors
 }
 
+// ParseItems parses an included file as the items of the block that
+// includes it: nft splices an include into the enclosing block, so
+// `table t { include "chains.nft" }` reads chains.nft as table items.
+// kind is the ObjectKind of that block (ObjTable, ObjChain, ObjSet, …);
+// "" means top level, as ParseFile. AST.Cmds holds the items (Commands,
+// Properties, Rules, defines, includes). A kind that has no block is
+// reported as an error and the file is not parsed.
+func ParseItems(fset *FileSet, filename string, src []byte, kind ObjectKind) (*AST, ErrorList) {
+	file := fset.AddFile(filename, src)
+	if kind == "" {
+		return ParseAdded(file)
+	}
+	bk, ok := itemBlockKinds[kind]
+	if !ok {
+		ast := &AST{File: file}
+		pos := file.PositionAt(0)
+		return ast, ErrorList{{Pos: pos, End: pos, Msg: fmt.Sprintf("include inside a %s: nft accepts includes only at top level and in table, chain, set, map, flowtable and object blocks", kind)}}
+	}
+	p := newParser(file)
+	cmds := p.parseItems(bk)
+	ast := &AST{File: file, Cmds: cmds, Comments: p.sc.Comments}
+	p.errors.Sort()
+	if len(p.errors) == 0 {
+		return ast, nil
+	}
+	return ast, p.errors
+}
+
+// itemBlockKinds maps the kinds of blocks that can include a file to the
+// parser's block kinds.
+var itemBlockKinds = map[ObjectKind]blockKind{
+	ObjTable: blockTable, ObjChain: blockChain, ObjSet: blockSet, ObjMap: blockMap,
+	ObjFlowtable: blockFlowtable, ObjCounter: blockCounter, ObjQuota: blockQuota,
+	ObjLimit: blockLimit, ObjSecmark: blockSecmark, ObjSynproxy: blockSynproxy,
+	ObjCtHelper: blockCtHelper, ObjCtTimeout: blockCtTimeout,
+	ObjCtExpectation: blockCtExpectation, ObjTunnel: blockTunnel,
+}
+
 // tokRec is one scanned token.
 type tokRec struct {
 	tok      Token
@@ -899,6 +937,42 @@ func (p *parser) parseBlock(kind blockKind) *Block {
 			b.Items = append(b.Items, item)
 		}
 		if p.cur.off == start && p.cur.tok != RBRACE && p.cur.tok != EOF {
+			p.next()
+		}
+	}
+}
+
+// parseItems parses block items up to the end of the file (an included
+// file spliced into a block). A '}' cannot close the including block
+// from inside the file; it is reported and skipped.
+func (p *parser) parseItems(kind blockKind) []Cmd {
+	var items []Cmd
+	for {
+		p.skipSeps()
+		switch p.cur.tok {
+		case EOF:
+			return items
+		case RBRACE:
+			p.errorf("unexpected '}' in a file included into a %s block: an included file cannot close the block that includes it", blockNames[kind])
+			p.next()
+			continue
+		}
+		start := p.cur.off
+		seq := p.errSeq
+		item, needSep, what := p.parseBlockItem(kind)
+		if p.errSeq == seq {
+			p.endItem(needSep, what)
+		}
+		if p.errSeq != seq {
+			p.skipToSep()
+			if item == nil {
+				item = &BadCmd{From: p.pos(start), To: p.endPos()}
+			}
+		}
+		if item != nil {
+			items = append(items, item)
+		}
+		if p.cur.off == start && p.cur.tok != EOF {
 			p.next()
 		}
 	}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -323,6 +324,41 @@ func TestParseHugeNesting(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%q + 10 MB of %q: no NFT003 error; errors: %v", tc.prefix, tc.open, errs)
+		}
+	}
+}
+
+func TestParseItems(t *testing.T) {
+	cases := []struct {
+		kind ObjectKind
+		src  string
+		want []string // item types in order
+		err  string   // substring of the first error, "" for none
+	}{
+		{ObjTable, "chain c {\n\ttype filter hook input priority 0; policy drop\n}\nset s { type ipv4_addr; }\nflags dormant\n", []string{"*parser.Command", "*parser.Command", "*parser.Property"}, ""},
+		{ObjChain, "type filter hook input priority 0; policy drop;\ntcp dport 22 accept\ndefine x = 1\ninclude \"more.nft\"\n", []string{"*parser.Property", "*parser.Property", "*parser.Rule", "*parser.DefineCmd", "*parser.IncludeCmd"}, ""},
+		{ObjSet, "type ipv4_addr\nflags interval\nelements = { 10.0.0.0/8 }\n", []string{"*parser.Property", "*parser.Property", "*parser.Property"}, ""},
+		{ObjCtHelper, "type \"ftp\" protocol tcp\n", []string{"*parser.Property"}, ""},
+		{"", "table t { chain c { accept; }; }\n", []string{"*parser.Command"}, ""},
+		{ObjTable, "chain c { accept; }\n}\nset s { type ipv4_addr; }\n", []string{"*parser.Command", "*parser.Command"}, "an included file cannot close the block"},
+		{ObjChain, "policy bogus\n", []string{"*parser.Property"}, "expected accept, drop or $variable"},
+		{ObjTable, "tcp dport 22 accept\n", []string{"*parser.BadCmd"}, "in table block"},
+		{ObjElement, "1.2.3.4\n", nil, "include inside a element"},
+	}
+	for _, tc := range cases {
+		ast, errs := ParseItems(NewFileSet(), "inc.nft", []byte(tc.src), tc.kind)
+		var got []string
+		for _, c := range ast.Cmds {
+			got = append(got, fmt.Sprintf("%T", c))
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s %q: items %v, want %v (errors %v)", tc.kind, tc.src, got, tc.want, errs)
+		}
+		switch {
+		case tc.err == "" && len(errs) > 0:
+			t.Errorf("%s %q: unexpected errors %v", tc.kind, tc.src, errs)
+		case tc.err != "" && (len(errs) == 0 || !strings.Contains(errs[0].Msg, tc.err)):
+			t.Errorf("%s %q: errors %v, want %q", tc.kind, tc.src, errs, tc.err)
 		}
 	}
 }
