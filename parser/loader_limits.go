@@ -151,22 +151,22 @@ func (l *loader) addError(e *Error) *Error {
 			"more than %d errors in this input; nftlint stops reporting them here: fix the first ones, most later ones usually follow from them",
 			l.lim.MaxErrors)}
 	}
-	e.Msg = cleanMessage(e.Msg)
+	e.Msg = CleanMessage(e.Msg)
 	for i := range e.Related {
-		e.Related[i].Msg = cleanMessage(e.Related[i].Msg)
+		e.Related[i].Msg = CleanMessage(e.Related[i].Msg)
 	}
 	l.res.Errors = append(l.res.Errors, e)
 	return e
 }
 
-// cleanMessage makes a message that may quote the input safe for every
+// CleanMessage makes a message that may quote the input safe for every
 // output format and bounded in size: invalid UTF-8 becomes U+FFFD,
 // control and format characters (terminal escapes, bidirectional
 // overrides, line breaks that would forge log lines or workflow
 // commands) are written as Go escapes, the middle of a long message's
 // quoted fragments longer than maxQuoted code points is cut, and what is
 // still longer than maxMessage code points is cut at the end.
-func cleanMessage(msg string) string {
+func CleanMessage(msg string) string {
 	if !needsCleaning(msg) {
 		return msg
 	}
@@ -197,7 +197,7 @@ const (
 	maxMessage      = 1000
 )
 
-// needsCleaning is the fast path of cleanMessage: plain, short messages
+// needsCleaning is the fast path of CleanMessage: plain, short messages
 // are returned unchanged.
 func needsCleaning(msg string) bool {
 	if len(msg) > maxPlainMessage || !utf8.ValidString(msg) {

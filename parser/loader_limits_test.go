@@ -82,11 +82,11 @@ func TestCleanMessage(t *testing.T) {
 		{"nft's limit, found quoted string \"" + long + "\"; fix it",
 			"nft's limit, found quoted string \"" + strings.Repeat("A", maxQuoted-1) + "…\"; fix it"},
 	} {
-		if got := cleanMessage(tc.in); got != tc.want {
-			t.Errorf("cleanMessage(%.40q) = %q, want %q", tc.in, got, tc.want)
+		if got := CleanMessage(tc.in); got != tc.want {
+			t.Errorf("CleanMessage(%.40q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	if got := []rune(cleanMessage(strings.Repeat("word ", 1000))); len(got) != maxMessage {
+	if got := []rune(CleanMessage(strings.Repeat("word ", 1000))); len(got) != maxMessage {
 		t.Errorf("long message kept %d code points, want %d", len(got), maxMessage)
 	}
 }

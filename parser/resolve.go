@@ -210,18 +210,21 @@ func (r *resolution) use(ref *VarRef, sc *scope) {
 		return
 	}
 	d.Uses = append(d.Uses, ref)
-	if d.Exploded {
+	if d.Exploded || r.totalReported {
+		// Past either cap nothing may expand this value further.
 		ref.Value = &BadExpr{From: def.Value.Pos(), To: def.Value.End()}
 		return
 	}
-	ref.Value = def.Value
 	r.total += d.Size
-	if r.total > r.l.lim.MaxTotalExpansion && !r.totalReported {
+	if r.total > r.l.lim.MaxTotalExpansion {
 		r.totalReported = true
 		r.l.errorAt(CodeLimit, ref.Pos(), ref.End(), fmt.Sprintf(
 			"define expansion exceeds %d nodes in total: the $variables of this file expand to more than nftlint processes; use named sets instead of repeating large defines",
 			r.l.lim.MaxTotalExpansion))
+		ref.Value = &BadExpr{From: def.Value.Pos(), To: def.Value.End()}
+		return
 	}
+	ref.Value = def.Value
 }
 
 // undefined reports a use of a name that is not visible. where describes
