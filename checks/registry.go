@@ -32,6 +32,7 @@ var registry = []*Check{
 	nft301,
 	nft302,
 	nft303,
+	nft307,
 	// NFT4xx: maintainability.
 	nft401,
 }

@@ -1,0 +1,255 @@
+package checks
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// NFT307 reports rules that follow a rule every packet leaves the chain at.
+var nft307 = &Check{
+	ID:       "NFT307",
+	Name:     "unreachable-rule",
+	Title:    "rules after an unconditional accept, drop, reject, return or goto are never evaluated",
+	Severity: Warning,
+	Tags:     []string{"safety", "correctness"},
+	Doc: `nft evaluates a chain's rules in order and stops at the first verdict that ends
+the chain. A rule without any match whose verdict is ` + "`accept`" + `, ` + "`drop`" + `, ` + "`reject`" + `,
+` + "`return`" + ` or ` + "`goto`" + ` ends the chain for every packet, so the rules after it are never
+evaluated: the accepts meant to open a port, or the drops meant to close one, do
+nothing. This usually happens when rules are appended (` + "`add rule`" + `, a second chain
+block, an included file) to a chain that already ends in a catch-all ` + "`drop`" + `, or when
+a debugging ` + "`accept`" + ` is left at the top.
+
+` + "`counter`" + `, ` + "`log`" + ` and setting ` + "`meta mark`" + `/` + "`ct mark`" + ` do not make a rule conditional;
+` + "`limit`" + `, ` + "`quota`" + ` and set updates do, and so does ` + "`reject with tcp reset`" + ` (it only
+applies to TCP). A ` + "`jump`" + ` returns to the rule after it, unless the chain it jumps to
+always accepts or drops: nftlint treats ` + "`jump`" + ` as final only when the target chain
+ends in an unconditional accept/drop/reject and nothing before it can return.
+
+**Fix:** move the catch-all rule to the end of the chain (or use the chain's
+` + "`policy`" + ` instead), or insert the later rules before it (` + "`insert rule`" + `, or ` + "`add rule … index N`" + `).`,
+	Run: runUnreachableRule,
+}
+
+func runUnreachableRule(p *Pass) {
+	for _, t := range p.Ruleset.Tables {
+		for _, c := range t.Chains {
+			for i, r := range c.Rules {
+				if i == len(c.Rules)-1 {
+					break
+				}
+				end := endsChain(t, r.Stmts)
+				if end == endNone {
+					continue
+				}
+				next := c.Rules[i+1]
+				n, at := ruleNode(next), ruleNode(r)
+				if n == nil || at == nil {
+					break
+				}
+				more := ""
+				if k := len(c.Rules) - i - 2; k == 1 {
+					more = " (and 1 rule after it)"
+				} else if k > 1 {
+					more = fmt.Sprintf(" (and %d rules after it)", k)
+				}
+				p.Report(Diagnostic{
+					Range: p.Range(n),
+					Message: fmt.Sprintf("rule%s in %s is never evaluated: the earlier rule `%s` has no match and %s, so no packet gets past it; move that rule to the end or put these rules before it",
+						more, describeChain(c), ruleText(r.Stmts), end.describe(r.Stmts)),
+					Related: []Related{{Range: p.Range(at), Message: "every packet leaves the chain here"}},
+				})
+				break
+			}
+		}
+	}
+}
+
+// describeChain names a chain for messages: `chain "input"`, or for an
+// anonymous chain the named chain it is written in.
+func describeChain(c *ruleset.Chain) string {
+	anon := c.Anonymous
+	for i := 0; c.Anonymous && c.Origin != nil && c.Origin.Chain != nil && i < 64; i++ {
+		c = c.Origin.Chain
+	}
+	if c.Anonymous {
+		return "an anonymous chain"
+	}
+	if anon {
+		return fmt.Sprintf("an anonymous chain in chain %q", c.Name)
+	}
+	return fmt.Sprintf("chain %q", c.Name)
+}
+
+// chainEnd is how a rule ends the chain for every packet reaching it.
+type chainEnd int
+
+const (
+	endNone    chainEnd = iota // the rule may let packets continue
+	endVerdict                 // accept, drop or reject
+	endReturn                  // return
+	endGoto                    // goto
+	endJump                    // jump to a chain that always accepts or drops
+)
+
+func (e chainEnd) describe(stmts []parser.Stmt) string {
+	switch e {
+	case endReturn:
+		return "returns"
+	case endGoto:
+		return "ends in goto"
+	case endJump:
+		return "jumps to a chain that always accepts or drops"
+	}
+	if v, ok := stmts[len(stmts)-1].(*parser.VerdictStmt); ok {
+		return "ends in " + v.Kind
+	}
+	return "rejects"
+}
+
+// endsChain reports how a rule ends the chain for every packet that
+// reaches it (endNone when it may not).
+func endsChain(t *ruleset.Table, stmts []parser.Stmt) chainEnd {
+	if len(stmts) == 0 {
+		return endNone
+	}
+	for _, s := range stmts[:len(stmts)-1] {
+		if !cannotStop(s) {
+			return endNone
+		}
+	}
+	switch v := stmts[len(stmts)-1].(type) {
+	case *parser.VerdictStmt:
+		switch v.Kind {
+		case "accept", "drop":
+			return endVerdict
+		case "return":
+			return endReturn
+		case "goto":
+			return endGoto
+		case "jump":
+			if alwaysDecides(t, v) {
+				return endJump
+			}
+		}
+	case *parser.RejectStmt:
+		if rejectsAll(t, v) {
+			return endVerdict
+		}
+	}
+	return endNone
+}
+
+// cannotStop reports whether a statement neither matches nor can stop
+// the rule: counters, logging, and setting marks.
+func cannotStop(s parser.Stmt) bool {
+	switch s := s.(type) {
+	case *parser.KeywordStmt:
+		return passiveKeyword(s)
+	case *parser.SetStmt:
+		sel, ok := unwrapVar(s.Target).(*parser.Selector)
+		if !ok {
+			return false
+		}
+		switch sel.Path() {
+		case "meta mark", "mark", "meta priority", "priority", "meta nftrace", "nftrace", "ct mark":
+			return true
+		}
+	}
+	return false
+}
+
+// passiveKeyword reports whether a keyword statement only records
+// (counter, log, last): it neither stops the rule nor changes the packet.
+func passiveKeyword(s *parser.KeywordStmt) bool {
+	switch s.Keyword {
+	case "counter", "log", "last":
+		return true
+	}
+	return false
+}
+
+// rejectsAll reports whether a reject statement applies to every packet
+// of the table's family: `reject with tcp reset` only applies to TCP, and
+// `reject with icmp` in an inet table only to IPv4 (nft adds the match).
+func rejectsAll(t *ruleset.Table, r *parser.RejectStmt) bool {
+	fam := familyOf(t)
+	switch r.With {
+	case "", "icmpx":
+		return fam == parser.FamilyIP || fam == parser.FamilyIP6 || fam == parser.FamilyInet
+	case "icmp":
+		return fam == parser.FamilyIP
+	case "icmpv6":
+		return fam == parser.FamilyIP6
+	}
+	return false
+}
+
+// alwaysDecides reports whether the chain a jump enters certainly ends
+// in accept or drop, so that the jump never returns: its rules, up to an
+// unconditional accept/drop/reject, contain nothing that can return
+// (return, jump, goto, verdict maps).
+func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
+	var rules [][]parser.Stmt
+	switch {
+	case v.Chain != nil:
+		for _, it := range v.Chain.Items {
+			if r, ok := it.(*parser.Rule); ok {
+				rules = append(rules, r.Stmts)
+			}
+		}
+	default:
+		name, ok := exprName(v.Target)
+		if !ok {
+			return false
+		}
+		c := t.Chain(name)
+		if c == nil || c.IsBase() {
+			return false
+		}
+		for _, r := range c.Rules {
+			rules = append(rules, r.Stmts)
+		}
+	}
+	for _, stmts := range rules {
+		if endsChain(t, stmts) == endVerdict {
+			return true
+		}
+		for _, s := range stmts {
+			switch s := s.(type) {
+			case *parser.VerdictStmt:
+				if s.Kind == "return" || s.Kind == "jump" || s.Kind == "goto" {
+					return false
+				}
+			case *parser.VmapStmt, *parser.BadStmt:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// ruleText prints a rule's statements for a message, shortened.
+func ruleText(stmts []parser.Stmt) string {
+	var b bytes.Buffer
+	for i, s := range stmts {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if err := parser.FprintNode(&b, s); err != nil {
+			return "…"
+		}
+		if b.Len() > 80 {
+			break
+		}
+	}
+	s := strings.Join(strings.Fields(b.String()), " ")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:57]) + "…"
+	}
+	return s
+}
