@@ -55,7 +55,16 @@ var (
 	featTunnel      = syntaxFeature{"tunnel objects and statements", nftVersion{1, 1, 6}}
 	featIbrhwaddr   = syntaxFeature{"meta ibrhwaddr", nftVersion{1, 1, 6}}
 	featTypeofQueue = syntaxFeature{"typeof … : queue maps", nftVersion{1, 1, 2}}
+	// typeof maps whose data is an object reference; `type … : counter`
+	// is older (0.9.x) and not reported.
+	featTypeofObjref = syntaxFeature{"typeof … : object-reference maps (counter, quota, limit, secmark, synproxy, ct helper/timeout/expectation)", nftVersion{1, 1, 0}}
 )
+
+// typeofObjrefData are the object types a typeof map may map to.
+var typeofObjrefData = map[string]bool{
+	"counter": true, "quota": true, "limit": true, "secmark": true, "synproxy": true,
+	"ct helper": true, "ct timeout": true, "ct expectation": true,
+}
 
 func runNewerSyntax(p *Pass) {
 	target := targetNft(p.Options)
@@ -119,6 +128,9 @@ func runNewerSyntax(p *Pass) {
 				if x.Key == "typeof" || x.Key == "type" {
 					if name, ok := exprName(x.Data); ok && name == "queue" && x.Key == "typeof" {
 						report(x.Data, featTypeofQueue)
+					}
+					if name, ok := exprName(x.Data); ok && x.Key == "typeof" && typeofObjrefData[name] {
+						report(x.Data, featTypeofObjref)
 					}
 				}
 				for _, st := range []parser.Expr{x.Value} {

@@ -140,13 +140,14 @@ func TestCorpusFiles(t *testing.T) {
 		t.Fatal("no valid text files found in the manifest")
 	}
 	// The ground truth is nft 1.0.6, which reports syntax errors for
-	// syntax that 1.1.6 accepts (tunnel objects, chain devices items,
-	// reset set, typeof … : ct expectation); current nft rejects those
-	// bogons only at evaluation, which the parser cannot see. The target
-	// is 90%; the floor below guards against regressions until a
-	// version-aware mode (--nft-version 1.0.6) flags newer syntax.
+	// syntax that newer releases accept (tunnel objects, chain devices
+	// items, reset set, reset rules, typeof … : ct expectation); those
+	// bogons parse here and are flagged by NFT211 with --nft-version
+	// 1.0.6. The 90% acceptance target is measured over NFT001 and NFT211
+	// together in checks/bogon_corpus_test.go; this floor only guards the
+	// parser's own share.
 	if bogonSyntax > 0 && pct(bogonRejected, bogonSyntax) < 50 {
-		t.Errorf("only %.1f%% of syntax bogons rejected, want at least 50%%", pct(bogonRejected, bogonSyntax))
+		t.Errorf("only %.1f%% of syntax bogons rejected by the parser, want at least 50%%", pct(bogonRejected, bogonSyntax))
 	}
 }
 
