@@ -25,6 +25,17 @@ fmt:
 generate:
 	$(GO) generate $(PKGS)
 
+# Each fuzz target runs for FUZZTIME with one worker (the machines are
+# shared); a crasher stops the run and is left in the package's
+# testdata/fuzz/ for `go test` to replay.
+FUZZ_TARGETS ?= ./parser:FuzzScan ./parser:FuzzParse ./ruleset:FuzzLoad ./checks:FuzzChecks ./report:FuzzReport
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$fn ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; \
+	done
+
 cross:
 	GOOS=linux   GOARCH=amd64 $(GO) build -o /dev/null ./cmd/nftlint
 	GOOS=linux   GOARCH=arm64 $(GO) build -o /dev/null ./cmd/nftlint
