@@ -9,9 +9,16 @@ import (
 
 // Fprint writes ast as nft text in a canonical layout: one command per
 // line, blocks indented with tabs, one item per line. Re-parsing the
-// output yields the same tree (positions aside). Comments are not
-// reproduced. An AST that contains Bad nodes (from syntax errors) is
-// rejected with an error, since it has no faithful text form.
+// output yields the same tree (positions aside). An AST that contains
+// Bad nodes (from syntax errors) is rejected with an error, since it has
+// no faithful text form.
+//
+// '#' comments are dropped: they are kept in AST.Comments but not
+// attached to nodes, so the printer cannot place them. The round trip
+// (print, re-parse, compare trees) holds because comments are not part of
+// the tree; rule comments written `comment "…"` are statements and are
+// printed. Tools that rewrite files must therefore edit the source text
+// (as the fixer does) rather than print the AST.
 func Fprint(w io.Writer, ast *AST) error {
 	pr := &printer{w: bufio.NewWriterSize(w, 64<<10)}
 	for _, c := range ast.Cmds {
