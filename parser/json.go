@@ -74,6 +74,7 @@ func parseJSONAdded(file *File) (*AST, ErrorList) {
 		addErr(from, to, fmt.Sprintf("%s (in the nft text of this JSON: %s)", e.Msg, strings.TrimSpace(line)))
 	}
 	patchPlaceholders(textAST, tf, r.placeholders)
+	remapPositions(textAST.Cmds, tf, file, m)
 
 	// Order the commands as in the JSON, with unknown ones as Commands
 	// named after their key.
@@ -92,13 +93,12 @@ func parseJSONAdded(file *File) (*AST, ErrorList) {
 			ast.Cmds = append(ast.Cmds, c)
 			continue
 		}
-		for len(parsed) > 0 && tf.Offset(parsed[0].Pos()) < rc.T1 {
+		for len(parsed) > 0 && int(parsed[0].Pos())-file.Base() < rc.V.End {
 			ast.Cmds = append(ast.Cmds, parsed[0])
 			parsed = parsed[1:]
 		}
 	}
 	ast.Cmds = append(ast.Cmds, parsed...)
-	remapPositions(ast.Cmds, tf, file, m)
 	errs.Sort()
 	if len(errs) == 0 {
 		return ast, nil

@@ -198,7 +198,7 @@ func (s *jsonScanner) object(depth int) (*jsonValue, *jsonSyntaxError) {
 		v.Members = append(v.Members, &jsonMember{Key: key, KeyStart: keyStart, Value: val})
 		s.space()
 		if s.off >= len(s.src) {
-			return nil, s.errorf(s.off, s.off, "unexpected end of input: ',' or '}' expected in the object opened at offset %d", v.Start)
+			return nil, s.errorf(s.off, s.off, "unexpected end of input: ',' or '}' expected, an object is not closed")
 		}
 		switch s.src[s.off] {
 		case ',':
@@ -230,7 +230,7 @@ func (s *jsonScanner) array(depth int) (*jsonValue, *jsonSyntaxError) {
 		v.Elems = append(v.Elems, el)
 		s.space()
 		if s.off >= len(s.src) {
-			return nil, s.errorf(s.off, s.off, "unexpected end of input: ',' or ']' expected in the array opened at offset %d", v.Start)
+			return nil, s.errorf(s.off, s.off, "unexpected end of input: ',' or ']' expected, an array is not closed")
 		}
 		switch s.src[s.off] {
 		case ',':

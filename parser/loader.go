@@ -126,6 +126,9 @@ type LoadConfig struct {
 	// Stdin is read for the source "-" when its Src is nil (default os.Stdin).
 	Stdin  io.Reader
 	Limits Limits
+	// InputFormat is "text", "json", or "" to detect it as nft does: JSON
+	// when the first non-blank byte is '{' (added with json_load.go).
+	InputFormat string
 }
 
 // LoadResult is everything the loader produced.
@@ -326,6 +329,10 @@ func (l *loader) loadRoot(root Source) error {
 		}
 	}
 
+	if l.isJSONRoot(src) { // nft JSON input: see json_load.go
+		l.res.ASTs = append(l.res.ASTs, l.parseJSON(name, src))
+		return nil
+	}
 	ast, ok := l.parse(name, src)
 	if !ok {
 		return nil // over a limit: reported, nothing to resolve
