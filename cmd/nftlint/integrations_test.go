@@ -185,6 +185,13 @@ func TestPreCommitTryRepo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := exec.Command("git", "-C", root, "rev-parse", "--git-dir").Run(); err != nil {
+		msg := "pre-commit test: " + root + " is not a git checkout"
+		if required {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
 	modcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
 	if err != nil {
 		t.Fatal(err)
