@@ -6,8 +6,6 @@
 package lint
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -54,9 +52,6 @@ type Result struct {
 	Diagnostics []checks.Diagnostic
 }
 
-// ErrJSONInput is returned for nft JSON input, which nftlint cannot read yet.
-var ErrJSONInput = errors.New("nft JSON input (nft -j) is not supported yet; lint the text form (nft list ruleset)")
-
 // Lint lints one input named on the command line. The error is set only
 // when the input itself cannot be read (the command exits 2); problems
 // inside the input are findings.
@@ -78,12 +73,10 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 		IncludePaths:   opts.IncludePaths,
 		IncludeOutside: opts.IncludeOutside,
 		Stdin:          opts.Stdin,
+		InputFormat:    opts.InputFormat,
 	}, src)
 	if err != nil {
 		return nil, err
-	}
-	if files := fset.Files(); len(files) > 0 && isJSON(opts.InputFormat, files[0].Source()) {
-		return nil, fmt.Errorf("%s: %w", src.Name, ErrJSONInput)
 	}
 
 	diags := errorDiagnostics(loaded.Errors)
@@ -182,19 +175,6 @@ func errorDiagnostics(errs parser.ErrorList) []checks.Diagnostic {
 		out = append(out, d)
 	}
 	return out
-}
-
-// isJSON reports whether input is nft JSON: forced by format, or detected
-// from the first non-blank byte.
-func isJSON(format string, src []byte) bool {
-	switch format {
-	case "json":
-		return true
-	case "text":
-		return false
-	}
-	t := bytes.TrimLeft(src, " \t\r\n")
-	return len(t) > 0 && t[0] == '{'
 }
 
 // Sort orders diagnostics by file name, line, column, rule and message.

@@ -405,6 +405,7 @@ func (a *app) fixes(o *options, inputs []input, outcomes []outcome) (bool, int) 
 		diags = append(diags, oc.result.Diagnostics...)
 	}
 	lint.Sort(diags)
+	diags = a.dropJSONFixes(o, sources, diags)
 	changed, conflicts := lint.ApplyFixes(sources, diags)
 	for _, c := range conflicts {
 		d := c.Diagnostic
@@ -437,6 +438,37 @@ func (a *app) fixes(o *options, inputs []input, outcomes []outcome) (bool, int) 
 		fmt.Fprintf(a.stderr, "nftlint: fixed %s\n", name)
 	}
 	return len(names) > 0, status
+}
+
+// dropJSONFixes removes the fixes that edit nft JSON input: fixes are
+// nft text, which does not belong in a JSON document.
+func (a *app) dropJSONFixes(o *options, sources map[string][]byte, diags []checks.Diagnostic) []checks.Diagnostic {
+	if o.inputFormat == "text" {
+		return diags
+	}
+	isJSON := map[string]bool{}
+	for name, src := range sources {
+		if o.inputFormat == "json" || parser.IsJSON(src) {
+			isJSON[name] = true
+		}
+	}
+	noted := map[string]bool{}
+	out := make([]checks.Diagnostic, 0, len(diags))
+	for _, d := range diags {
+		for _, f := range d.Fixes {
+			for _, e := range f.Edits {
+				if isJSON[e.Filename] {
+					if !noted[e.Filename] {
+						a.errorf("%s: fixes are not applied to nft JSON input; fix the source the JSON is generated from", e.Filename)
+						noted[e.Filename] = true
+					}
+					d.Fixes = nil
+				}
+			}
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 // live lints the kernel's ruleset.
