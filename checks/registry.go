@@ -33,6 +33,8 @@ var registry = []*Check{
 	nft302,
 	nft303,
 	nft307,
+	nft308,
+	nft309,
 	// NFT4xx: maintainability.
 	nft401,
 }

@@ -1,0 +1,75 @@
+package checks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// bigChain writes a chain of n distinct rules plus, at its end, a rule
+// shadowed by the first one and a copy of the second, and loads it.
+func bigChain(tb testing.TB, n int) *ruleset.Ruleset {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n")
+	b.WriteString("\t\ttcp dport 9 drop\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "\t\tip saddr 10.%d.%d.%d tcp dport %d meta l4proto tcp counter accept\n", i>>16&0xff, i>>8&0xff, i&0xff, 1000+i%5000)
+	}
+	b.WriteString("\t\tip saddr 192.0.2.1 tcp dport 9 accept\n")
+	b.WriteString("\t\tip saddr 10.0.0.0 tcp dport 1000 meta l4proto tcp counter accept\n")
+	b.WriteString("\t}\n}\n")
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "big.nft"), []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	fset := parser.NewFileSet()
+	res, err := parser.Load(fset, parser.LoadConfig{Dir: dir}, parser.Source{Name: "big.nft"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		tb.Fatalf("big.nft: %v", res.Errors[0])
+	}
+	rs, errs := ruleset.Build(res)
+	if len(errs) > 0 {
+		tb.Fatalf("big.nft: %v", errs[0])
+	}
+	return rs
+}
+
+func isRuleCheck(c *Check) bool {
+	return c.ID == "NFT307" || c.ID == "NFT308" || c.ID == "NFT309"
+}
+
+// TestRuleChecksLargeChain runs NFT307–NFT309 on a chain of 50,000 rules
+// and requires exactly the two planted findings.
+func TestRuleChecksLargeChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large input")
+	}
+	rs := bigChain(t, 50_000)
+	if got := len(rs.Tables[0].Chains[0].Rules); got != 50_003 {
+		t.Fatalf("loaded %d rules, want 50003", got)
+	}
+	count := map[string]int{}
+	for _, d := range Run(rs, &Options{}, isRuleCheck) {
+		count[d.Check]++
+	}
+	if count["NFT308"] != 1 || count["NFT309"] != 1 || count["NFT307"] != 0 {
+		t.Errorf("findings per check: %v, want one NFT308 and one NFT309", count)
+	}
+}
+
+func BenchmarkRuleChecksLargeChain(b *testing.B) {
+	rs := bigChain(b, 50_000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Run(rs, &Options{}, isRuleCheck)
+	}
+}

@@ -1,0 +1,270 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// NFT308 reports rules that can never match because an earlier rule of
+// the same chain already decided every packet they match.
+var nft308 = &Check{
+	ID:       "NFT308",
+	Name:     "shadowed-rule",
+	Title:    "a rule never matches because an earlier rule with fewer matches already decided",
+	Severity: Warning,
+	Tags:     []string{"safety", "correctness"},
+	Doc: `A rule is shadowed when an earlier rule in the same chain matches every packet
+it matches and ends the chain for them:
+
+` + "```" + `
+tcp dport 22 drop
+ip saddr 192.0.2.10 tcp dport 22 accept   # never matches
+` + "```" + `
+
+The second rule is meant as an exception, but the first one already dropped every
+SSH packet, including those from 192.0.2.10. Shadowing hides mistakes in both
+directions: an intended accept that never happens (a service stays closed), or an
+intended drop that never happens (a host stays exposed).
+
+nftlint only reports shadowing it is certain of: the earlier rule's matches must
+all appear, written the same way, in the later rule; the earlier rule must have
+nothing but matches, ` + "`counter`" + `/` + "`log`" + ` and a final ` + "`accept`" + `, ` + "`drop`" + `, ` + "`reject`" + `, ` + "`return`" + `
+or ` + "`goto`" + `; and no rule in between may change what the matches read (setting a mark,
+updating a set, NAT, a jump into a chain that might). Matches that are not written
+identically (` + "`10.0.0.0/8`" + ` versus ` + "`10.1.0.0/16`" + `, ` + "`{ 22, 80 }`" + ` versus ` + "`22`" + `) are not compared,
+so some shadowed rules go unreported. Rules are hashed by their matches, so the
+check stays linear in the number of rules.
+
+**Fix:** move the more specific rule above the general one, or remove it if it is
+redundant (it has the same verdict).`,
+	Run: runShadowedRule,
+}
+
+// maxFullSubsetMatches is the number of distinct matches up to which every
+// subset of a rule's matches is looked up; above it only single matches,
+// pairs and the whole set are, which keeps the check linear.
+const maxFullSubsetMatches = 6
+
+// shadower is a rule whose matches decide the packet.
+type shadower struct {
+	stmts []parser.Stmt
+	node  parser.Node
+	end   chainEnd
+	index int // position in the chain
+}
+
+func runShadowedRule(p *Pass) {
+	for _, t := range p.Ruleset.Tables {
+		for _, c := range t.Chains {
+			checkShadowing(p, t, c)
+		}
+	}
+}
+
+func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
+	shadowers := make(map[string]shadower) // sorted match keys → first rule deciding them
+	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
+	for i, r := range c.Rules {
+		if endsChain(t, r.Stmts) != endNone {
+			return // every later rule is unreachable: NFT307's finding
+		}
+		full, ok := canonStmts(r.Stmts)
+		if !ok {
+			shadowers = make(map[string]shadower)
+			continue
+		}
+		dup := seen[full]
+		seen[full] = true
+		n := ruleNode(r)
+		sh := shapeOf(t, r.Stmts)
+		if !dup && n != nil && len(shadowers) > 0 {
+			if s, ok := findShadower(shadowers, sh.leading); ok {
+				reportShadowed(p, c, r.Stmts, n, s)
+			}
+		}
+		if sh.deciding && n != nil {
+			k := strings.Join(sh.leading, "\x00")
+			if _, exists := shadowers[k]; !exists {
+				shadowers[k] = shadower{stmts: r.Stmts, node: n, end: sh.end, index: i}
+			}
+		}
+		if sh.changes {
+			clear(shadowers)
+		}
+	}
+}
+
+func reportShadowed(p *Pass, c *ruleset.Chain, stmts []parser.Stmt, n parser.Node, s shadower) {
+	verdict := shadowVerdict(s)
+	msg := fmt.Sprintf("rule never matches: the earlier rule `%s` at %s %s every packet it matches; move this rule above that one, or remove it",
+		ruleText(s.stmts), lineOf(p, s.node, n), verdict)
+	if verdict == shadowVerdict(shadower{stmts: stmts, end: endVerdict}) && verdict != "" {
+		msg = fmt.Sprintf("rule is redundant: the earlier rule `%s` at %s already %s every packet it matches; remove it",
+			ruleText(s.stmts), lineOf(p, s.node, n), verdict)
+	}
+	p.Report(Diagnostic{
+		Range:   p.Range(n),
+		Message: msg + " (" + describeChain(c) + ")",
+		Related: []Related{{Range: p.Range(s.node), Message: "this rule decides first"}},
+	})
+}
+
+// shadowVerdict says what a deciding rule does, for messages.
+func shadowVerdict(s shadower) string {
+	if len(s.stmts) == 0 {
+		return ""
+	}
+	switch v := s.stmts[len(s.stmts)-1].(type) {
+	case *parser.VerdictStmt:
+		switch v.Kind {
+		case "accept":
+			return "accepts"
+		case "drop":
+			return "drops"
+		case "return":
+			return "returns"
+		case "goto", "jump":
+			if name, ok := exprName(v.Target); ok {
+				return fmt.Sprintf("sends to chain %q", name)
+			}
+			return "sends to another chain"
+		}
+	case *parser.RejectStmt:
+		return "rejects"
+	}
+	return ""
+}
+
+// findShadower looks up every subset of keys (sorted, distinct) among the
+// shadowers and returns the one that comes first in the chain.
+func findShadower(shadowers map[string]shadower, keys []string) (shadower, bool) {
+	if len(keys) == 0 {
+		return shadower{}, false
+	}
+	var best shadower
+	found := false
+	try := func(subset []string) {
+		s, ok := shadowers[strings.Join(subset, "\x00")]
+		if ok && (!found || s.index < best.index) {
+			best, found = s, true
+		}
+	}
+	k := len(keys)
+	if k <= maxFullSubsetMatches {
+		subset := make([]string, 0, k)
+		for mask := 1; mask < 1<<k; mask++ {
+			subset = subset[:0]
+			for i := range k {
+				if mask&(1<<i) != 0 {
+					subset = append(subset, keys[i])
+				}
+			}
+			try(subset)
+		}
+		return best, found
+	}
+	for i := range k {
+		try(keys[i : i+1])
+		for j := i + 1; j < k; j++ {
+			try([]string{keys[i], keys[j]})
+		}
+	}
+	try(keys)
+	return best, found
+}
+
+// ruleShape is what NFT308 needs to know about a rule, computed in one
+// pass over its statements.
+type ruleShape struct {
+	// leading are the sorted, distinct keys of the pure matches the rule
+	// evaluates before its first statement that may change the packet or
+	// its metadata (later matches read changed values).
+	leading []string
+	// deciding is set when the rule decides every packet its matches
+	// select: nothing but pure matches and passive statements before a
+	// final accept, drop, reject, return or goto. Its matches are then
+	// all in leading.
+	deciding bool
+	end      chainEnd
+	// changes is set when the rule may change what a later match reads.
+	changes bool
+}
+
+func shapeOf(t *ruleset.Table, stmts []parser.Stmt) ruleShape {
+	var sh ruleShape
+	deciding, leading := len(stmts) >= 2, true
+	for i, s := range stmts {
+		last := i == len(stmts)-1
+		if m, ok := s.(*parser.MatchStmt); ok {
+			k, pure := pureMatchKey(m)
+			if !pure {
+				deciding = false
+			} else if leading {
+				sh.leading = append(sh.leading, k)
+			}
+			if last {
+				deciding = false
+			}
+			continue
+		}
+		if stmtMayChangeState(s) {
+			sh.changes = true
+			leading = false
+		}
+		if kw, ok := s.(*parser.KeywordStmt); !last && (!ok || !passiveKeyword(kw)) {
+			deciding = false
+		}
+	}
+	slices.Sort(sh.leading)
+	sh.leading = slices.Compact(sh.leading)
+	if deciding && len(sh.leading) > 0 {
+		sh.end = endsChain(t, stmts[len(stmts)-1:])
+		sh.deciding = sh.end != endNone
+	}
+	return sh
+}
+
+// pureMatchKey returns the key of a match whose result depends only on
+// the packet and state that no statement of the chain changes between
+// two rules: not random numbers, counters of packets, or the clock.
+func pureMatchKey(m *parser.MatchStmt) (string, bool) {
+	impure := false
+	inspect(m, func(n parser.Node, _ *parser.VarRef) bool {
+		sel, ok := n.(*parser.Selector)
+		if !ok {
+			return true
+		}
+		for _, w := range sel.Words {
+			switch strings.ToLower(w.Name) {
+			case "numgen", "random", "time", "day", "hour":
+				impure = true
+			}
+		}
+		return true
+	})
+	if impure {
+		return "", false
+	}
+	return canonKey(m)
+}
+
+func stmtMayChangeState(s parser.Stmt) bool {
+	switch s := s.(type) {
+	case *parser.MatchStmt, *parser.RejectStmt:
+		return false
+	case *parser.VerdictStmt:
+		// A jump returns after the target chain ran, which may have set
+		// marks or updated sets; goto, return and the others end the chain.
+		return s.Kind == "jump"
+	case *parser.KeywordStmt:
+		switch s.Keyword {
+		case "counter", "log", "last", "limit", "quota":
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,74 @@
+package checks
+
+import (
+	"fmt"
+
+	"github.com/nftlint/nftlint/parser"
+)
+
+// NFT309 reports a rule that appears twice in the same chain.
+var nft309 = &Check{
+	ID:       "NFT309",
+	Name:     "duplicate-rule",
+	Title:    "the same rule appears twice in a chain",
+	Severity: Warning,
+	Tags:     []string{"safety", "maintainability"},
+	Doc: `nft does not merge equal rules: ` + "`add rule`" + ` appends a second copy every time it
+runs. A duplicate usually means a script or an include was applied twice, or a rule
+was pasted into two places. The second copy is dead weight when the first ends in a
+verdict (the packet never gets there), and double-counts, double-logs or
+double-updates when it does not; either way the chain no longer says what its
+author reads.
+
+Rules are compared by their structure, not their text: blanks, comments, the
+order of elements in ` + "`{ … }`" + ` sets and how a number or a ` + "`$variable`" + ` is spelled do not
+matter. nftlint hashes every rule once, so even chains with tens of thousands of
+rules are checked in linear time.
+
+A file meant to be applied more than once should start with ` + "`flush ruleset`" + ` (or
+` + "`flush chain …`" + `, or ` + "`destroy table …`" + ` followed by the table) so that it replaces
+the rules instead of appending to them.
+
+**Fix:** delete the second copy; if a script adds the rules, make it flush the
+chain (or the table) first.`,
+	Run: runDuplicateRule,
+}
+
+func runDuplicateRule(p *Pass) {
+	for _, t := range p.Ruleset.Tables {
+		for _, c := range t.Chains {
+			first := make(map[string]parser.Node)
+			for _, r := range c.Rules {
+				if len(r.Stmts) == 0 {
+					continue
+				}
+				key, ok := canonStmts(r.Stmts)
+				n := ruleNode(r)
+				if !ok || n == nil {
+					continue
+				}
+				orig, dup := first[key]
+				if !dup {
+					first[key] = n
+					continue
+				}
+				p.Report(Diagnostic{
+					Range: p.Range(n),
+					Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: the copy repeats (or never reaches) what the first one does; remove it, or flush the chain before adding its rules again",
+						ruleText(r.Stmts), lineOf(p, orig, n), describeChain(c)),
+					Related: []Related{{Range: p.Range(orig), Message: "first copy"}},
+				})
+			}
+		}
+	}
+}
+
+// lineOf describes the position of node for a message about other:
+// "line 5", or "other.nft:5" when they are in different files.
+func lineOf(p *Pass, node, other parser.Node) string {
+	a, b := p.Range(node).Start, p.Range(other).Start
+	if a.Filename == b.Filename {
+		return fmt.Sprintf("line %d", a.Line)
+	}
+	return fmt.Sprintf("%s:%d", a.Filename, a.Line)
+}
