@@ -219,8 +219,8 @@ func (a *app) lintAll(o *options, inputs []input) []outcome {
 
 func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {
 	nftVersion := s.NftVersion
-	if nftVersion == "" && a.localNft != nil {
-		nftVersion = a.localNft()
+	if nftVersion == "" {
+		nftVersion = a.localNftVersion()
 	}
 	return &lint.Options{
 		Checks: checks.Options{
@@ -239,6 +239,16 @@ func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {
 		Stdin:          a.stdin,
 		InputFormat:    o.inputFormat,
 	}
+}
+
+// localNftVersion asks the local nft for its version once per run.
+func (a *app) localNftVersion() string {
+	a.nftOnce.Do(func() {
+		if a.localNft != nil {
+			a.nftVersion = a.localNft()
+		}
+	})
+	return a.nftVersion
 }
 
 // expand turns the command-line paths into inputs: directories are walked

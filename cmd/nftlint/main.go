@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -64,6 +65,9 @@ type app struct {
 	// localNft returns the version of the local nft, or "" when there is
 	// none; the default target of --nft-version.
 	localNft func() string
+
+	nftOnce    sync.Once
+	nftVersion string // localNft's answer
 }
 
 // baseVersion is reported when the build carries no module version.
