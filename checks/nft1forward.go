@@ -42,6 +42,12 @@ type bridgeFlow struct {
 	drops [2][]ruleset.Decision
 	// newDropped/replyDropped record which classes are dropped.
 	newDropped, replyDropped [2]bool
+	// newMayDrop/replyMayDrop record which classes a catch-all drop may
+	// hit for some interface or state the analysis cannot decide (a drop
+	// after `iifname "eth1" return` hits a packet from eth0). The fix
+	// accepts these too: the kernel showed that a fix accepting only the
+	// certainly dropped classes leaves published ports dropped.
+	newMayDrop, replyMayDrop [2]bool
 }
 
 func (f bridgeFlow) broken(d direction) bool { return f.drops[d] != nil }
@@ -64,7 +70,7 @@ func evalBridge(c *ruleset.Chain, fam ruleset.Family, b Bridge, all []string) br
 	}
 	for _, cl := range classes {
 		res := ruleset.Evaluate(c, &ruleset.Packet{Family: fam, IIf: cl.iif, OIf: cl.oif, CtState: cl.state})
-		if !res.Certainly(ruleset.Drop) {
+		if !res.May(ruleset.Drop) {
 			continue
 		}
 		drops := res.Of(ruleset.Drop)
@@ -75,6 +81,14 @@ func evalBridge(c *ruleset.Chain, fam ruleset.Family, b Bridge, all []string) br
 			}
 		}
 		if !catchAll {
+			continue
+		}
+		if cl.reply {
+			flow.replyMayDrop[cl.dir] = true
+		} else {
+			flow.newMayDrop[cl.dir] = true
+		}
+		if !res.Certainly(ruleset.Drop) {
 			continue
 		}
 		flow.drops[cl.dir] = append(flow.drops[cl.dir], drops...)
@@ -246,7 +260,7 @@ func acceptFix(pass *Pass, c *ruleset.Chain, flows []bridgeFlow) (Fix, bool) {
 	in, out := map[string]bool{}, map[string]bool{}
 	for _, f := range flows {
 		for _, dir := range []direction{egress, ingress} {
-			if f.replyDropped[dir] {
+			if f.replyMayDrop[dir] {
 				if iptables {
 					// ct is native nft, which iptables-nft cannot list:
 					// accept both directions by name instead.
@@ -256,10 +270,10 @@ func acceptFix(pass *Pass, c *ruleset.Chain, flows []bridgeFlow) (Fix, bool) {
 				}
 			}
 		}
-		if f.newDropped[egress] {
+		if f.newMayDrop[egress] {
 			in[f.bridge.Pattern] = true
 		}
-		if f.newDropped[ingress] {
+		if f.newMayDrop[ingress] {
 			out[f.bridge.Pattern] = true
 		}
 	}
