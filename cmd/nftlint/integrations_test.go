@@ -192,15 +192,19 @@ func TestPreCommitTryRepo(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	modcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
-	if err != nil {
-		t.Fatal(err)
+	goEnv := func(name string) string {
+		out, err := exec.Command("go", "env", name).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(out))
 	}
 	work := t.TempDir()
 	env := append(os.Environ(),
 		"PRE_COMMIT_HOME="+filepath.Join(work, "cache"),
-		// pre-commit builds with GOPATH in its cache; share the module cache.
-		"GOMODCACHE="+strings.TrimSpace(string(modcache)),
+		// pre-commit builds with GOPATH in its cache and HOME is changed
+		// below: share the module and build caches.
+		"GOMODCACHE="+goEnv("GOMODCACHE"), "GOCACHE="+goEnv("GOCACHE"),
 		"GIT_AUTHOR_NAME=nftlint test", "GIT_AUTHOR_EMAIL=test@example.com",
 		"GIT_COMMITTER_NAME=nftlint test", "GIT_COMMITTER_EMAIL=test@example.com",
 		"GIT_CONFIG_NOSYSTEM=1", "HOME="+work,
