@@ -108,3 +108,60 @@ func TestRunKernel(t *testing.T) {
 		})
 	}
 }
+
+// sharedFile returns a file from the shared data directory ($NFTLINT_SHARED,
+// else ../shared beside the repository), skipping or failing like the
+// corpus tests when it is absent.
+func sharedFile(t *testing.T, rel string) string {
+	t.Helper()
+	dir := os.Getenv("NFTLINT_SHARED")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared")
+	}
+	p := filepath.Join(dir, rel)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("NFTLINT_CORPUS") == "required" {
+			t.Fatalf("NFTLINT_CORPUS=required but %s is missing: %v", p, err)
+		}
+		t.Skipf("skipping: shared data %s not found (set NFTLINT_SHARED)", p)
+	}
+	return p
+}
+
+// The seed configuration (ip filter/nat in iptables-nft's layout, FORWARD
+// built-in with policy drop, `flush ruleset` at the top): on a fresh host
+// dockerd reuses FORWARD and both paths work, but reloading the file
+// flushes Docker's rules and the drop policy then kills both paths. verify
+// must show exactly that, and fail.
+func TestRunSeed(t *testing.T) {
+	seed := sharedFile(t, filepath.Join("examples", "seed.nft"))
+	requireKernel(t)
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out strings.Builder
+	passed, err := verify.Run(ctx, seed, "docker", &out)
+	if err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if passed {
+		t.Errorf("verify passed; want the reload breakage reported as a failure")
+	}
+	for _, w := range []string{
+		"PASS load: nft -f",
+		"PASS runtime: docker started and published port 8080",
+		"PASS before reload: container → world: connected to 203.0.113.2:7000; the peer saw source 203.0.113.1",
+		"PASS before reload: world → published port: connected to 203.0.113.1:8080",
+		"PASS reload: nft -f",
+		"FAIL after reload: container → world",
+		"FAIL after reload: world → published port",
+		"result: FAIL (2 of 7 checks failed)",
+	} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("report lacks %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", out.String())
+	}
+}
