@@ -181,7 +181,9 @@ func TestArtifact(t *testing.T) {
 		{"/src/project/etc/x.nft", "etc/x.nft", srcRoot},
 		{"../other/x.nft", "file:///src/other/x.nft", ""},
 		{"/etc/nftables.conf", "file:///etc/nftables.conf", ""},
-		{"a:b.nft", "a:b.nft", srcRoot},
+		{"a:b.nft", "a%3Ab.nft", srcRoot},
+		{"x/a:b.nft", "x/a:b.nft", srcRoot},
+		{"live:ruleset", "live%3Aruleset", srcRoot},
 		{StdinName, "stdin", ""},
 	} {
 		got := r.artifact(tc.name)
@@ -248,6 +250,7 @@ func TestSARIFMultitool(t *testing.T) {
 	cases := map[string]*Report{
 		"sample.sarif": sampleReport(wd),
 		"empty.sarif":  {Tool: DefaultTool("0.1.0"), Rules: sampleReport("").Rules, WorkDir: wd},
+		"colon.sarif":  colonReport(wd),
 	}
 	var files []string
 	for name, r := range cases {
@@ -258,4 +261,18 @@ func TestSARIFMultitool(t *testing.T) {
 		files = append(files, p)
 	}
 	sarifvalidate.Validate(t, tool, files...)
+}
+
+// colonReport has a finding in a file whose name contains a colon, as the
+// live ruleset's "live:ruleset" does.
+func colonReport(wd string) *Report {
+	r := sampleReport(wd)
+	fset := parser.NewFileSet()
+	f := fset.AddFile("live:ruleset", []byte("table ip filter {\n}\n"))
+	r.Files = map[string]*parser.File{f.Name(): f}
+	r.Diagnostics = []checks.Diagnostic{{
+		Range: parser.Range{Start: f.PositionAt(0), End: f.PositionAt(5)}, Check: "NFT301", Name: "flush-ruleset",
+		Severity: checks.Warning, Message: "m",
+	}}
+	return r
 }

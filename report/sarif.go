@@ -337,10 +337,18 @@ func dirURI(dir string) string {
 	return u
 }
 
-// escapePath percent-encodes a relative slash path for use as a URI
-// reference, without the "./" url.URL adds before a colon.
+// escapePath percent-encodes a relative slash path for use as a relative
+// URI reference. A colon in the first segment would make it read as a
+// scheme; it is encoded rather than hidden behind the "./" url.URL would
+// add, which code scanning does not accept.
 func escapePath(p string) string {
-	return (&url.URL{Path: p}).EscapedPath()
+	first, rest, more := strings.Cut(p, "/")
+	esc := strings.ReplaceAll((&url.URL{Path: first}).EscapedPath(), ":", "%3A")
+	esc = strings.TrimPrefix(esc, "./")
+	if more {
+		esc += "/" + (&url.URL{Path: rest}).EscapedPath()
+	}
+	return esc
 }
 
 func sarifLevel(s checks.Severity) string {
