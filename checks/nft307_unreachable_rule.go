@@ -216,9 +216,8 @@ func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
 		}
 	}
 	for _, stmts := range rules {
-		if endsChain(t, stmts) == endVerdict {
-			return true
-		}
+		// Checked first: endsChain on a jump would recurse (and loop on a
+		// chain that jumps to itself).
 		for _, s := range stmts {
 			switch s := s.(type) {
 			case *parser.VerdictStmt:
@@ -228,6 +227,9 @@ func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
 			case *parser.VmapStmt, *parser.BadStmt:
 				return false
 			}
+		}
+		if endsChain(t, stmts) == endVerdict {
+			return true
 		}
 	}
 	return false

@@ -54,7 +54,8 @@ type shadower struct {
 	stmts []parser.Stmt
 	node  parser.Node
 	end   chainEnd
-	index int // position in the chain
+	index int       // position in the chain
+	reads stateKeys // what its matches read
 }
 
 func runShadowedRule(p *Pass) {
@@ -68,13 +69,15 @@ func runShadowedRule(p *Pass) {
 func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 	shadowers := make(map[string]shadower) // sorted match keys → first rule deciding them
 	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
+	log := newStateLog()
+	valid := func(s shadower) bool { return !log.changedSince(s.index, s.reads) }
 	for i, r := range c.Rules {
 		if endsChain(t, r.Stmts) != endNone {
 			return // every later rule is unreachable: NFT307's finding
 		}
 		full, ok := canonStmts(r.Stmts)
 		if !ok {
-			shadowers = make(map[string]shadower)
+			log.record(i, stateKeys{all: true})
 			continue
 		}
 		dup := seen[full]
@@ -82,33 +85,31 @@ func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 		n := ruleNode(r)
 		sh := shapeOf(t, r.Stmts)
 		if !dup && n != nil && len(shadowers) > 0 {
-			if s, ok := findShadower(shadowers, sh.leading); ok {
+			if s, ok := findShadower(shadowers, sh.leading, valid); ok {
 				reportShadowed(p, c, r.Stmts, n, s)
 			}
 		}
 		if sh.deciding && n != nil {
 			k := strings.Join(sh.leading, "\x00")
-			if _, exists := shadowers[k]; !exists {
-				shadowers[k] = shadower{stmts: r.Stmts, node: n, end: sh.end, index: i}
+			if old, exists := shadowers[k]; !exists || !valid(old) {
+				shadowers[k] = shadower{stmts: r.Stmts, node: n, end: sh.end, index: i, reads: readsOf(stmtNodes(r.Stmts[:len(r.Stmts)-1])...)}
 			}
 		}
-		if sh.changes {
-			clear(shadowers)
-		}
+		log.record(i, sh.writes)
 	}
 }
 
 func reportShadowed(p *Pass, c *ruleset.Chain, stmts []parser.Stmt, n parser.Node, s shadower) {
 	verdict := shadowVerdict(s)
-	msg := fmt.Sprintf("rule never matches: the earlier rule `%s` at %s %s every packet it matches; move this rule above that one, or remove it",
-		ruleText(s.stmts), lineOf(p, s.node, n), verdict)
+	msg := fmt.Sprintf("rule in %s never matches: the earlier rule `%s` at %s %s every packet it matches; move this rule above that one, or remove it",
+		describeChain(c), ruleText(s.stmts), lineOf(p, s.node, n), verdict)
 	if verdict == shadowVerdict(shadower{stmts: stmts, end: endVerdict}) && verdict != "" {
-		msg = fmt.Sprintf("rule is redundant: the earlier rule `%s` at %s already %s every packet it matches; remove it",
-			ruleText(s.stmts), lineOf(p, s.node, n), verdict)
+		msg = fmt.Sprintf("rule in %s is redundant: the earlier rule `%s` at %s already %s every packet it matches; remove it",
+			describeChain(c), ruleText(s.stmts), lineOf(p, s.node, n), verdict)
 	}
 	p.Report(Diagnostic{
 		Range:   p.Range(n),
-		Message: msg + " (" + describeChain(c) + ")",
+		Message: msg,
 		Related: []Related{{Range: p.Range(s.node), Message: "this rule decides first"}},
 	})
 }
@@ -140,8 +141,8 @@ func shadowVerdict(s shadower) string {
 }
 
 // findShadower looks up every subset of keys (sorted, distinct) among the
-// shadowers and returns the one that comes first in the chain.
-func findShadower(shadowers map[string]shadower, keys []string) (shadower, bool) {
+// shadowers and returns the valid one that comes first in the chain.
+func findShadower(shadowers map[string]shadower, keys []string, valid func(shadower) bool) (shadower, bool) {
 	if len(keys) == 0 {
 		return shadower{}, false
 	}
@@ -149,7 +150,7 @@ func findShadower(shadowers map[string]shadower, keys []string) (shadower, bool)
 	found := false
 	try := func(subset []string) {
 		s, ok := shadowers[strings.Join(subset, "\x00")]
-		if ok && (!found || s.index < best.index) {
+		if ok && (!found || s.index < best.index) && valid(s) {
 			best, found = s, true
 		}
 	}
@@ -190,8 +191,8 @@ type ruleShape struct {
 	// all in leading.
 	deciding bool
 	end      chainEnd
-	// changes is set when the rule may change what a later match reads.
-	changes bool
+	// writes is what the rule may change for the rules after it.
+	writes stateKeys
 }
 
 func shapeOf(t *ruleset.Table, stmts []parser.Stmt) ruleShape {
@@ -211,8 +212,11 @@ func shapeOf(t *ruleset.Table, stmts []parser.Stmt) ruleShape {
 			}
 			continue
 		}
-		if stmtMayChangeState(s) {
-			sh.changes = true
+		if w := writesOf(s); w.all || len(w.keys) > 0 {
+			sh.writes.all = sh.writes.all || w.all
+			for _, k := range w.keys {
+				sh.writes.add(k)
+			}
 			leading = false
 		}
 		if kw, ok := s.(*parser.KeywordStmt); !last && (!ok || !passiveKeyword(kw)) {
@@ -250,21 +254,4 @@ func pureMatchKey(m *parser.MatchStmt) (string, bool) {
 		return "", false
 	}
 	return canonKey(m)
-}
-
-func stmtMayChangeState(s parser.Stmt) bool {
-	switch s := s.(type) {
-	case *parser.MatchStmt, *parser.RejectStmt:
-		return false
-	case *parser.VerdictStmt:
-		// A jump returns after the target chain ran, which may have set
-		// marks or updated sets; goto, return and the others end the chain.
-		return s.Kind == "jump"
-	case *parser.KeywordStmt:
-		switch s.Keyword {
-		case "counter", "log", "last", "limit", "quota":
-			return false
-		}
-	}
-	return true
 }

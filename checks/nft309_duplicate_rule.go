@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
 )
 
 // NFT309 reports a rule that appears twice in the same chain.
@@ -37,28 +38,60 @@ chain (or the table) first.`,
 func runDuplicateRule(p *Pass) {
 	for _, t := range p.Ruleset.Tables {
 		for _, c := range t.Chains {
-			first := make(map[string]parser.Node)
-			for _, r := range c.Rules {
-				if len(r.Stmts) == 0 {
-					continue
-				}
-				key, ok := canonStmts(r.Stmts)
-				n := ruleNode(r)
-				if !ok || n == nil {
-					continue
-				}
-				orig, dup := first[key]
-				if !dup {
-					first[key] = n
-					continue
-				}
+			checkDuplicates(p, t, c)
+		}
+	}
+}
+
+// firstCopy is the first rule with a given key.
+type firstCopy struct {
+	node  parser.Node
+	index int
+}
+
+func checkDuplicates(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
+	first := make(map[string]firstCopy)
+	// A copy after a rule that changed what the copies read (set a mark
+	// they match, added to a set they look up, jumped into a chain) may
+	// see other packets or values than the first, as in a test that counts
+	// before and after adding to a set: it is not reported.
+	log := newStateLog()
+	for i, r := range c.Rules {
+		if len(r.Stmts) == 0 {
+			continue
+		}
+		key, ok := canonStmts(r.Stmts)
+		n := ruleNode(r)
+		if !ok || n == nil {
+			log.record(i, stateKeys{all: true})
+			continue
+		}
+		orig, seen := first[key]
+		fresh := !seen
+		if seen {
+			if log.changedSince(orig.index, readsOf(stmtNodes(r.Stmts)...)) {
+				fresh = true
+			} else {
 				p.Report(Diagnostic{
 					Range: p.Range(n),
 					Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: the copy repeats (or never reaches) what the first one does; remove it, or flush the chain before adding its rules again",
-						ruleText(r.Stmts), lineOf(p, orig, n), describeChain(c)),
-					Related: []Related{{Range: p.Range(orig), Message: "first copy"}},
+						ruleText(r.Stmts), lineOf(p, orig.node, n), describeChain(c)),
+					Related: []Related{{Range: p.Range(orig.node), Message: "first copy"}},
 				})
 			}
+		}
+		if fresh {
+			first[key] = firstCopy{node: n, index: i}
+		}
+		var w stateKeys
+		for _, s := range r.Stmts {
+			ws := writesOf(s)
+			w.all = w.all || ws.all
+			w.keys = append(w.keys, ws.keys...)
+		}
+		log.record(i, w)
+		if endsChain(t, r.Stmts) != endNone {
+			return // the rules after this one are NFT307's
 		}
 	}
 }
