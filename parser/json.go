@@ -300,3 +300,24 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 		walk(reflect.ValueOf(c), -1)
 	}
 }
+
+// RenderJSONRuleset renders nft JSON list output (`nft -j list
+// ruleset`) as nft text in the block layout of `nft -a list ruleset`,
+// with a `# handle N` comment on every table, chain, set and rule that
+// has a handle. The live reader uses it so that findings on a running
+// ruleset point at lines of a readable listing.
+func RenderJSONRuleset(src []byte) ([]byte, error) {
+	doc, serr := scanJSON(src)
+	if serr != nil {
+		return nil, fmt.Errorf("malformed JSON at offset %d: %s", serr.Off, serr.Msg)
+	}
+	r := newJSONRenderer(jsonRenderOptions{Blocks: true, Handles: true})
+	if !r.top(doc) {
+		return nil, fmt.Errorf("%s", r.problems[0].Msg)
+	}
+	if len(r.problems) > 0 {
+		p := r.problems[0]
+		return []byte(r.b.String()), fmt.Errorf("JSON offset %d: %s", p.Start, p.Msg)
+	}
+	return []byte(r.b.String()), nil
+}

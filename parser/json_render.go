@@ -1108,7 +1108,12 @@ func (r *jsonRenderer) log(val *jsonValue) {
 	if val == nil || val.Kind != jsonObject {
 		return
 	}
-	for _, m := range val.Members {
+	// In nft's order, whatever the order of the JSON keys.
+	for _, key := range []string{"prefix", "group", "snaplen", "queue-threshold", "level", "flags"} {
+		m := &jsonMember{Key: key, Value: val.member(key)}
+		if m.Value == nil {
+			continue
+		}
 		switch m.Key {
 		case "prefix":
 			r.s(" prefix ")

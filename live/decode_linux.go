@@ -1,0 +1,1047 @@
+//go:build linux
+
+package live
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/big"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/binaryutil"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// This file decodes a rule's netlink expressions back into nft's JSON
+// statements, the way nft's netlink_delinearize.c does: loads into
+// registers (payload, meta, ct, fib, immediate) are remembered, and the
+// expressions that read them (cmp, range, lookup, nat, mangle) become
+// statements. What is not understood becomes a statement or expression
+// named after its netlink expression, so nothing silently disappears.
+
+// regVal is what a register holds.
+type regVal struct {
+	expr any    // the JSON expression
+	path string // selector path that types the value ("ip saddr", "ct state"), "" when unknown
+	size int    // bytes
+	data []byte // immediate data, for nat/mangle values
+	// prefix is set when a bitwise kept the first prefix bits of an
+	// address (ip saddr 10.0.0.0/8); mask holds any other bitwise mask.
+	prefix int
+	mask   []byte
+	// dep is 1 + the statement index of the protocol match a payload
+	// field name relied on (meta l4proto tcp before tcp dport), 0 when none.
+	dep int
+}
+
+type ruleDecoder struct {
+	rd     *reader
+	family nftables.TableFamily
+	regs   map[uint32]*regVal
+	stmts  []any
+	drop   map[int]bool // dependency matches made redundant
+	// l3 and l4 are the network and transport protocols the rule has
+	// matched so far, and the statements that matched them.
+	l3, l4     string
+	l3At, l4At int
+	// comment is the rule comment an xt comment match carries.
+	comment string
+}
+
+// reg32 maps a register number to its index among the 32-bit registers
+// (NFT_REG_1..4 are 16 bytes wide and overlay NFT_REG32_00..15).
+func reg32(r uint32) uint32 {
+	switch {
+	case r >= 1 && r <= 4:
+		return (r - 1) * 4
+	case r >= 8:
+		return r - 8
+	}
+	return 1 << 20 // the verdict register
+}
+
+// decodeRule returns the JSON statements of a rule, and the comment an
+// xt comment match gave it.
+func (rd *reader) decodeRule(fam nftables.TableFamily, exprs []expr.Any) ([]any, string) {
+	d := &ruleDecoder{rd: rd, family: fam, regs: map[uint32]*regVal{}, drop: map[int]bool{}, l3At: -1, l4At: -1}
+	switch fam {
+	case nftables.TableFamilyIPv4:
+		d.l3 = "ip"
+	case nftables.TableFamilyIPv6:
+		d.l3 = "ip6"
+	}
+	for _, e := range exprs {
+		d.expr(e)
+	}
+	out := make([]any, 0, len(d.stmts))
+	for i, s := range d.stmts {
+		if !d.drop[i] {
+			out = append(out, s)
+		}
+	}
+	return out, d.comment
+}
+
+func (d *ruleDecoder) set(r uint32, v *regVal) { d.regs[reg32(r)] = v }
+
+func (d *ruleDecoder) get(r uint32) *regVal {
+	if v, ok := d.regs[reg32(r)]; ok {
+		return v
+	}
+	return &regVal{expr: obj{"register": nil}}
+}
+
+func (d *ruleDecoder) add(stmt any) { d.stmts = append(d.stmts, stmt) }
+
+// unknown records an expression nftlint does not decode, named after its
+// netlink name.
+func (d *ruleDecoder) unknown(name string) { d.add(obj{name: nil}) }
+
+func (d *ruleDecoder) expr(e expr.Any) {
+	switch e := e.(type) {
+	case *expr.Payload:
+		d.payload(e)
+	case *expr.Meta:
+		key := metaKeyName(e.Key)
+		sel := obj{"meta": obj{"key": key}}
+		path := "meta " + key
+		if e.SourceRegister {
+			d.mangle(sel, path, e.Register)
+			return
+		}
+		d.set(e.Register, &regVal{expr: sel, path: path, size: metaSize(e.Key)})
+	case *expr.Ct:
+		key := ctKeyName(e.Key)
+		ct := obj{"key": key}
+		if e.Direction == 1 {
+			ct["dir"] = "reply"
+		} else if ctKeyDirectional(e.Key) {
+			ct["dir"] = "original"
+		}
+		sel := obj{"ct": ct}
+		path := "ct " + key
+		if e.SourceRegister {
+			d.mangle(sel, path, e.Register)
+			return
+		}
+		d.set(e.Register, &regVal{expr: sel, path: path, size: 4})
+	case *expr.Fib:
+		d.fib(e)
+	case *expr.Immediate:
+		d.set(e.Register, &regVal{expr: nil, data: e.Data, size: len(e.Data)})
+	case *expr.Bitwise:
+		d.bitwise(e)
+	case *expr.Cmp:
+		d.cmp(e)
+	case *expr.Range:
+		v := d.get(e.Register)
+		op := "=="
+		if e.Op == expr.CmpOpNeq {
+			op = "!="
+		}
+		d.match(v, op, obj{"range": []any{decodeValue(v.path, e.FromData), decodeValue(v.path, e.ToData)}})
+	case *expr.Lookup:
+		d.lookup(e)
+	case *expr.Verdict:
+		d.add(verdictValue(e.Kind, e.Chain))
+	case *expr.Counter:
+		d.add(obj{"counter": obj{"packets": e.Packets, "bytes": e.Bytes}})
+	case *expr.Log:
+		d.log(e)
+	case *expr.Limit:
+		d.limit(e)
+	case *expr.Quota:
+		d.add(obj{"quota": obj{"val": e.Bytes, "val_unit": "bytes", "used": e.Consumed, "inv": e.Over}})
+	case *expr.NAT:
+		d.nat(e)
+	case *expr.Masq:
+		m := obj{}
+		if e.ToPorts {
+			m["port"] = d.portValue(e.RegProtoMin, e.RegProtoMax)
+		}
+		if f := natFlags(e.Random, e.FullyRandom, e.Persistent); len(f) > 0 {
+			m["flags"] = f
+		}
+		d.add(obj{"masquerade": m})
+	case *expr.Redir:
+		m := obj{}
+		if e.RegisterProtoMin != 0 {
+			m["port"] = d.portValue(e.RegisterProtoMin, e.RegisterProtoMax)
+		}
+		d.add(obj{"redirect": m})
+	case *expr.Reject:
+		d.reject(e)
+	case *expr.Objref:
+		kinds := map[int]string{1: "counter", 2: "quota", 3: "ct helper", 4: "limit", 7: "ct timeout", 8: "secmark", 9: "ct expectation", 10: "synproxy"}
+		kind, ok := kinds[int(e.Type)]
+		if !ok {
+			d.unknown("objref")
+			return
+		}
+		if kind == "secmark" {
+			d.add(obj{"secmark": e.Name})
+			return
+		}
+		d.add(obj{kind: e.Name})
+	case *expr.Notrack:
+		d.add(obj{"notrack": nil})
+	case *expr.Queue:
+		q := obj{"num": e.Num}
+		if e.Total > 1 {
+			q["num"] = obj{"range": []any{e.Num, e.Num + e.Total - 1}}
+		}
+		d.add(obj{"queue": q})
+	case *expr.Connlimit:
+		d.add(obj{"ct count": obj{"val": e.Count, "inv": e.Flags&1 != 0}})
+	case *expr.FlowOffload:
+		d.add(obj{"flow": obj{"op": "add", "flowtable": "@" + e.Name}})
+	case *expr.Dynset:
+		ops := map[uint32]string{0: "add", 1: "update", 2: "delete"}
+		key := d.concatFrom(e.SrcRegKey, d.setKeySize(e.SetName))
+		d.add(obj{"set": obj{"op": ops[e.Operation], "elem": key, "set": "@" + e.SetName}})
+	case *expr.Match:
+		d.xtMatch(e)
+	case *expr.Target:
+		d.xtTarget(e)
+	case *expr.Numgen:
+		mode := "inc"
+		if e.Type == 1 {
+			mode = "random"
+		}
+		d.set(e.Register, &regVal{expr: obj{"numgen": obj{"mode": mode, "mod": e.Modulus, "offset": e.Offset}}, size: 4})
+	case *expr.Socket:
+		keys := map[expr.SocketKey]string{0: "transparent", 1: "mark", 2: "wildcard", 3: "cgroupv2"}
+		d.set(e.Register, &regVal{expr: obj{"socket": obj{"key": keys[e.Key]}}, path: "socket " + keys[e.Key], size: 4})
+	case *expr.Rt:
+		keys := map[expr.RtKey]string{0: "classid", 1: "nexthop", 2: "nexthop", 3: "mtu", 4: "ipsec"}
+		d.set(e.Register, &regVal{expr: obj{"rt": obj{"key": keys[e.Key]}}, path: "rt " + keys[e.Key], size: 4})
+	case *expr.Exthdr:
+		if e.SourceRegister != 0 {
+			d.unknown("exthdr")
+			return
+		}
+		d.set(e.DestRegister, &regVal{expr: obj{"extension header": obj{"type": e.Type, "offset": e.Offset, "len": e.Len}}, size: int(e.Len)})
+	case *expr.Hash:
+		d.set(e.DestRegister, &regVal{expr: obj{"hash": obj{"mod": e.Modulus}}, size: 4})
+	default:
+		d.unknown(exprName(e))
+	}
+}
+
+// exprName names an expression type for the placeholder statement.
+func exprName(e expr.Any) string {
+	n := fmt.Sprintf("%T", e)
+	n = strings.TrimPrefix(n, "*expr.")
+	return strings.ToLower(n)
+}
+
+func (d *ruleDecoder) mangle(key any, path string, src uint32) {
+	v := d.get(src)
+	val := v.expr
+	if val == nil {
+		val = decodeValue(path, v.data)
+	}
+	d.add(obj{"mangle": obj{"key": key, "value": val}})
+}
+
+// ---------------------------------------------------------------------------
+// payload
+
+// payloadField names a field by protocol, byte offset and length.
+type payloadField struct {
+	proto  string
+	offset uint32
+	size   uint32
+}
+
+var payloadFields = map[payloadField]string{
+	{"ether", 0, 6}: "daddr", {"ether", 6, 6}: "saddr", {"ether", 12, 2}: "type",
+	{"ip", 2, 2}: "length", {"ip", 4, 2}: "id", {"ip", 8, 1}: "ttl", {"ip", 9, 1}: "protocol",
+	{"ip", 10, 2}: "checksum", {"ip", 12, 4}: "saddr", {"ip", 16, 4}: "daddr",
+	{"ip6", 4, 2}: "length", {"ip6", 6, 1}: "nexthdr", {"ip6", 7, 1}: "hoplimit",
+	{"ip6", 8, 16}: "saddr", {"ip6", 24, 16}: "daddr",
+	{"tcp", 0, 2}: "sport", {"tcp", 2, 2}: "dport", {"tcp", 4, 4}: "sequence", {"tcp", 8, 4}: "ackseq",
+	{"tcp", 13, 1}: "flags", {"tcp", 14, 2}: "window", {"tcp", 16, 2}: "checksum", {"tcp", 18, 2}: "urgptr",
+	{"udp", 0, 2}: "sport", {"udp", 2, 2}: "dport", {"udp", 4, 2}: "length", {"udp", 6, 2}: "checksum",
+	{"udplite", 0, 2}: "sport", {"udplite", 2, 2}: "dport",
+	{"sctp", 0, 2}: "sport", {"sctp", 2, 2}: "dport", {"sctp", 4, 4}: "vtag",
+	{"dccp", 0, 2}: "sport", {"dccp", 2, 2}: "dport",
+	{"icmp", 0, 1}: "type", {"icmp", 1, 1}: "code", {"icmp", 2, 2}: "checksum", {"icmp", 4, 2}: "id", {"icmp", 6, 2}: "sequence",
+	{"icmpv6", 0, 1}: "type", {"icmpv6", 1, 1}: "code", {"icmpv6", 2, 2}: "checksum",
+	{"th", 0, 2}: "sport", {"th", 2, 2}: "dport",
+}
+
+func (d *ruleDecoder) payload(e *expr.Payload) {
+	proto, dep := "", -1
+	switch e.Base {
+	case expr.PayloadBaseLLHeader:
+		proto = "ether"
+	case expr.PayloadBaseNetworkHeader:
+		proto, dep = d.l3, d.l3At
+		if proto == "" { // inet, bridge, netdev without a match: guess by the field
+			switch {
+			case e.Len == 4 && (e.Offset == 12 || e.Offset == 16), e.Offset == 9:
+				proto = "ip"
+			case e.Len == 16:
+				proto = "ip6"
+			}
+		}
+	case expr.PayloadBaseTransportHeader:
+		proto, dep = d.l4, d.l4At
+		if proto == "" {
+			proto = "th"
+		}
+	}
+	var sel any
+	path := ""
+	prefix := 0
+	if f, ok := payloadFields[payloadField{proto, e.Offset, e.Len}]; ok {
+		sel = obj{"payload": obj{"protocol": proto, "field": f}}
+		path = proto + " " + f
+	} else if f, size := addrFieldAt(proto, e.Offset, e.Len); f != "" {
+		// nft loads only the prefix bytes of an address it compares
+		// with a prefix on a byte boundary (ip saddr 10.0.0.0/8).
+		sel = obj{"payload": obj{"protocol": proto, "field": f}}
+		path = proto + " " + f
+		prefix = int(e.Len) * 8
+		e.Len = uint32(size)
+	} else {
+		bases := map[expr.PayloadBase]string{expr.PayloadBaseLLHeader: "ll", expr.PayloadBaseNetworkHeader: "nh", expr.PayloadBaseTransportHeader: "th"}
+		sel = obj{"payload": obj{"base": bases[e.Base], "offset": e.Offset * 8, "len": e.Len * 8}}
+		dep = -1
+	}
+	if e.OperationType == expr.PayloadWrite {
+		d.mangle(sel, path, e.SourceRegister)
+		return
+	}
+	d.set(e.DestRegister, &regVal{expr: sel, path: path, size: int(e.Len), dep: dep + 1, prefix: prefix})
+}
+
+// addrFieldAt returns the address field that starts at offset and is
+// longer than size bytes, and its full size.
+func addrFieldAt(proto string, offset, size uint32) (string, int) {
+	for _, full := range []uint32{4, 16} {
+		if full <= size {
+			continue
+		}
+		if f, ok := payloadFields[payloadField{proto, offset, full}]; ok && (f == "saddr" || f == "daddr") {
+			return f, int(full)
+		}
+	}
+	return "", 0
+}
+
+// ---------------------------------------------------------------------------
+// comparisons
+
+func (d *ruleDecoder) bitwise(e *expr.Bitwise) {
+	v := *d.get(e.SourceRegister)
+	allOnes, xorZero := true, true
+	for _, b := range e.Mask {
+		if b != 0xff {
+			allOnes = false
+		}
+	}
+	for _, b := range e.Xor {
+		if b != 0 {
+			xorZero = false
+		}
+	}
+	switch {
+	case allOnes && xorZero:
+	case xorZero && isAddrPath(v.path) && prefixLen(e.Mask) >= 0:
+		v.prefix = prefixLen(e.Mask)
+	case xorZero:
+		v.mask = e.Mask
+	default:
+		v.expr = obj{"^": []any{obj{"&": []any{v.expr, decodeValue(v.path, e.Mask)}}, decodeValue(v.path, e.Xor)}}
+		v.path = ""
+	}
+	d.set(e.DestRegister, &v)
+}
+
+func isAddrPath(p string) bool {
+	return strings.HasSuffix(p, "saddr") || strings.HasSuffix(p, "daddr")
+}
+
+// prefixLen returns the length of a prefix mask, or -1.
+func prefixLen(mask []byte) int {
+	n, end := 0, false
+	for _, b := range mask {
+		for i := 7; i >= 0; i-- {
+			if b&(1<<i) != 0 {
+				if end {
+					return -1
+				}
+				n++
+			} else {
+				end = true
+			}
+		}
+	}
+	return n
+}
+
+var cmpOps = map[expr.CmpOp]string{
+	expr.CmpOpEq: "==", expr.CmpOpNeq: "!=", expr.CmpOpLt: "<", expr.CmpOpLte: "<=", expr.CmpOpGt: ">", expr.CmpOpGte: ">=",
+}
+
+func (d *ruleDecoder) cmp(e *expr.Cmp) {
+	v := d.get(e.Register)
+	op := cmpOps[e.Op]
+	switch {
+	case v.prefix > 0:
+		data := e.Data
+		if len(data) < v.size { // a partial load: pad to the address size
+			data = append(append([]byte(nil), data...), make([]byte, v.size-len(data))...)
+		}
+		d.match(v, op, obj{"prefix": obj{"addr": decodeValue(v.path, data), "len": v.prefix}})
+	case v.mask != nil && op == "!=" && allZero(e.Data) && flagNames[v.path] != nil:
+		// `ct state established,related`: (state & mask) != 0.
+		d.match(v, "in", flagList(v.path, v.mask))
+	case v.mask != nil:
+		left := obj{"&": []any{v.expr, decodeValue(v.path, v.mask)}}
+		d.matchLeft(left, v, op, decodeValue(v.path, e.Data))
+	case isIfnamePath(v.path) && (op == "==" || op == "!="):
+		d.match(v, op, ifname(e.Data))
+	default:
+		d.match(v, op, decodeValue(v.path, e.Data))
+	}
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *ruleDecoder) match(v *regVal, op string, right any) {
+	d.matchLeft(v.expr, v, op, right)
+}
+
+func (d *ruleDecoder) matchLeft(left any, v *regVal, op string, right any) {
+	if v.dep > 0 {
+		d.drop[v.dep-1] = true // implied by the protocol of the field
+	}
+	if left == nil {
+		left = obj{"immediate": nil}
+	}
+	d.add(obj{"match": obj{"op": op, "left": left, "right": right}})
+	// Remember protocol matches for naming later fields.
+	if op != "==" {
+		return
+	}
+	s, _ := right.(string)
+	switch v.path {
+	case "meta l4proto", "ip protocol", "ip6 nexthdr":
+		if s != "" {
+			d.l4, d.l4At = s, len(d.stmts)-1
+		}
+	case "meta nfproto":
+		switch s {
+		case "ipv4":
+			d.l3, d.l3At = "ip", len(d.stmts)-1
+		case "ipv6":
+			d.l3, d.l3At = "ip6", len(d.stmts)-1
+		}
+	case "ether type", "meta protocol":
+		switch s {
+		case "ip":
+			d.l3, d.l3At = "ip", len(d.stmts)-1
+		case "ip6":
+			d.l3, d.l3At = "ip6", len(d.stmts)-1
+		}
+	}
+}
+
+func (d *ruleDecoder) setKeySize(name string) int {
+	if ls := d.rd.sets[name]; ls != nil {
+		return int(ls.set.KeyType.Bytes)
+	}
+	return 0
+}
+
+// concatFrom returns the expression in register r, or the concatenation
+// of the registers that together make a key of size bytes.
+func (d *ruleDecoder) concatFrom(r uint32, size int) any {
+	first := d.get(r)
+	if size <= 0 || first.size <= 0 || roundUp4(first.size) >= size {
+		return first.expr
+	}
+	parts := []any{first.expr}
+	idx := reg32(r) + uint32(roundUp4(first.size)/4)
+	total := roundUp4(first.size)
+	for total < size {
+		v, ok := d.regs[idx]
+		if !ok || v.size <= 0 {
+			break
+		}
+		parts = append(parts, v.expr)
+		total += roundUp4(v.size)
+		idx += uint32(roundUp4(v.size) / 4)
+	}
+	if len(parts) == 1 {
+		return first.expr
+	}
+	return obj{"concat": parts}
+}
+
+func roundUp4(n int) int { return (n + 3) &^ 3 }
+
+func (d *ruleDecoder) lookup(e *expr.Lookup) {
+	ls := d.rd.sets[e.SetName]
+	size := d.setKeySize(e.SetName)
+	key := d.concatFrom(e.SourceRegister, size)
+	v := d.get(e.SourceRegister)
+	var setRef any = "@" + e.SetName
+	if ls != nil && ls.set.Anonymous {
+		setRef = obj{"set": elementValues(ls.set, ls.elems)}
+	}
+	if e.IsDestRegSet {
+		if e.DestRegister == 0 {
+			d.add(obj{"vmap": obj{"key": key, "data": setRef}})
+			return
+		}
+		d.set(e.DestRegister, &regVal{expr: obj{"map": obj{"key": key, "data": setRef}}, size: 4})
+		return
+	}
+	op := "=="
+	if e.Invert {
+		op = "!="
+	}
+	tmp := *v
+	tmp.expr = key
+	d.match(&tmp, op, setRef)
+}
+
+// ---------------------------------------------------------------------------
+// statements
+
+func (d *ruleDecoder) fib(e *expr.Fib) {
+	var flags []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{e.FlagSADDR, "saddr"}, {e.FlagDADDR, "daddr"}, {e.FlagMARK, "mark"}, {e.FlagIIF, "iif"}, {e.FlagOIF, "oif"}} {
+		if f.on {
+			flags = append(flags, f.name)
+		}
+	}
+	result, path := "oif", "fib oif"
+	switch {
+	case e.ResultOIFNAME:
+		result, path = "oifname", "fib oifname"
+	case e.ResultADDRTYPE:
+		result, path = "type", "fib type"
+	}
+	d.set(e.Register, &regVal{expr: obj{"fib": obj{"result": result, "flags": flags}}, path: path, size: 4})
+}
+
+func (d *ruleDecoder) log(e *expr.Log) {
+	l := obj{}
+	if len(e.Data) > 0 {
+		l["prefix"] = strings.TrimRight(string(e.Data), "\x00")
+	}
+	if e.Key&(1<<unix.NFTA_LOG_GROUP) != 0 {
+		l["group"] = e.Group
+	}
+	if e.Key&(1<<unix.NFTA_LOG_SNAPLEN) != 0 {
+		l["snaplen"] = e.Snaplen
+	}
+	if e.Key&(1<<unix.NFTA_LOG_QTHRESHOLD) != 0 {
+		l["queue-threshold"] = e.QThreshold
+	}
+	levels := []string{"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"}
+	if e.Key&(1<<unix.NFTA_LOG_LEVEL) != 0 {
+		if int(e.Level) < len(levels) {
+			l["level"] = levels[e.Level]
+		} else if e.Level == 8 {
+			l["level"] = "audit"
+		}
+	}
+	d.add(obj{"log": l})
+}
+
+func (d *ruleDecoder) limit(e *expr.Limit) {
+	pers := map[expr.LimitTime]string{expr.LimitTimeSecond: "second", expr.LimitTimeMinute: "minute",
+		expr.LimitTimeHour: "hour", expr.LimitTimeDay: "day", expr.LimitTimeWeek: "week"}
+	l := obj{"rate": e.Rate, "per": pers[e.Unit], "burst": e.Burst, "inv": e.Over}
+	if l["per"] == "" {
+		l["per"] = "second"
+	}
+	if e.Type == expr.LimitTypePktBytes {
+		l["rate_unit"] = "bytes"
+		l["burst_unit"] = "bytes"
+	}
+	d.add(obj{"limit": l})
+}
+
+func natFlags(random, fullyRandom, persistent bool) []string {
+	var f []string
+	if random {
+		f = append(f, "random")
+	}
+	if fullyRandom {
+		f = append(f, "fully-random")
+	}
+	if persistent {
+		f = append(f, "persistent")
+	}
+	return f
+}
+
+// portValue renders the port (range) held in registers.
+func (d *ruleDecoder) portValue(min, max uint32) any {
+	lo := d.regValue(min, "tcp dport")
+	if max == 0 || max == min {
+		return lo
+	}
+	hi := d.regValue(max, "tcp dport")
+	if fmt.Sprint(lo) == fmt.Sprint(hi) {
+		return lo
+	}
+	return obj{"range": []any{lo, hi}}
+}
+
+// regValue is the value of a register, decoded with the type of path
+// when it holds immediate data.
+func (d *ruleDecoder) regValue(r uint32, path string) any {
+	v := d.get(r)
+	if v.expr != nil {
+		return v.expr
+	}
+	return decodeValue(path, v.data)
+}
+
+func (d *ruleDecoder) nat(e *expr.NAT) {
+	kind := "snat"
+	if e.Type == expr.NATTypeDestNAT {
+		kind = "dnat"
+	}
+	n := obj{}
+	addrPath := "ip daddr"
+	if e.Family == unix.NFPROTO_IPV6 {
+		addrPath = "ip6 daddr"
+	}
+	if d.family == nftables.TableFamilyINet {
+		if e.Family == unix.NFPROTO_IPV6 {
+			n["family"] = "ip6"
+		} else {
+			n["family"] = "ip"
+		}
+	}
+	if e.RegAddrMin != 0 {
+		lo := d.regValue(e.RegAddrMin, addrPath)
+		if e.RegAddrMax != 0 && e.RegAddrMax != e.RegAddrMin {
+			hi := d.regValue(e.RegAddrMax, addrPath)
+			if fmt.Sprint(lo) != fmt.Sprint(hi) {
+				lo = obj{"range": []any{lo, hi}}
+			}
+		}
+		n["addr"] = lo
+	}
+	if e.RegProtoMin != 0 {
+		n["port"] = d.portValue(e.RegProtoMin, e.RegProtoMax)
+	}
+	if f := natFlags(e.Random, e.FullyRandom, e.Persistent); len(f) > 0 {
+		n["flags"] = f
+	}
+	if e.Prefix {
+		n["type_flags"] = []string{"prefix"}
+	}
+	d.add(obj{kind: n})
+}
+
+func (d *ruleDecoder) reject(e *expr.Reject) {
+	switch e.Type {
+	case unix.NFT_REJECT_TCP_RST:
+		d.add(obj{"reject": obj{"type": "tcp reset"}})
+	case unix.NFT_REJECT_ICMPX_UNREACH:
+		codes := map[uint8]string{0: "no-route", 1: "port-unreachable", 2: "host-unreachable", 3: "admin-prohibited"}
+		d.add(obj{"reject": obj{"type": "icmpx", "expr": codeName(codes, e.Code)}})
+	default:
+		if d.family == nftables.TableFamilyIPv6 || d.l3 == "ip6" {
+			codes := map[uint8]string{0: "no-route", 1: "admin-prohibited", 3: "addr-unreachable", 4: "port-unreachable", 5: "policy-fail", 6: "reject-route"}
+			d.add(obj{"reject": obj{"type": "icmpv6", "expr": codeName(codes, e.Code)}})
+			return
+		}
+		codes := map[uint8]string{0: "net-unreachable", 1: "host-unreachable", 2: "prot-unreachable", 3: "port-unreachable",
+			9: "net-prohibited", 10: "host-prohibited", 13: "admin-prohibited"}
+		d.add(obj{"reject": obj{"type": "icmp", "expr": codeName(codes, e.Code)}})
+	}
+}
+
+func codeName(codes map[uint8]string, c uint8) any {
+	if n, ok := codes[c]; ok {
+		return n
+	}
+	return c
+}
+
+func verdictValue(kind expr.VerdictKind, chain string) any {
+	switch kind {
+	case expr.VerdictAccept:
+		return obj{"accept": nil}
+	case expr.VerdictDrop:
+		return obj{"drop": nil}
+	case expr.VerdictReturn:
+		return obj{"return": nil}
+	case expr.VerdictContinue:
+		return obj{"continue": nil}
+	case expr.VerdictJump:
+		return obj{"jump": obj{"target": chain}}
+	case expr.VerdictGoto:
+		return obj{"goto": obj{"target": chain}}
+	case expr.VerdictQueue:
+		return obj{"queue": obj{}}
+	}
+	return obj{"verdict": nil}
+}
+
+// namedObject renders a stateful object of the table.
+func namedObject(fam, table string, o nftables.Obj) any {
+	switch o := o.(type) {
+	case *nftables.CounterObj:
+		return obj{"counter": obj{"family": fam, "table": table, "name": o.Name, "packets": o.Packets, "bytes": o.Bytes}}
+	case *nftables.QuotaObj:
+		return obj{"quota": obj{"family": fam, "table": table, "name": o.Name, "bytes": o.Bytes, "used": o.Consumed, "inv": o.Over}}
+	case *nftables.NamedObj:
+		switch o.Type {
+		case nftables.ObjTypeCounter:
+			if c, ok := o.Obj.(*expr.Counter); ok {
+				return obj{"counter": obj{"family": fam, "table": table, "name": o.Name, "packets": c.Packets, "bytes": c.Bytes}}
+			}
+		case nftables.ObjTypeQuota:
+			if q, ok := o.Obj.(*expr.Quota); ok {
+				return obj{"quota": obj{"family": fam, "table": table, "name": o.Name, "bytes": q.Bytes, "used": q.Consumed, "inv": q.Over}}
+			}
+		case nftables.ObjTypeLimit:
+			if l, ok := o.Obj.(*expr.Limit); ok {
+				return obj{"limit": obj{"family": fam, "table": table, "name": o.Name, "rate": l.Rate, "per": "second", "burst": l.Burst}}
+			}
+		}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// values
+
+var metaKeyNames = map[expr.MetaKey]string{
+	expr.MetaKeyLEN: "length", expr.MetaKeyPROTOCOL: "protocol", expr.MetaKeyPRIORITY: "priority",
+	expr.MetaKeyMARK: "mark", expr.MetaKeyIIF: "iif", expr.MetaKeyOIF: "oif", expr.MetaKeyIIFNAME: "iifname",
+	expr.MetaKeyOIFNAME: "oifname", expr.MetaKeyIIFTYPE: "iiftype", expr.MetaKeyOIFTYPE: "oiftype",
+	expr.MetaKeySKUID: "skuid", expr.MetaKeySKGID: "skgid", expr.MetaKeyNFTRACE: "nftrace",
+	expr.MetaKeyRTCLASSID: "rtclassid", expr.MetaKeySECMARK: "secmark", expr.MetaKeyNFPROTO: "nfproto",
+	expr.MetaKeyL4PROTO: "l4proto", expr.MetaKeyBRIIIFNAME: "ibrname", expr.MetaKeyBRIOIFNAME: "obrname",
+	expr.MetaKeyPKTTYPE: "pkttype", expr.MetaKeyCPU: "cpu", expr.MetaKeyIIFGROUP: "iifgroup",
+	expr.MetaKeyOIFGROUP: "oifgroup", expr.MetaKeyCGROUP: "cgroup", expr.MetaKeyPRANDOM: "random",
+}
+
+func metaKeyName(k expr.MetaKey) string {
+	if n, ok := metaKeyNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("key%d", k)
+}
+
+func metaSize(k expr.MetaKey) int {
+	switch k {
+	case expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME, expr.MetaKeyBRIIIFNAME, expr.MetaKeyBRIOIFNAME:
+		return 16
+	case expr.MetaKeyNFPROTO, expr.MetaKeyL4PROTO, expr.MetaKeyPKTTYPE:
+		return 1
+	case expr.MetaKeyPROTOCOL, expr.MetaKeyIIFTYPE, expr.MetaKeyOIFTYPE:
+		return 2
+	}
+	return 4
+}
+
+var ctKeyNames = map[expr.CtKey]string{
+	expr.CtKeySTATE: "state", expr.CtKeyDIRECTION: "direction", expr.CtKeySTATUS: "status",
+	expr.CtKeyMARK: "mark", expr.CtKeySECMARK: "secmark", expr.CtKeyEXPIRATION: "expiration",
+	expr.CtKeyHELPER: "helper", expr.CtKeyL3PROTOCOL: "l3proto", expr.CtKeySRC: "saddr",
+	expr.CtKeyDST: "daddr", expr.CtKeyPROTOCOL: "protocol", expr.CtKeyPROTOSRC: "proto-src",
+	expr.CtKeyPROTODST: "proto-dst", expr.CtKeyLABELS: "label", expr.CtKeyPKTS: "packets",
+	expr.CtKeyBYTES: "bytes", expr.CtKeyAVGPKT: "avgpkt", expr.CtKeyZONE: "zone", expr.CtKeyEVENTMASK: "event",
+}
+
+func ctKeyName(k expr.CtKey) string {
+	if n, ok := ctKeyNames[k]; ok {
+		return n
+	}
+	return fmt.Sprintf("key%d", k)
+}
+
+func ctKeyDirectional(k expr.CtKey) bool {
+	switch k {
+	case expr.CtKeySRC, expr.CtKeyDST, expr.CtKeyPROTOSRC, expr.CtKeyPROTODST, expr.CtKeyL3PROTOCOL, expr.CtKeyPROTOCOL:
+		return true
+	}
+	return false
+}
+
+// flagNames are the bit names of flag-typed selectors.
+var flagNames = map[string]map[uint32]string{
+	"ct state":  {1: "invalid", 2: "established", 4: "related", 8: "new", 64: "untracked"},
+	"ct status": {1: "expected", 2: "seen-reply", 4: "assured", 8: "confirmed", 16: "snat", 32: "dnat", 512: "dying"},
+	"tcp flags": {1: "fin", 2: "syn", 4: "rst", 8: "psh", 16: "ack", 32: "urg", 64: "ecn", 128: "cwr"},
+}
+
+// flagList names the bits of a mask: "established", or a list.
+func flagList(path string, mask []byte) any {
+	n := hostUint(path, mask)
+	var out []any
+	for bit := uint32(1); bit != 0; bit <<= 1 {
+		if n&uint64(bit) == 0 {
+			continue
+		}
+		if name, ok := flagNames[path][bit]; ok {
+			out = append(out, name)
+		} else {
+			out = append(out, bit)
+		}
+	}
+	if len(out) == 1 {
+		return out[0]
+	}
+	return out
+}
+
+// hostUint reads a value in the byte order the kernel keeps for path:
+// meta and ct keys are host-endian, packet fields big-endian.
+func hostUint(path string, b []byte) uint64 {
+	if strings.HasPrefix(path, "meta ") || strings.HasPrefix(path, "ct ") || strings.HasPrefix(path, "fib ") {
+		var buf [8]byte
+		copy(buf[:], b)
+		if binaryutil.NativeEndian.Uint16([]byte{1, 0}) == 1 { // little-endian host
+			return binary.LittleEndian.Uint64(buf[:])
+		}
+		v := new(big.Int).SetBytes(b)
+		return v.Uint64()
+	}
+	return new(big.Int).SetBytes(b).Uint64()
+}
+
+func isIfnamePath(p string) bool {
+	switch p {
+	case "meta iifname", "meta oifname", "meta ibrname", "meta obrname":
+		return true
+	}
+	return false
+}
+
+// ifname decodes an interface name compared with cmp: NUL-terminated for
+// an exact name, unterminated for a prefix (iptables' "eth+").
+func ifname(b []byte) string {
+	if i := strings.IndexByte(string(b), 0); i >= 0 {
+		return string(b[:i])
+	}
+	return string(b) + "*"
+}
+
+var protoNames = map[uint64]string{1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 33: "dccp", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6", 132: "sctp", 136: "udplite"}
+
+var addrTypes = map[uint64]string{0: "unspec", 1: "unicast", 2: "local", 3: "broadcast", 4: "anycast", 5: "multicast", 6: "blackhole", 7: "unreachable", 8: "prohibit"}
+
+// decodeValue turns comparison data into a JSON value by the type of the
+// selector it is compared with.
+func decodeValue(path string, b []byte) any {
+	if b == nil {
+		return 0
+	}
+	switch {
+	case isAddrPath(path) && len(b) == 4 || path == "ipv4_addr":
+		return net.IP(b).String()
+	case isAddrPath(path) && len(b) == 16 || path == "ipv6_addr":
+		return net.IP(b).String()
+	case strings.HasPrefix(path, "ether ") && len(b) == 6 || path == "ether_addr":
+		return net.HardwareAddr(b).String()
+	case isIfnamePath(path) || path == "ifname":
+		return ifname(b)
+	}
+	n := hostUint(path, b)
+	switch path {
+	case "meta l4proto", "ip protocol", "ip6 nexthdr", "inet_proto", "ct original protocol":
+		if name, ok := protoNames[n]; ok {
+			return name
+		}
+	case "meta nfproto":
+		switch n {
+		case unix.NFPROTO_IPV4:
+			return "ipv4"
+		case unix.NFPROTO_IPV6:
+			return "ipv6"
+		}
+	case "ether type", "meta protocol":
+		switch n {
+		case 0x0800:
+			return "ip"
+		case 0x86dd:
+			return "ip6"
+		case 0x0806:
+			return "arp"
+		case 0x8100:
+			return "vlan"
+		}
+	case "fib type":
+		if name, ok := addrTypes[n]; ok {
+			return name
+		}
+	case "ct state", "ct status", "tcp flags":
+		return flagList(path, b)
+	case "meta mark", "ct mark":
+		return "0x" + strconv.FormatUint(n, 16)
+	}
+	if len(b) > 8 {
+		return "0x" + fmt.Sprintf("%x", b)
+	}
+	return n
+}
+
+// decodeTyped decodes set element data by the set's type names; a
+// concatenation is split into 4-byte aligned parts.
+func decodeTyped(types []string, b []byte) any {
+	if len(types) == 1 {
+		return decodeValue(typePath(types[0]), trimType(types[0], b))
+	}
+	var parts []any
+	off := 0
+	for _, t := range types {
+		n := typeSize(t)
+		if off+n > len(b) {
+			break
+		}
+		parts = append(parts, decodeValue(typePath(t), trimType(t, b[off:off+n])))
+		off += roundUp4(n)
+	}
+	return obj{"concat": parts}
+}
+
+// rangeOrValue renders an interval element: a prefix when [lo, end)
+// covers a CIDR block of addresses, else a range, or the value alone.
+func rangeOrValue(types []string, lo, end []byte, endInclusive bool) any {
+	if end == nil {
+		return decodeTyped(types, lo)
+	}
+	hi := append([]byte(nil), end...)
+	if !endInclusive {
+		// The end element is the first value after the interval.
+		for i := len(hi) - 1; i >= 0; i-- {
+			hi[i]--
+			if hi[i] != 0xff {
+				break
+			}
+		}
+	}
+	if string(lo) == string(hi) {
+		return decodeTyped(types, lo)
+	}
+	if len(types) == 1 && (types[0] == "ipv4_addr" || types[0] == "ipv6_addr") {
+		if plen, ok := cidr(lo, hi); ok {
+			return obj{"prefix": obj{"addr": net.IP(lo).String(), "len": plen}}
+		}
+	}
+	a, b := decodeTyped(types, lo), decodeTyped(types, hi)
+	if fmt.Sprint(a) == fmt.Sprint(b) {
+		return a
+	}
+	return obj{"range": []any{a, b}}
+}
+
+// cidr reports whether [lo, hi] is exactly one prefix block.
+func cidr(lo, hi []byte) (int, bool) {
+	if len(lo) != len(hi) {
+		return 0, false
+	}
+	mask := make([]byte, len(lo))
+	for i := range lo {
+		mask[i] = ^(lo[i] ^ hi[i])
+	}
+	n := prefixLen(mask)
+	if n < 0 {
+		return 0, false
+	}
+	for i := range lo {
+		if lo[i]&^mask[i] != 0 || hi[i]|mask[i] != 0xff {
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+func typePath(t string) string {
+	switch t {
+	case "inet_service":
+		return "th dport"
+	case "mark":
+		return "meta mark"
+	case "ct_state":
+		return "ct state"
+	case "iface_index":
+		return "meta iif"
+	}
+	return t
+}
+
+func typeSize(t string) int {
+	switch t {
+	case "ipv4_addr", "mark", "iface_index", "ct_state":
+		return 4
+	case "ipv6_addr":
+		return 16
+	case "ether_addr":
+		return 6
+	case "inet_service", "ether_type":
+		return 2
+	case "inet_proto", "nf_proto":
+		return 1
+	case "ifname":
+		return 16
+	}
+	return 4
+}
+
+// trimType cuts data to the type's size (element keys are padded).
+func trimType(t string, b []byte) []byte {
+	if n := typeSize(t); len(b) > n && t != "ifname" {
+		return b[:n]
+	}
+	return b
+}
+
+// verdictAttrs decodes verdict map data left as raw netlink attributes:
+// NFTA_VERDICT_CODE (a big-endian int32) and NFTA_VERDICT_CHAIN.
+func verdictAttrs(b []byte) (any, bool) {
+	var code int32
+	chain, haveCode := "", false
+	for len(b) >= 4 {
+		n := int(binary.NativeEndian.Uint16(b[0:2]))
+		typ := binary.NativeEndian.Uint16(b[2:4]) & 0x3fff
+		if n < 4 || n > len(b) {
+			return nil, false
+		}
+		payload := b[4:n]
+		switch typ {
+		case unix.NFTA_VERDICT_CODE:
+			if len(payload) < 4 {
+				return nil, false
+			}
+			code, haveCode = int32(binary.BigEndian.Uint32(payload)), true
+		case unix.NFTA_VERDICT_CHAIN:
+			chain = strings.TrimRight(string(payload), "\x00")
+		}
+		b = b[(n+3)&^3:]
+	}
+	if !haveCode {
+		return nil, false
+	}
+	return verdictValue(expr.VerdictKind(code), chain), true
+}

@@ -1,0 +1,377 @@
+//go:build linux
+
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/userdata"
+)
+
+// obj is one JSON object of nft's schema.
+type obj = map[string]any
+
+// dump lists the ruleset through netlink and returns it as nft JSON list
+// output. Only List/Get calls are made.
+func dump(ctx context.Context, opts Options) ([]byte, error) {
+	var connOpts []nftables.ConnOption
+	if opts.NetNS != "" {
+		f, err := os.Open(opts.NetNS)
+		if err != nil {
+			return nil, fmt.Errorf("cannot open network namespace: %w", err)
+		}
+		defer f.Close()
+		connOpts = append(connOpts, nftables.WithNetNSFd(int(f.Fd())))
+	}
+	conn, err := nftables.New(connOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open nftables netlink: %w", err)
+	}
+	defer conn.CloseLasting()
+
+	type result struct {
+		out []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := (&reader{conn: conn}).read()
+		done <- result{out, err}
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// reader turns the kernel's objects into nft JSON.
+type reader struct {
+	conn *nftables.Conn
+	// sets of the table being read, by name (anonymous sets included),
+	// for lookups and their element types.
+	sets map[string]*liveSet
+}
+
+type liveSet struct {
+	set   *nftables.Set
+	elems []nftables.SetElement
+}
+
+func familyName(f nftables.TableFamily) string {
+	switch f {
+	case nftables.TableFamilyIPv4:
+		return "ip"
+	case nftables.TableFamilyIPv6:
+		return "ip6"
+	case nftables.TableFamilyINet:
+		return "inet"
+	case nftables.TableFamilyARP:
+		return "arp"
+	case nftables.TableFamilyBridge:
+		return "bridge"
+	case nftables.TableFamilyNetdev:
+		return "netdev"
+	}
+	return fmt.Sprintf("family%d", f)
+}
+
+var hookNames = map[nftables.ChainHook]string{
+	*nftables.ChainHookPrerouting:  "prerouting",
+	*nftables.ChainHookInput:       "input",
+	*nftables.ChainHookForward:     "forward",
+	*nftables.ChainHookOutput:      "output",
+	*nftables.ChainHookPostrouting: "postrouting",
+}
+
+func hookName(fam nftables.TableFamily, h nftables.ChainHook) string {
+	if fam == nftables.TableFamilyNetdev {
+		switch h {
+		case *nftables.ChainHookIngress:
+			return "ingress"
+		case *nftables.ChainHookEgress:
+			return "egress"
+		}
+	}
+	if n, ok := hookNames[h]; ok {
+		return n
+	}
+	return fmt.Sprintf("hook%d", h)
+}
+
+func (rd *reader) read() ([]byte, error) {
+	tables, err := rd.conn.ListTables()
+	if err != nil {
+		return nil, fmt.Errorf("cannot list tables: %w", err)
+	}
+	chains, err := rd.conn.ListChains()
+	if err != nil {
+		return nil, fmt.Errorf("cannot list chains: %w", err)
+	}
+	items := []any{obj{"metainfo": obj{"json_schema_version": 1}}}
+	for _, t := range tables {
+		fam := familyName(t.Family)
+		tobj := obj{"family": fam, "name": t.Name}
+		var flags []string
+		if t.Flags&0x1 != 0 {
+			flags = append(flags, "dormant")
+		}
+		if t.Flags&0x2 != 0 {
+			flags = append(flags, "owner")
+		}
+		if t.Flags&0x4 != 0 {
+			flags = append(flags, "persist")
+		}
+		if len(flags) > 0 {
+			tobj["flags"] = flags
+		}
+		items = append(items, obj{"table": tobj})
+
+		rd.sets = make(map[string]*liveSet)
+		sets, err := rd.conn.GetSets(t)
+		if err == nil {
+			for _, s := range sets {
+				ls := &liveSet{set: s}
+				if elems, err := rd.conn.GetSetElements(s); err == nil {
+					ls.elems = elems
+				}
+				rd.sets[s.Name] = ls
+			}
+			for _, s := range sets {
+				if s.Anonymous {
+					continue
+				}
+				items = append(items, rd.setObject(fam, t.Name, rd.sets[s.Name]))
+			}
+		}
+		if fts, err := rd.conn.ListFlowtables(t); err == nil {
+			for _, ft := range fts {
+				fo := obj{"family": fam, "table": t.Name, "name": ft.Name, "hook": "ingress"}
+				if ft.Priority != nil {
+					fo["prio"] = int32(*ft.Priority)
+				}
+				if len(ft.Devices) > 0 {
+					fo["dev"] = ft.Devices
+				}
+				items = append(items, obj{"flowtable": fo})
+			}
+		}
+		if objs, err := rd.conn.GetNamedObjects(t); err == nil {
+			for _, o := range objs {
+				if item := namedObject(fam, t.Name, o); item != nil {
+					items = append(items, item)
+				}
+			}
+		}
+		for _, c := range chains {
+			if c.Table == nil || c.Table.Name != t.Name || c.Table.Family != t.Family {
+				continue
+			}
+			items = append(items, obj{"chain": chainObject(fam, t, c)})
+			rules, err := rd.conn.GetRules(t, c)
+			if err != nil {
+				return nil, fmt.Errorf("cannot list the rules of %s %s %s: %w", fam, t.Name, c.Name, err)
+			}
+			for _, r := range rules {
+				stmts, xtComment := rd.decodeRule(t.Family, r.Exprs)
+				ro := obj{"family": fam, "table": t.Name, "chain": c.Name, "handle": r.Handle, "expr": stmts}
+				if cm, ok := userdata.GetString(r.UserData, userdata.TypeComment); ok && cm != "" {
+					ro["comment"] = cm
+				} else if xtComment != "" {
+					ro["comment"] = xtComment
+				}
+				items = append(items, obj{"rule": ro})
+			}
+		}
+	}
+	return json.Marshal(obj{"nftables": items})
+}
+
+func chainObject(fam string, t *nftables.Table, c *nftables.Chain) obj {
+	co := obj{"family": fam, "table": t.Name, "name": c.Name}
+	if c.Hooknum == nil {
+		return co
+	}
+	co["hook"] = hookName(t.Family, *c.Hooknum)
+	typ := string(c.Type)
+	if typ == "" {
+		typ = "filter"
+	}
+	co["type"] = typ
+	if c.Priority != nil {
+		co["prio"] = int32(*c.Priority)
+	} else {
+		co["prio"] = 0
+	}
+	policy := "accept"
+	if c.Policy != nil && *c.Policy == nftables.ChainPolicyDrop {
+		policy = "drop"
+	}
+	co["policy"] = policy
+	if c.Device != "" {
+		co["dev"] = c.Device
+	}
+	return co
+}
+
+// setObject renders a named set or map with its elements.
+func (rd *reader) setObject(fam, table string, ls *liveSet) obj {
+	s := ls.set
+	fixMapTypes(s, ls.elems)
+	so := obj{"family": fam, "table": table, "name": s.Name}
+	so["type"] = typeNames(s.KeyType.Name)
+	var flags []string
+	if s.Constant {
+		flags = append(flags, "constant")
+	}
+	if s.Interval {
+		flags = append(flags, "interval")
+	}
+	if s.HasTimeout {
+		flags = append(flags, "timeout")
+	}
+	if s.Dynamic {
+		flags = append(flags, "dynamic")
+	}
+	if len(flags) > 0 {
+		so["flags"] = flags
+	}
+	if s.Timeout > 0 {
+		so["timeout"] = int64(s.Timeout.Seconds())
+	}
+	if s.Size > 0 {
+		so["size"] = s.Size
+	}
+	if s.Comment != "" {
+		so["comment"] = s.Comment
+	}
+	if elems := elementValues(s, ls.elems); len(elems) > 0 {
+		so["elem"] = elems
+	}
+	if s.IsMap {
+		so["map"] = typeNames(s.DataType.Name)
+		return obj{"map": so}
+	}
+	return obj{"set": so}
+}
+
+// typeNames turns "ipv4_addr . inet_service" into a JSON type: a string,
+// or an array for concatenations.
+func typeNames(name string) any {
+	parts := strings.Split(name, " . ")
+	if len(parts) == 1 {
+		return name
+	}
+	return parts
+}
+
+// elementValues decodes the elements of a set: keys (and map data) by the
+// set's types; interval sets come as start elements each followed by the
+// end element, which become ranges or prefixes.
+func elementValues(s *nftables.Set, elems []nftables.SetElement) []any {
+	keyTypes := strings.Split(s.KeyType.Name, " . ")
+	decodeKey := func(b []byte) any { return decodeTyped(keyTypes, b) }
+	var out []any
+	if s.Interval {
+		sorted := append([]nftables.SetElement(nil), elems...)
+		sort.SliceStable(sorted, func(i, j int) bool { return string(sorted[i].Key) < string(sorted[j].Key) })
+		for i := 0; i < len(sorted); i++ {
+			e := sorted[i]
+			if e.IntervalEnd {
+				continue
+			}
+			var key any
+			switch {
+			case len(e.KeyEnd) > 0:
+				key = rangeOrValue(keyTypes, e.Key, e.KeyEnd, true)
+			case i+1 < len(sorted) && sorted[i+1].IntervalEnd:
+				key = rangeOrValue(keyTypes, e.Key, sorted[i+1].Key, false)
+			default:
+				key = rangeOrValue(keyTypes, e.Key, nil, false)
+			}
+			out = append(out, withData(s, e, key))
+		}
+		return out
+	}
+	for _, e := range elems {
+		out = append(out, withData(s, e, decodeKey(e.Key)))
+	}
+	return out
+}
+
+// fixMapTypes works around google/nftables v0.3.0 decoding the verdict
+// data type of a verdict map into KeyType, losing the key type: the key
+// type is guessed from the elements' key size (and content), and the
+// data type set back to verdict.
+func fixMapTypes(s *nftables.Set, elems []nftables.SetElement) {
+	if !s.IsMap || s.KeyType.Name != "verdict" || s.DataType.Name != "" {
+		return
+	}
+	s.DataType = nftables.TypeVerdict
+	size := int(s.KeyType.Bytes)
+	var sample []byte
+	if len(elems) > 0 {
+		sample = elems[0].Key
+		if size == 0 {
+			size = len(sample)
+		}
+	}
+	name := "integer"
+	switch size {
+	case 1:
+		name = "inet_proto"
+	case 2:
+		name = "inet_service"
+	case 4:
+		name = "ipv4_addr"
+	case 6:
+		name = "ether_addr"
+	case 16:
+		name = "ipv6_addr"
+		if i := strings.IndexByte(string(sample), 0); i > 0 && isPrintable(sample[:i]) {
+			name = "ifname"
+		}
+	}
+	s.KeyType = nftables.SetDatatype{Name: name, Bytes: uint32(size)}
+}
+
+func isPrintable(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func withData(s *nftables.Set, e nftables.SetElement, key any) any {
+	if e.Comment != "" || e.Timeout > 0 {
+		el := obj{"val": key}
+		if e.Comment != "" {
+			el["comment"] = e.Comment
+		}
+		if e.Timeout > 0 {
+			el["timeout"] = int64(e.Timeout.Seconds())
+		}
+		key = obj{"elem": el}
+	}
+	if !s.IsMap {
+		return key
+	}
+	if e.VerdictData != nil {
+		return []any{key, verdictValue(e.VerdictData.Kind, e.VerdictData.Chain)}
+	}
+	if s.DataType.Name == "verdict" {
+		if v, ok := verdictAttrs(e.Val); ok {
+			return []any{key, v}
+		}
+	}
+	return []any{key, decodeTyped(strings.Split(s.DataType.Name, " . "), e.Val)}
+}

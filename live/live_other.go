@@ -1,0 +1,10 @@
+//go:build !linux
+
+package live
+
+import "context"
+
+// dump is not available without nftables netlink.
+func dump(ctx context.Context, opts Options) ([]byte, error) {
+	return nil, ErrUnsupported
+}
