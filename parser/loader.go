@@ -333,7 +333,7 @@ func (l *loader) loadRoot(root Source) error {
 		l.res.ASTs = append(l.res.ASTs, l.parseJSON(name, src))
 		return nil
 	}
-	ast, ok := l.parse(name, src)
+	ast, ok := l.parse(name, src, "")
 	if !ok {
 		return nil // over a limit: reported, nothing to resolve
 	}
@@ -369,24 +369,6 @@ func (l *loader) readStdin() ([]byte, error) {
 // separators.
 func cleanName(name string) string {
 	return filepath.ToSlash(filepath.Clean(name))
-}
-
-// parse parses one file and records its syntax errors. ok is false when
-// the file exceeds a limit checked before parsing; it was then reported
-// and added to the file set without its content.
-func (l *loader) parse(name string, src []byte) (ast *AST, ok bool) {
-	if v := l.lim.precheck(src); v != nil {
-		l.refuse(name, src, v)
-		return nil, false
-	}
-	ast, errs := ParseFile(l.fset, name, src)
-	for _, e := range errs {
-		if e.Code == "" {
-			e.Code = CodeSyntax
-		}
-		l.addError(e)
-	}
-	return ast, true
 }
 
 // errorAt records a loader error at [pos, end) and returns it (nil when
@@ -501,7 +483,7 @@ func (l *loader) includeFile(inc *IncludeCmd, abs string, ctx ObjectKind) (inclu
 	}
 	l.included++
 	l.res.Included++
-	ast, ok := l.parseIncluded(name, src, ctx)
+	ast, ok := l.parse(name, src, ctx)
 	if !ok {
 		return includedFile{}, false
 	}
@@ -509,15 +491,25 @@ func (l *loader) includeFile(inc *IncludeCmd, abs string, ctx ObjectKind) (inclu
 	return includedFile{ast: ast, real: real}, true
 }
 
-// parseIncluded parses an included file. nft splices included text into
-// the including block, so a file included inside a table or chain block
-// holds that block's items.
-//
-// TODO(parser): parse as the items of ctx's block once the parser offers
-// it; until then an included file is parsed as a top-level file.
-func (l *loader) parseIncluded(name string, src []byte, ctx ObjectKind) (*AST, bool) {
-	_ = ctx
-	return l.parse(name, src)
+// parse parses one file and records its syntax errors. nft splices an
+// included file into the including block, so a file included inside a
+// table or chain block holds that block's items: ctx is the block's kind,
+// "" for a root or a top-level include. ok is false when the file
+// exceeds a limit checked before parsing; it was then reported and added
+// to the file set without its content.
+func (l *loader) parse(name string, src []byte, ctx ObjectKind) (*AST, bool) {
+	if v := l.lim.precheck(src); v != nil {
+		l.refuse(name, src, v)
+		return nil, false
+	}
+	ast, errs := ParseItems(l.fset, name, src, ctx)
+	for _, e := range errs {
+		if e.Code == "" {
+			e.Code = CodeSyntax
+		}
+		l.addError(e)
+	}
+	return ast, true
 }
 
 // mayLook reports whether the loader may look at path (a file or a glob
