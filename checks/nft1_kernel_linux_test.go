@@ -167,26 +167,28 @@ type provenRow struct {
 	passed        bool
 }
 
-// writeProofTable writes the rows in the order of kernelProofs.
+// writeProofTable writes the rows in the order of kernelProofs: rule,
+// claim, kernel test, and the result (what the flagged and the fixed
+// config did).
 func writeProofTable(path string, rows map[string]provenRow) error {
 	var b strings.Builder
-	b.WriteString("| rule | claim | kernel test | flagged config | after the fix | result |\n")
-	b.WriteString("|---|---|---|---|---|---|\n")
+	b.WriteString("| rule | claim | kernel test | result |\n")
+	b.WriteString("|---|---|---|---|\n")
 	cell := func(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
 	for _, kp := range kernelProofs {
 		r, ok := rows[kp.input]
 		if !ok {
 			continue
 		}
-		result := "proven"
+		verdict := "**proven**"
 		if !r.passed {
-			result = "FAILED"
+			verdict = "**FAILED**"
 		}
-		fix := "fix applied: " + r.fixed
+		fix := "with the fix applied: " + r.fixed
 		if r.fixedByAdvice {
-			fix = "no mechanical fix; advised config (" + strings.Join(kp.advice, ", ") + "): " + r.fixed
+			fix = "no mechanical fix; following the message (`testdata/kernel/" + strings.Join(kp.advice, "`, `testdata/kernel/") + "`): " + r.fixed
 		}
-		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | %s |\n", kp.check, cell(kp.claim), r.test, cell(r.flagged), cell(fix), result)
+		fmt.Fprintf(&b, "| %s | %s | `%s` | %s. flagged: %s; %s |\n", kp.check, cell(kp.claim), r.test, verdict, cell(r.flagged), cell(fix))
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
