@@ -167,6 +167,8 @@ func cases() []hostileCase {
 		{name: "10k-chains-jump-ring", setup: main("table ip t {\n" + numbered(10000, func(i int) string {
 			return fmt.Sprintf("\tchain c%d {\n\t\tjump c%d\n\t}\n", i, (i+1)%10000)
 		}) + "\tchain input {\n\t\ttype filter hook input priority filter;\n\t\tjump c0\n\t}\n}\n"), exit: 1},
+		{name: "jump-cycle-two-chains", setup: main("table ip t {\n\tchain a {\n\t\tjump b\n\t}\n\tchain b {\n\t\tjump a\n\t}\n}\n"), exit: -1},
+		{name: "jump-cycle-through-goto", setup: main("table ip t {\n\tchain a {\n\t\tjump b\n\t\taccept\n\t}\n\tchain b {\n\t\tgoto c\n\t}\n\tchain c {\n\t\tjump a\n\t}\n}\n"), exit: -1},
 		{name: "100k-syntax-errors", setup: main(strings.Repeat("%\n", 100000)),
 			rule: parser.CodeSyntax, msg: `invalid character`, exit: 1, check: maxFindings(1100)},
 		{name: "100k-undefined-variables", setup: main(chain(strings.Repeat("\t\tip saddr $nope accept\n", 100000))),
