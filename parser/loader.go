@@ -106,6 +106,11 @@ func (l Limits) withDefaults() Limits {
 type Source struct {
 	Name string // the path as given; "-" for standard input
 	Src  []byte // the content when already read; nil to read Name
+	// RegularOnly refuses anything but a regular file (after following
+	// links). Set it for files found by walking a directory: a link named
+	// x.nft to a FIFO or to /proc/self/fd/0 would otherwise block the run.
+	// A FIFO named on the command line is read, as nft reads `-f <(…)`.
+	RegularOnly bool
 }
 
 // LoadConfig says where includes are searched and what may be read.
@@ -270,7 +275,7 @@ func (l *loader) loadRoot(root Source) error {
 		if isStdin {
 			src, err = l.readStdin()
 		} else {
-			src, err = readFile(l.abs(name), l.lim.MaxFileSize, true)
+			src, err = readFile(l.abs(name), l.lim.MaxFileSize, !root.RegularOnly)
 		}
 		if err != nil {
 			var tooBig *tooLargeError

@@ -191,3 +191,26 @@ func TestStdinIncludesConfinedToWorkDir(t *testing.T) {
 	}
 	wantOneError(t, res, CodeInclude, `"../x.nft"`)
 }
+
+// A file found by walking a directory may be a link to a FIFO (or to
+// /proc/self/fd/0): with RegularOnly it is refused without blocking.
+func TestRootRegularOnlyRefusesFIFO(t *testing.T) {
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	os.Symlink("pipe", filepath.Join(dir, "x.nft"))
+	done := make(chan error, 1)
+	go func() {
+		_, err := Load(nil, LoadConfig{Dir: dir}, Source{Name: "x.nft", RegularOnly: true})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("err = %v, want not a regular file", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("blocked on the FIFO")
+	}
+}
