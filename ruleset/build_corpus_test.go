@@ -167,8 +167,8 @@ func FuzzLoad(f *testing.F) {
 			f.Add(src)
 		}
 	}
+	dir := f.TempDir() // empty: includes find nothing; one for all runs keeps them fast
 	f.Fuzz(func(t *testing.T, src []byte) {
-		dir := t.TempDir()
 		res, err := parser.Load(nil, parser.LoadConfig{Dir: dir}, parser.Source{Name: "fuzz.nft", Src: src})
 		if err != nil {
 			t.Fatal(err)
@@ -180,7 +180,8 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
-// corpusSeeds lists the corpus's text files, or nothing when it is absent.
+// corpusSeeds lists the corpus's text and JSON files, or nothing when it
+// is absent.
 func corpusSeeds() []string {
 	dir := os.Getenv("NFTLINT_SHARED")
 	if dir == "" {
@@ -189,7 +190,7 @@ func corpusSeeds() []string {
 	var out []string
 	root := filepath.Join(dir, "corpus", "nftables-tests")
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".nft") && !strings.Contains(p, string(filepath.Separator)+"json"+string(filepath.Separator)) {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".nft") || strings.HasSuffix(p, ".json-nft")) {
 			out = append(out, p)
 		}
 		return nil
