@@ -31,6 +31,10 @@ table "incompatible" (verified with nft 1.0.6 / iptables-nft 1.8.9):
   that check before they add — dockerd, fail2ban — think their rule is missing and add
   it again on every start, and cannot delete their rules.
 
+With ` + "`--live`" + `, rules iptables-nft wrote itself (they hold xt matches or targets,
+which ` + "`nft list`" + ` prints as ` + "`ct state`" + `, ` + "`fib`" + `, ` + "`masquerade`" + ` …) and can read back
+are not reported.
+
 It is a warning: dockerd 28+ still starts (a failing check counts as "absent"), but its
 jumps are duplicated and every other iptables user of the table misbehaves.
 
@@ -52,7 +56,19 @@ func runNFT106(pass *Pass) {
 			if c.Anonymous {
 				continue
 			}
+			// On a live ruleset, what iptables-nft wrote itself (xt matches
+			// and targets, shown as ct state, fib, masquerade, dnat …) it
+			// can read back.
+			written := map[*parser.Rule]bool{}
+			for _, r := range c.Rules {
+				if r.IptablesCompat {
+					written[r.AST] = true
+				}
+			}
 			eachChainRule(c, func(ast *parser.Rule, stmts []parser.Stmt) {
+				if written[ast] {
+					return
+				}
 				node, what := firstNative(stmts)
 				if node == nil {
 					return

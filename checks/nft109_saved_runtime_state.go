@@ -33,7 +33,8 @@ reloads, in duplicates and in every tool that parses ` + "`iptables-save`" + `.
 
 nftlint looks for runtime tables anywhere, and for runtime chain names only inside the
 iptables tables (` + "`ip`/`ip6` `filter`, `nat`, `mangle`, `raw`" + `), where a dump puts them; a
-chain called ` + "`DOCKER`" + ` in a table of your own is left alone.
+chain called ` + "`DOCKER`" + ` in a table of your own is left alone. With ` + "`--live`" + ` the rule is
+off: the running ruleset is where the runtimes' objects belong.
 
 **Fix:** delete the runtime's tables, chains and the rules that jump to them from the
 config; keep only your own rules, in a table of your own. The runtimes create their
@@ -67,6 +68,9 @@ func runtimeChainOwner(name string) (string, bool) {
 }
 
 func runNFT109(pass *Pass) {
+	if pass.Ruleset.Live {
+		return // the running ruleset is where the runtimes' objects belong
+	}
 	for _, t := range pass.Ruleset.Tables {
 		if rt, ok := runtimeTableOf(t.Family, t.Name); ok {
 			reportAt(pass, tableNode(t), Diagnostic{

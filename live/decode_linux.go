@@ -64,9 +64,19 @@ func reg32(r uint32) uint32 {
 	return 1 << 20 // the verdict register
 }
 
-// decodeRule returns the JSON statements of a rule, and the comment an
-// xt comment match gave it.
-func (rd *reader) decodeRule(fam nftables.TableFamily, exprs []expr.Any) ([]any, string) {
+// decodedRule is a kernel rule in nft's JSON form.
+type decodedRule struct {
+	stmts []any
+	// comment is the comment an xt comment match gave the rule.
+	comment string
+	// iptables is set when iptables-nft wrote the rule and can read it
+	// back: it holds xt matches or targets (which nft never writes), and
+	// every expression passes iptables-nft's whitelist.
+	iptables bool
+}
+
+// decodeRule decodes the expressions of a rule.
+func (rd *reader) decodeRule(fam nftables.TableFamily, exprs []expr.Any) decodedRule {
 	d := &ruleDecoder{rd: rd, family: fam, regs: map[uint32]*regVal{}, drop: map[int]bool{}, l3At: -1, l4At: -1}
 	switch fam {
 	case nftables.TableFamilyIPv4:
@@ -83,7 +93,37 @@ func (rd *reader) decodeRule(fam nftables.TableFamily, exprs []expr.Any) ([]any,
 			out = append(out, s)
 		}
 	}
-	return out, d.comment
+	return decodedRule{stmts: out, comment: d.comment, iptables: iptablesReadable(exprs)}
+}
+
+// iptablesReadable reports whether a rule was written by iptables-nft and
+// passes its expression whitelist (iptables/nft.c nft_is_expr_compatible,
+// 1.8.9): match, target, payload, meta, cmp, bitwise, counter, immediate,
+// lookup, range; limit only packet-based without flags; log only with an
+// NFLOG group. Without an xt match or target the rule came from nft and
+// is judged by its statements like a rule in a file.
+func iptablesReadable(exprs []expr.Any) bool {
+	xt := false
+	for _, e := range exprs {
+		switch e := e.(type) {
+		case *expr.Match, *expr.Target:
+			xt = true
+		case *expr.Payload, *expr.Meta, *expr.Cmp, *expr.Bitwise, *expr.Counter,
+			*expr.Immediate, *expr.Lookup, *expr.Range, *expr.Verdict:
+			// expr.Verdict is an immediate to the verdict register.
+		case *expr.Limit:
+			if e.Type != expr.LimitTypePkts || e.Over {
+				return false
+			}
+		case *expr.Log:
+			if e.Key&(1<<unix.NFTA_LOG_GROUP) == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return xt
 }
 
 func (d *ruleDecoder) set(r uint32, v *regVal) { d.regs[reg32(r)] = v }

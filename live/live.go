@@ -51,21 +51,47 @@ func (o Options) name() string {
 // JSON reads the running ruleset and returns it in the form `nft -j list
 // ruleset` prints.
 func JSON(ctx context.Context, opts Options) ([]byte, error) {
-	return dump(ctx, opts)
+	js, _, err := dump(ctx, opts)
+	return js, err
 }
 
-// Source reads the running ruleset and renders it as nft text, ready for
-// the lint pipeline (lint.Lint) like a file.
-func Source(ctx context.Context, opts Options) (parser.Source, error) {
-	js, err := dump(ctx, opts)
+// Snapshot is one reading of the running ruleset: its rendering as nft
+// text, and what the text cannot say about the kernel's rules.
+type Snapshot struct {
+	// Source is the rendering, in the layout of `nft -a list ruleset`.
+	Source parser.Source
+	// iptables holds the rules iptables-nft wrote and can read back.
+	iptables map[ruleKey]bool
+}
+
+// ruleKey names a kernel rule: handles are unique within a table.
+type ruleKey struct {
+	family, table string
+	handle        uint64
+}
+
+// Take reads the running ruleset.
+func Take(ctx context.Context, opts Options) (*Snapshot, error) {
+	js, iptables, err := dump(ctx, opts)
 	if err != nil {
-		return parser.Source{}, err
+		return nil, err
 	}
 	text, err := parser.RenderJSONRuleset(js)
 	if err != nil && text == nil {
+		return nil, err
+	}
+	return &Snapshot{Source: parser.Source{Name: opts.name(), Src: text}, iptables: iptables}, nil
+}
+
+// Source reads the running ruleset and renders it as nft text, ready for
+// the lint pipeline (lint.Lint) like a file. Take keeps what the text
+// cannot carry (Snapshot.Annotate).
+func Source(ctx context.Context, opts Options) (parser.Source, error) {
+	snap, err := Take(ctx, opts)
+	if err != nil {
 		return parser.Source{}, err
 	}
-	return parser.Source{Name: opts.name(), Src: text}, nil
+	return snap.Source, nil
 }
 
 // Read reads the running ruleset and builds its model: Ruleset.Live is
@@ -73,25 +99,46 @@ func Source(ctx context.Context, opts Options) (parser.Source, error) {
 // problems of the rendering (a bug in the decoder, reported rather than
 // hidden).
 func Read(ctx context.Context, opts Options) (*ruleset.Ruleset, parser.ErrorList, error) {
-	src, err := Source(ctx, opts)
+	snap, err := Take(ctx, opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	return Build(src)
+	return snap.Build()
 }
 
-// Build loads and builds a rendering made by Source: the model of a live
-// ruleset, with Live set and rule handles taken from the `# handle N`
-// comments.
-func Build(src parser.Source) (*ruleset.Ruleset, parser.ErrorList, error) {
-	res, err := parser.Load(nil, parser.LoadConfig{InputFormat: "text"}, src)
+// Build loads and builds the snapshot's rendering into an annotated model.
+func (s *Snapshot) Build() (*ruleset.Ruleset, parser.ErrorList, error) {
+	res, err := parser.Load(nil, parser.LoadConfig{InputFormat: "text"}, s.Source)
 	if err != nil {
 		return nil, nil, err
 	}
 	rs, applyErrs := ruleset.Build(res)
+	s.Annotate(rs)
+	return rs, append(res.Errors, applyErrs...), nil
+}
+
+// Build loads and builds a rendering made by Source: the model of a live
+// ruleset, with Live set and rule handles taken from the `# handle N`
+// comments (without what only a Snapshot knows).
+func Build(src parser.Source) (*ruleset.Ruleset, parser.ErrorList, error) {
+	return (&Snapshot{Source: src}).Build()
+}
+
+// Annotate marks a model built from the snapshot's rendering (by the lint
+// pipeline, say) as live: Ruleset.Live, each rule's kernel handle from the
+// `# handle N` comment on its line, and Rule.IptablesCompat.
+func (s *Snapshot) Annotate(rs *ruleset.Ruleset) {
 	rs.Live = true
 	setHandles(rs)
-	return rs, append(res.Errors, applyErrs...), nil
+	for _, t := range rs.Tables {
+		for _, c := range t.Chains {
+			for _, r := range c.Rules {
+				if r.Handle != 0 && s.iptables[ruleKey{string(t.Family), t.Name, r.Handle}] {
+					r.IptablesCompat = true
+				}
+			}
+		}
+	}
 }
 
 // setHandles gives every rule the handle written in the comment at the

@@ -18,37 +18,40 @@ import (
 type obj = map[string]any
 
 // dump lists the ruleset through netlink and returns it as nft JSON list
-// output. Only List/Get calls are made.
-func dump(ctx context.Context, opts Options) ([]byte, error) {
+// output, with the rules iptables-nft can read. Only List/Get calls are
+// made.
+func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
 	var connOpts []nftables.ConnOption
 	if opts.NetNS != "" {
 		f, err := os.Open(opts.NetNS)
 		if err != nil {
-			return nil, fmt.Errorf("cannot open network namespace: %w", err)
+			return nil, nil, fmt.Errorf("cannot open network namespace: %w", err)
 		}
 		defer f.Close()
 		connOpts = append(connOpts, nftables.WithNetNSFd(int(f.Fd())))
 	}
 	conn, err := nftables.New(connOpts...)
 	if err != nil {
-		return nil, fmt.Errorf("cannot open nftables netlink: %w", err)
+		return nil, nil, fmt.Errorf("cannot open nftables netlink: %w", err)
 	}
 	defer conn.CloseLasting()
 
 	type result struct {
-		out []byte
-		err error
+		out      []byte
+		iptables map[ruleKey]bool
+		err      error
 	}
 	done := make(chan result, 1)
 	go func() {
-		out, err := (&reader{conn: conn}).read()
-		done <- result{out, err}
+		rd := &reader{conn: conn, iptables: map[ruleKey]bool{}}
+		out, err := rd.read()
+		done <- result{out, rd.iptables, err}
 	}()
 	select {
 	case r := <-done:
-		return r.out, r.err
+		return r.out, r.iptables, r.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 }
 
@@ -58,6 +61,8 @@ type reader struct {
 	// sets of the table being read, by name (anonymous sets included),
 	// for lookups and their element types.
 	sets map[string]*liveSet
+	// iptables holds the rules iptables-nft wrote and can read back.
+	iptables map[ruleKey]bool
 }
 
 type liveSet struct {
@@ -180,12 +185,15 @@ func (rd *reader) read() ([]byte, error) {
 				return nil, fmt.Errorf("cannot list the rules of %s %s %s: %w", fam, t.Name, c.Name, err)
 			}
 			for _, r := range rules {
-				stmts, xtComment := rd.decodeRule(t.Family, r.Exprs)
-				ro := obj{"family": fam, "table": t.Name, "chain": c.Name, "handle": r.Handle, "expr": stmts}
+				dr := rd.decodeRule(t.Family, r.Exprs)
+				ro := obj{"family": fam, "table": t.Name, "chain": c.Name, "handle": r.Handle, "expr": dr.stmts}
 				if cm, ok := userdata.GetString(r.UserData, userdata.TypeComment); ok && cm != "" {
 					ro["comment"] = cm
-				} else if xtComment != "" {
-					ro["comment"] = xtComment
+				} else if dr.comment != "" {
+					ro["comment"] = dr.comment
+				}
+				if dr.iptables {
+					rd.iptables[ruleKey{fam, t.Name, r.Handle}] = true
 				}
 				items = append(items, obj{"rule": ro})
 			}

@@ -80,11 +80,12 @@ func readNS(t *testing.T, ns string) (*ruleset.Ruleset, []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	opts := Options{NetNS: filepath.Join("/run/netns", ns)}
-	src, err := Source(ctx, opts)
+	snap, err := Take(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, errs, err := Build(src)
+	src := snap.Source
+	rs, errs, err := snap.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,6 +260,23 @@ func TestReadDockerRules(t *testing.T) {
 	checkRules(t, nat, "DOCKER", []string{`iifname != "docker0" tcp dport 8080 dnat to 198.51.100.2:80`})
 	if r := fwd.Rules[4]; r.AST.Comment == nil || r.AST.Comment.Value != "bridge traffic" {
 		t.Errorf("the -m comment of rule 5 is not its comment: %#v", r.AST.Comment)
+	}
+
+	// Rules iptables-nft wrote with xt matches or targets are marked as
+	// readable by it; its rules without xt, and nft's, are not.
+	for _, c := range []struct {
+		rule *ruleset.Rule
+		want bool
+	}{
+		{fwd.Rules[1], true},                      // -m conntrack
+		{fwd.Rules[4], true},                      // -m comment
+		{nat.Chain("POSTROUTING").Rules[0], true}, // -j MASQUERADE
+		{fwd.Rules[0], false},                     // -j DOCKER-USER: no xt
+		{filter.Chain("DOCKER").Rules[0], false},  // -m tcp --dport: iptables-nft writes payload, no xt
+	} {
+		if c.rule.IptablesCompat != c.want {
+			t.Errorf("%s: IptablesCompat %v, want %v", ruleText(c.rule), c.rule.IptablesCompat, c.want)
+		}
 	}
 
 	// The analyses see Docker's accept of established replies.

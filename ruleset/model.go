@@ -161,6 +161,10 @@ type Rule struct {
 	Stmts []parser.Stmt   // AST statements; $vars are bound (parser.VarRef.Value)
 	// Handle is the kernel handle for live rulesets, 0 otherwise.
 	Handle uint64
+	// IptablesCompat is set on live rules that iptables-nft wrote (they
+	// hold xt matches or targets) and can list back; always false for
+	// files. (Added by the live reader.)
+	IptablesCompat bool
 }
 
 // Set is a named set or map.
