@@ -259,7 +259,13 @@ func acceptFix(pass *Pass, c *ruleset.Chain, flows []bridgeFlow) (Fix, bool) {
 	reply := false
 	in, out := map[string]bool{}, map[string]bool{}
 	for _, f := range flows {
+		// Only the broken directions: a direction the chain lets through
+		// may be restricted on purpose (`iifname "docker0" ip daddr
+		// 10.0.0.0/8 accept`), and the fix must not widen that.
 		for _, dir := range []direction{egress, ingress} {
+			if !f.broken(dir) {
+				continue
+			}
 			if f.replyMayDrop[dir] {
 				if iptables {
 					// ct is native nft, which iptables-nft cannot list:
@@ -269,12 +275,13 @@ func acceptFix(pass *Pass, c *ruleset.Chain, flows []bridgeFlow) (Fix, bool) {
 					reply = true
 				}
 			}
-		}
-		if f.newMayDrop[egress] {
-			in[f.bridge.Pattern] = true
-		}
-		if f.newMayDrop[ingress] {
-			out[f.bridge.Pattern] = true
+			if f.newMayDrop[dir] {
+				if dir == egress {
+					in[f.bridge.Pattern] = true
+				} else {
+					out[f.bridge.Pattern] = true
+				}
+			}
 		}
 	}
 	if reply {
