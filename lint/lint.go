@@ -42,6 +42,10 @@ type Options struct {
 	// InputFormat is "text", "json" or "" (detect: JSON when the first
 	// non-blank byte is '{').
 	InputFormat string
+
+	// Annotate, when set, completes the model before the checks run: the
+	// live reader marks it live and adds kernel handles (live.Snapshot).
+	Annotate func(*ruleset.Ruleset)
 }
 
 // Result is the outcome of linting one input.
@@ -81,6 +85,9 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 
 	diags := errorDiagnostics(loaded.Errors)
 	rs, applyErrs := ruleset.Build(loaded)
+	if opts.Annotate != nil {
+		opts.Annotate(rs)
+	}
 
 	ran := func(id string) bool {
 		if checks.IsInputRule(id) {

@@ -368,7 +368,8 @@ func sentence(s string) string {
 	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") {
 		return s
 	}
-	return s + "."
+	// A paragraph that introduces a list or table ends with a colon.
+	return strings.TrimSuffix(s, ":") + "."
 }
 
 // firstParagraph returns the first paragraph of a Markdown text as one line.

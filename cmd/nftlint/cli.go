@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -16,6 +18,7 @@ import (
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/internal/config"
 	"github.com/nftlint/nftlint/lint"
+	"github.com/nftlint/nftlint/live"
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/report"
 	"github.com/spf13/pflag"
@@ -481,14 +484,30 @@ func (a *app) dropJSONFixes(o *options, sources map[string][]byte, diags []check
 	return out
 }
 
-// live lints the kernel's ruleset.
+// live lints the kernel's ruleset: it is read through netlink (read-only)
+// and rendered as the listing `nft -a list ruleset` prints, which the
+// findings point into ("live:ruleset"). Settings come from the
+// .nftlint.yaml found upward from the working directory.
 func (a *app) live(o *options, cli *config.Layer) int {
-	a.errorf("--live: %v", errLiveUnavailable)
-	return exitTrouble
+	cfgs := &configCache{app: a, cli: cli, explicit: o.configFile, byFile: map[string]*config.Settings{}}
+	s, err := cfgs.settingsFor("-")
+	if err != nil {
+		a.errorf("%v", err)
+		return exitTrouble
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	snap, err := live.Take(ctx, live.Options{NetNS: o.netns})
+	if err != nil {
+		a.errorf("--live: %v", err)
+		return exitTrouble
+	}
+	opts := a.lintOptions(o, s)
+	opts.InputFormat = "text"
+	opts.Annotate = snap.Annotate
+	res, err := lint.Lint(snap.Source, opts)
+	return a.finish(o, []input{{name: snap.Source.Name, settings: s}}, []outcome{{result: res, err: err}}, false)
 }
-
-// errLiveUnavailable says that this build cannot read the kernel's ruleset.
-var errLiveUnavailable = errors.New("reading the kernel's ruleset is not available in this build; lint the output of `nft list ruleset` instead: nft list ruleset | nftlint -")
 
 // rules implements --list-rules and --explain.
 func (a *app) rules(o *options, cli *config.Layer) int {

@@ -36,6 +36,7 @@ type options struct {
 	explain        string
 	inputFormat    string
 	live           bool
+	netns          string
 	version        bool
 	help           bool
 
@@ -74,6 +75,7 @@ func newFlagSet(o *options, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&o.explain, "explain", "", "print the documentation of `RULE` and exit")
 	fs.StringVar(&o.inputFormat, "input-format", "", "input syntax: text or json (default: json when the input starts with '{')")
 	fs.BoolVar(&o.live, "live", false, "lint the ruleset loaded in the kernel (Linux, needs CAP_NET_ADMIN)")
+	fs.StringVar(&o.netns, "netns", "", "with --live: read the ruleset of the network namespace `FILE` (/run/netns/NAME, /proc/PID/ns/net)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.help, "help", "h", false, "show this help")
 	o.flags = fs
@@ -135,6 +137,12 @@ func (o *options) validate() error {
 	}
 	if o.live && len(o.paths) > 0 {
 		return usagef("--live reads the kernel's ruleset and takes no paths")
+	}
+	if o.netns != "" && !o.live {
+		return usagef("--netns only applies to --live")
+	}
+	if o.live && (o.fix || o.diff) {
+		return usagef("--live cannot be combined with --fix or --diff: the kernel's ruleset is not a file")
 	}
 	stdin := 0
 	for _, p := range o.paths {
