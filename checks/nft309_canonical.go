@@ -14,9 +14,9 @@ package checks
 // that is too coarse would invent one.
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/nftlint/nftlint/parser"
 )
@@ -51,7 +51,7 @@ func canonStmts(stmts []parser.Stmt) (string, bool) {
 }
 
 type canonWriter struct {
-	b   strings.Builder
+	b   bytes.Buffer // reused across elements by NFT405
 	bad bool
 }
 

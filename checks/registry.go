@@ -40,6 +40,10 @@ var registry = []*Check{
 	nft309,
 	// NFT4xx: maintainability.
 	nft401,
+	nft402,
+	nft403,
+	nft404,
+	nft405,
 }
 
 // All returns every check, sorted by ID. The slice is a copy.
