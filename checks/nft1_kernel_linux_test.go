@@ -571,3 +571,31 @@ func TestKernelCleanConfigs(t *testing.T) {
 		})
 	}
 }
+
+// The README's proof table lists every proof (regenerate it with
+// -kernel-proof-table when kernelProofs changes) and every clean config.
+func TestKernelProofTableInREADME(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## Kernel proofs\n")
+	if !ok {
+		t.Fatal("README.md has no \"## Kernel proofs\" section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, kp := range kernelProofs {
+		if !strings.Contains(section, "`TestKernelErrorFindings/"+kp.input+"`") {
+			t.Errorf("README.md's kernel proof table lacks %s; run go test ./checks -run TestKernelErrorFindings -kernel-proof-table FILE and paste FILE", kp.input)
+		}
+	}
+	clean, err := filepath.Glob(filepath.Join(kernelConfigs, "clean", "*.nft"))
+	if err != nil || len(clean) == 0 {
+		t.Fatalf("no clean configs: %v", err)
+	}
+	for _, c := range clean {
+		if !strings.Contains(section, "`"+filepath.Base(c)+"`") {
+			t.Errorf("README.md's clean-config table lacks %s", filepath.Base(c))
+		}
+	}
+}
