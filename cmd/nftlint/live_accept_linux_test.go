@@ -1,0 +1,382 @@
+//go:build linux
+
+package main
+
+// Acceptance tests of `nftlint --live`: configurations are loaded with the
+// real `nft -f` into private network namespaces (internal/netns), dockerd
+// 29's firewall commands are replayed there with the real iptables-nft
+// (internal/dockersim), and the command lints the namespace's ruleset
+// (--live --netns). They need root, ip, nft and iptables-nft; without them
+// they skip, unless NFTLINT_KERNEL_TESTS=required. The namespaces are
+// always deleted.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nftlint/nftlint/internal/dockersim"
+	"github.com/nftlint/nftlint/internal/netns"
+	"github.com/nftlint/nftlint/live"
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// liveEnv builds the namespaces of internal/netns, or skips (fails when
+// NFTLINT_KERNEL_TESTS=required).
+func liveEnv(t *testing.T, ctx context.Context) *netns.Env {
+	t.Helper()
+	if err := netns.Available(); err != nil {
+		if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
+			t.Fatalf("kernel tests required but cannot run: %v", err)
+		}
+		t.Skipf("kernel test skipped: %v (set NFTLINT_KERNEL_TESTS=required to fail instead)", err)
+	}
+	env, err := netns.New(ctx, netns.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := env.Close(); err != nil {
+			t.Errorf("deleting the namespaces: %v", err)
+		}
+	})
+	return env
+}
+
+// seedConfig returns ../shared/examples/seed.nft ($NFTLINT_SHARED/examples),
+// or skips when it is absent (fails when NFTLINT_CORPUS=required).
+func seedConfig(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("NFTLINT_SHARED")
+	if dir == "" {
+		dir = filepath.Join(repoRoot, "..", "shared")
+	}
+	path := filepath.Join(dir, "examples", "seed.nft")
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("NFTLINT_CORPUS") == "required" {
+			t.Fatalf("seed config required but not found (set NFTLINT_SHARED): %v", err)
+		}
+		t.Skipf("seed config not found at %s (set NFTLINT_SHARED to the shared directory); skipping", path)
+	}
+	return path
+}
+
+// liveFinding is one finding of the json report, with the place in the
+// ruleset it concerns.
+type liveFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Message  string `json:"message"`
+	where    string // "family table/chain", "family table" or ""
+}
+
+func (f liveFinding) String() string {
+	return fmt.Sprintf("%s:%d:%d %s %s [%s] %s", f.File, f.Line, f.Column, f.Rule, f.Severity, f.where, f.Message)
+}
+
+// key is what must agree between the file and the live ruleset.
+func (f liveFinding) key() string { return f.Rule + " " + f.Severity + " " + f.where }
+
+// lintJSON runs the command in-process with a fixed config and returns its
+// findings.
+func lintJSON(t *testing.T, args ...string) []liveFinding {
+	t.Helper()
+	cfg := filepath.Join(t.TempDir(), "nftlint.yaml")
+	// The same settings for every run: nothing depends on the nft found
+	// on the machine or on a config file above the working directory.
+	if err := os.WriteFile(cfg, []byte("runtimes: [docker]\nnft-version: 1.0.6\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	args = append([]string{"--config", cfg, "--format", "json"}, args...)
+	code := run(args, strings.NewReader(""), &stdout, &stderr)
+	if code != exitOK && code != exitFindings {
+		t.Fatalf("nftlint %s: exit %d\n%s", strings.Join(args, " "), code, stderr.String())
+	}
+	var rep struct {
+		Diagnostics []liveFinding `json:"diagnostics"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("nftlint %s: %v\n%s", strings.Join(args, " "), err, stdout.String())
+	}
+	return rep.Diagnostics
+}
+
+// span is the lines a declaration covers.
+type span struct {
+	from, to int
+	where    string
+}
+
+// locator names the table and chain at a line of one file.
+type locator struct {
+	spans []span
+	// fileOnly are the lines of commands that exist only in files:
+	// flush/delete commands, define, include.
+	fileOnly map[int]bool
+}
+
+func newLocator(rs *ruleset.Ruleset) *locator {
+	l := &locator{fileOnly: map[int]bool{}}
+	lines := func(n parser.Node) (int, int) {
+		return rs.Files.Position(n.Pos()).Line, rs.Files.Position(n.End()).Line
+	}
+	for _, t := range rs.Tables {
+		for _, d := range t.Decls {
+			from, to := lines(d)
+			l.spans = append(l.spans, span{from, to, fmt.Sprintf("%s %s", t.Family, t.Name)})
+		}
+		for _, c := range t.Chains {
+			for _, d := range c.Decls {
+				from, to := lines(d)
+				l.spans = append(l.spans, span{from, to, fmt.Sprintf("%s %s/%s", t.Family, t.Name, c.Name)})
+			}
+		}
+	}
+	mark := func(n parser.Node) {
+		from, to := lines(n)
+		for i := from; i <= to; i++ {
+			l.fileOnly[i] = true
+		}
+	}
+	for _, f := range rs.Flushes {
+		mark(f.Cmd)
+	}
+	for _, d := range rs.Defines {
+		mark(d.Cmd)
+	}
+	for _, ast := range rs.ASTs {
+		parser.Inspect(ast, func(n parser.Node) bool {
+			if inc, ok := n.(*parser.IncludeCmd); ok {
+				mark(inc)
+			}
+			return true
+		})
+	}
+	return l
+}
+
+// where returns the innermost table or chain declared around line.
+func (l *locator) where(line int) string {
+	best, size := "", -1
+	for _, s := range l.spans {
+		if s.from <= line && line <= s.to && (size < 0 || s.to-s.from < size) {
+			best, size = s.where, s.to-s.from
+		}
+	}
+	return best
+}
+
+func buildFile(t *testing.T, path string) *ruleset.Ruleset {
+	t.Helper()
+	res, err := parser.Load(nil, parser.LoadConfig{}, parser.Source{Name: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := ruleset.Build(res)
+	return rs
+}
+
+func readLive(t *testing.T, ctx context.Context, env *netns.Env) *ruleset.Ruleset {
+	t.Helper()
+	rs, errs, err := live.Read(ctx, live.Options{NetNS: filepath.Join("/run/netns", env.Host)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) > 0 {
+		t.Fatalf("the rendering of the live ruleset does not load: %v", errs)
+	}
+	return rs
+}
+
+func keys(fs []liveFinding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.key()
+	}
+	sort.Strings(out)
+	return out
+}
+
+func list(fs []liveFinding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "\n\t%s", f)
+	}
+	return b.String()
+}
+
+// The seed config linted as a file and, once `nft -f` has loaded it,
+// linted with --live: the same findings (rule, severity, table and chain),
+// apart from positions and findings about what only files have (flush
+// ruleset, define, include).
+func TestLiveSeedMatchesFile(t *testing.T) {
+	seed := seedConfig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // hang guard
+	defer cancel()
+	env := liveEnv(t, ctx)
+	if err := env.LoadConfig(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+
+	fileLoc := newLocator(buildFile(t, seed))
+	var fromFile, fileOnly []liveFinding
+	for _, f := range lintJSON(t, seed) {
+		f.where = fileLoc.where(f.Line)
+		if fileLoc.fileOnly[f.Line] {
+			fileOnly = append(fileOnly, f)
+			continue
+		}
+		fromFile = append(fromFile, f)
+	}
+	liveLoc := newLocator(readLive(t, ctx, env))
+	var fromLive []liveFinding
+	for _, f := range lintJSON(t, "--live", "--netns", filepath.Join("/run/netns", env.Host)) {
+		if f.File != live.DefaultName {
+			t.Errorf("live finding in file %q, want %s: %s", f.File, live.DefaultName, f)
+		}
+		f.where = liveLoc.where(f.Line)
+		fromLive = append(fromLive, f)
+	}
+
+	if got, want := keys(fromLive), keys(fromFile); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("--live and the file disagree\nfile:%s\nlive:%s\nleft out of the file's (file-only constructs):%s", list(fromFile), list(fromLive), list(fileOnly))
+	}
+	// The comparison is not vacuous: the seed has findings in both
+	// families' filter tables and its `flush ruleset` is reported.
+	if len(fromFile) < 3 {
+		t.Errorf("only %d findings on the seed config:%s", len(fromFile), list(fromFile))
+	}
+	flush := false
+	for _, f := range fileOnly {
+		flush = flush || f.Rule == "NFT105"
+	}
+	if !flush {
+		t.Errorf("no NFT105 on the seed's flush ruleset; file-only findings:%s", list(fileOnly))
+	}
+	t.Logf("findings that agree:%s\nfile-only:%s", list(fromLive), list(fileOnly))
+}
+
+// objectKeys lists the tables, chains and rules of a ruleset.
+func objectKeys(rs *ruleset.Ruleset) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range rs.Tables {
+		out[fmt.Sprintf("%s %s", t.Family, t.Name)] = true
+		for _, c := range t.Chains {
+			out[fmt.Sprintf("%s %s/%s", t.Family, t.Name, c.Name)] = true
+			for _, r := range c.Rules {
+				out[fmt.Sprintf("%s %s #%d", t.Family, t.Name, r.Handle)] = true
+			}
+		}
+	}
+	return out
+}
+
+// dockerLines returns the lines of the live rendering that hold what
+// dockerd created: its tables and chains (header to closing brace) and
+// the rules it added to existing chains.
+func dockerLines(rs *ruleset.Ruleset, before map[string]bool) map[int]string {
+	out := map[int]string{}
+	mark := func(n parser.Node, what string) {
+		from, to := rs.Files.Position(n.Pos()).Line, rs.Files.Position(n.End()).Line
+		for i := from; i <= to; i++ {
+			out[i] = what
+		}
+	}
+	for _, t := range rs.Tables {
+		tk := fmt.Sprintf("%s %s", t.Family, t.Name)
+		if !before[tk] {
+			for _, d := range t.Decls {
+				mark(d, "table "+tk)
+			}
+			continue
+		}
+		for _, c := range t.Chains {
+			ck := fmt.Sprintf("%s %s/%s", t.Family, t.Name, c.Name)
+			if !before[ck] {
+				for _, d := range c.Decls {
+					mark(d, "chain "+ck)
+				}
+				continue
+			}
+			for _, r := range c.Rules {
+				if !before[fmt.Sprintf("%s %s #%d", t.Family, t.Name, r.Handle)] {
+					mark(r.AST, fmt.Sprintf("rule %s handle %d", ck, r.Handle))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// dockerd 29 (iptables backend) replayed next to clean host configs and
+// the seed config: no error-level finding of --live lies in what dockerd
+// created (its tables, chains and rules, decoded from xt matches and
+// targets), and none at warning level either.
+func TestLiveDockerRulesAreClean(t *testing.T) {
+	configs, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "kernel", "clean", "*.nft"))
+	if err != nil || len(configs) == 0 {
+		t.Fatalf("no clean configs in testdata/kernel/clean: %v", err)
+	}
+	configs = append(configs, "") // an empty ruleset: dockerd alone
+	if os.Getenv("NFTLINT_SHARED") != "" || os.Getenv("NFTLINT_CORPUS") == "required" {
+		configs = append(configs, seedConfig(t))
+	} else if _, err := os.Stat(filepath.Join(repoRoot, "..", "shared", "examples", "seed.nft")); err == nil {
+		configs = append(configs, filepath.Join(repoRoot, "..", "shared", "examples", "seed.nft"))
+	}
+	for _, cfg := range configs {
+		name := filepath.Base(cfg)
+		if cfg == "" {
+			name = "empty"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // hang guard
+			defer cancel()
+			env := liveEnv(t, ctx)
+			if cfg != "" {
+				if err := env.LoadConfig(ctx, cfg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := objectKeys(readLive(t, ctx, env))
+			rep, err := env.ReplayRuntime(ctx, dockersim.Docker29)
+			if err != nil {
+				t.Fatalf("replaying dockerd: %v", err)
+			}
+			if rep.DaemonErr != nil || rep.ContainerErr != nil {
+				t.Fatalf("dockerd could not set up its rules: daemon %v, container %v", rep.DaemonErr, rep.ContainerErr)
+			}
+			after := readLive(t, ctx, env)
+			docker := dockerLines(after, before)
+			if len(docker) == 0 {
+				t.Fatal("the replay added nothing to the ruleset")
+			}
+			all := lintJSON(t, "--live", "--netns", filepath.Join("/run/netns", env.Host))
+			loc := newLocator(after)
+			for i := range all {
+				all[i].where = loc.where(all[i].Line)
+			}
+			for _, f := range all {
+				what, ok := docker[f.Line]
+				if !ok || f.Severity == "info" {
+					continue
+				}
+				t.Errorf("finding on what dockerd created (%s): %s\n\t%s", what, f, after.Files.File(after.ASTs[0].Pos()).Line(f.Line))
+			}
+			if t.Failed() {
+				t.Logf("all findings:%s\nruleset:\n%s", list(all), env.Ruleset(ctx))
+			}
+		})
+	}
+}
