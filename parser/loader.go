@@ -43,7 +43,7 @@ type Limits struct {
 	// every step.
 	MaxExpansion int
 	// MaxTotalExpansion caps the sum of the expanded sizes of all $var
-	// uses (default 2,097,152: twice what one define may expand to).
+	// uses (default 1,048,576, as much as one define may expand to).
 	MaxTotalExpansion int
 	// Checked on each file before it is parsed (loader_limits.go); a file
 	// over one of them is reported (NFT003) and not parsed.
@@ -62,7 +62,7 @@ func DefaultLimits() Limits {
 		MaxIncludes:       10000,
 		MaxGlobMatches:    1000,
 		MaxExpansion:      1 << 20,
-		MaxTotalExpansion: 1 << 21,
+		MaxTotalExpansion: 1 << 20,
 		MaxLineLength:     DefaultMaxLineLength,
 		MaxTokenLength:    DefaultMaxTokenLength,
 		MaxNestingDepth:   DefaultMaxNestingDepth,

@@ -178,7 +178,7 @@ func cases() []hostileCase {
 		{name: "define-total-expansion", setup: main("define big = { " + numbered(20000, func(i int) string {
 			return fmt.Sprintf("%d, ", i+1)
 		}) + "0 }\n" + chain(strings.Repeat("\t\ttcp dport $big accept\n", 1000))),
-			rule: parser.CodeLimit, msg: `define expansion exceeds 2097152 nodes in total`, exit: 1},
+			rule: parser.CodeLimit, msg: `define expansion exceeds 1048576 nodes in total`, exit: 1},
 		{name: "expression-100k-operators", setup: main(chain("\t\tmeta mark set " + strings.Repeat("1 | ", 100000) + "1\n")), exit: -1},
 		{name: "huge-numbers", setup: main(chain("\t\tmeta mark 99999999999999999999999999999999999999 accept\n" +
 			"\t\tip saddr 192.0.2.0/4294967297 accept\n\t\ttcp dport 18446744073709551616-99999999999999999999 accept\n" +
