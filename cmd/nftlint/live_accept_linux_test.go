@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/nftlint/nftlint/internal/dockersim"
 	"github.com/nftlint/nftlint/internal/netns"
+	"github.com/nftlint/nftlint/internal/sarifvalidate"
 	"github.com/nftlint/nftlint/live"
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
@@ -379,4 +381,103 @@ func TestLiveDockerRulesAreClean(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lintOut runs the command in-process and returns its standard output.
+func lintOut(t *testing.T, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(append([]string{"--nft-version", "1.0.6", "--color=never"}, args...), strings.NewReader(""), &stdout, &stderr)
+	if code != exitFindings {
+		t.Fatalf("nftlint %s: exit %d, want 1\n%s%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+// Findings on a live ruleset point at lines of the rendering, which the
+// text report quotes: a finding on a rule shows the rule's line with its
+// `# handle N`, the handle of that rule in the kernel. The SARIF report
+// of a live run is valid.
+func TestLiveReportPositions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // hang guard
+	defer cancel()
+	env := liveEnv(t, ctx)
+	cfg := filepath.Join(t.TempDir(), "fw.nft")
+	src := `table ip filter {
+	chain INPUT {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		tcp dport { 22, 80 } accept
+	}
+}
+table inet host {
+	chain fw {
+		type filter hook forward priority 0; policy accept;
+		ip saddr 192.0.2.1 accept
+		ip saddr 192.0.2.1 accept
+	}
+}
+`
+	if err := os.WriteFile(cfg, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.LoadConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	rs := readLive(t, ctx, env)
+	handleAt := map[int]uint64{} // line → handle of the rule on it
+	for _, tbl := range rs.Tables {
+		for _, c := range tbl.Chains {
+			for _, r := range c.Rules {
+				handleAt[rs.Files.Position(r.AST.Pos()).Line] = r.Handle
+			}
+		}
+	}
+	ns := filepath.Join("/run/netns", env.Host)
+
+	text := lintOut(t, "--live", "--netns", ns)
+	head := regexp.MustCompile(`^live:ruleset:(\d+):(\d+): \w+: .* \[(NFT\d+)\]$`)
+	lines := strings.Split(text, "\n")
+	seen := map[string]bool{}
+	onRules := 0
+	for i, l := range lines {
+		m := head.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		seen[m[3]] = true
+		var line int
+		fmt.Sscan(m[1], &line)
+		if i+1 >= len(lines) || !strings.HasPrefix(strings.TrimSpace(lines[i+1]), m[1]+" | ") {
+			t.Errorf("%s: the rendered line is not quoted", l)
+			continue
+		}
+		if h, ok := handleAt[line]; ok {
+			onRules++
+			if !strings.HasSuffix(lines[i+1], fmt.Sprintf("# handle %d", h)) {
+				t.Errorf("%s: quoted %q, want the rule's line ending in # handle %d", l, lines[i+1], h)
+			}
+		}
+	}
+	if onRules < 3 {
+		t.Errorf("%d findings on rules, want at least 3:\n%s", onRules, text)
+	}
+	for _, id := range []string{"NFT106", "NFT107", "NFT309"} {
+		if !seen[id] {
+			t.Errorf("no %s finding in the text report:\n%s", id, text)
+		}
+	}
+
+	t.Run("sarif", func(t *testing.T) {
+		tool := sarifvalidate.Tool(t)
+		out := lintOut(t, "--live", "--netns", ns, "--format", "sarif")
+		if strings.Contains(out, `"uri": "live:ruleset"`) || !strings.Contains(out, `"uri": "live%3Aruleset"`) {
+			t.Errorf("the live ruleset's artifact URI is not the relative reference live%%3Aruleset:\n%s", out)
+		}
+		file := filepath.Join(t.TempDir(), "live.sarif")
+		if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		sarifvalidate.Validate(t, tool, file)
+	})
 }
