@@ -66,3 +66,40 @@ func TestCorpusSafetyChecks(t *testing.T) {
 	}
 	t.Logf("%d corpus files accepted by nft 1.0.6 linted; findings: %s", files, strings.Join(summary, ", "))
 }
+
+// TestCorpusMissingObjectRecall logs how many corpus files nft 1.0.6
+// refuses with "No such file or directory" or "File exists" NFT200 flags,
+// by severity. Many of them are inline snippets of upstream's shell tests
+// that rely on state an earlier command of the script created, so this is
+// a measurement, not a requirement; it fails only if NFT200 flags none.
+func TestCorpusMissingObjectRecall(t *testing.T) {
+	dir := corpusDir(t)
+	opts := &Options{NftVersion: "1.0.6"}
+	refused, flagged := 0, 0
+	bySeverity := make(map[Severity]int)
+	for _, row := range readTSV(t, filepath.Join(dir, "manifest.tsv")) {
+		msg := row["first_error_line"]
+		if row["nft_1_0_6_check"] != "reject" || row["syntax"] != "nft" ||
+			!strings.Contains(msg, "No such file or directory") && !strings.Contains(msg, "File exists") {
+			continue
+		}
+		refused++
+		path := filepath.Join(dir, filepath.FromSlash(row["file"]))
+		rs, _ := loadRuleset(t, filepath.Dir(path), filepath.Base(path))
+		var worst Severity
+		for _, d := range Run(rs, opts, func(c *Check) bool { return c.ID == "NFT200" }) {
+			worst = max(worst, d.Severity)
+		}
+		if worst != 0 {
+			flagged++
+			bySeverity[worst]++
+		} else {
+			t.Logf("not flagged: %s: %s", row["file"], msg)
+		}
+	}
+	t.Logf("%d corpus files refused with \"No such file or directory\" or \"File exists\"; NFT200 flags %d (%d as error, %d as warning)",
+		refused, flagged, bySeverity[Error], bySeverity[Warning])
+	if refused > 0 && flagged == 0 {
+		t.Error("NFT200 flags none of them")
+	}
+}

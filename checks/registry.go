@@ -19,6 +19,7 @@ var registry = []*Check{
 	nft111,
 	nft112,
 	// NFT2xx: what nft or the kernel rejects at load time.
+	nft200,
 	nft201, nft202, nft203,
 	nft204,
 	nft205,
