@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -211,7 +210,7 @@ func cases() []hostileCase {
 			rule: parser.CodeInclude, msg: `cannot include "/dev/zero": not a regular file`, exit: 1},
 		{name: "include-fifo", setup: func(tb testing.TB, tree string) {
 			write(tb, filepath.Join(tree, "main.nft"), "include \"pipe.nft\"\n")
-			if err := syscall.Mkfifo(filepath.Join(tree, "pipe.nft"), 0o644); err != nil {
+			if err := mkfifo(filepath.Join(tree, "pipe.nft")); err != nil {
 				tb.Skipf("mkfifo: %v", err)
 			}
 		}, rule: parser.CodeInclude, msg: `cannot include "pipe.nft": not a regular file`, exit: 1},
