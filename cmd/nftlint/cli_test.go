@@ -121,14 +121,34 @@ func splitArgs(s string) ([]string, error) {
 	return out, nil
 }
 
-// setup writes the case's files into a fresh directory.
-func (c *cliCase) setup(t *testing.T) string {
+// pinnedRules is the config the CLI cases run under unless they bring
+// their own .nftlint.yaml (or --config): it sits in the parent of the
+// case's directory, so discovery finds it, and limits the rules to the
+// ones the cases are about. The CLI goldens then do not change each time
+// a rule is added; the check cases test the rules.
+const pinnedRules = `# Written by cli_test.go: the rules the CLI cases are about.
+disable: [all]
+enable: [NFT101, NFT102, NFT105, NFT204, NFT211, NFT401]
+`
+
+// setup writes the case's files into a fresh directory; pinned puts the
+// pinnedRules config above it.
+func (c *cliCase) setup(t *testing.T, pinned bool) string {
 	t.Helper()
-	dir := t.TempDir()
+	root := t.TempDir()
 	// The loader resolves symbolic links in the working directory; use
 	// the resolved name so that paths in the output are stable.
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	if pinned {
+		if err := os.WriteFile(filepath.Join(root, ".nftlint.yaml"), []byte(pinnedRules), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(root, "work")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	for name, data := range c.files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -265,7 +285,7 @@ func TestCLI(t *testing.T) {
 	for _, path := range cliCases(t) {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
 			c := readCLICase(t, path)
-			dir := c.setup(t)
+			dir := c.setup(t, true)
 			stdout, stderr, code := c.runIn(dir, c.args)
 			stdout = normalizeSARIF(t, stdout)
 			after := map[string][]byte{}
@@ -347,8 +367,8 @@ func TestSARIFValid(t *testing.T) {
 	tool := sarifvalidate.Tool(t)
 	outDir := t.TempDir()
 	var files []string
-	emit := func(name string, c *cliCase, args []string) {
-		dir := c.setup(t)
+	emit := func(name string, c *cliCase, args []string, pinned bool) {
+		dir := c.setup(t, pinned)
 		args = append([]string{"--format", "sarif", "-o", filepath.Join(outDir, name+".sarif")}, args...)
 		stdout, _, code := c.runIn(dir, args)
 		if code == exitTrouble {
@@ -363,7 +383,7 @@ func TestSARIFValid(t *testing.T) {
 	for _, path := range cliCases(t) {
 		c := readCLICase(t, path)
 		if args, ok := sarifArgs(c.args); ok {
-			emit("cli-"+strings.TrimSuffix(filepath.Base(path), ".txtar"), c, args)
+			emit("cli-"+strings.TrimSuffix(filepath.Base(path), ".txtar"), c, args, true)
 		}
 	}
 	checkCases, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "checks", "*", "*.txtar"))
@@ -379,7 +399,7 @@ func TestSARIFValid(t *testing.T) {
 			}
 		}
 		rel := strings.TrimSuffix(strings.ReplaceAll(strings.TrimPrefix(path, filepath.Join("..", "..", "testdata", "checks")+"/"), "/", "-"), ".txtar")
-		emit("check-"+rel, c, []string{"--runtime", "docker,podman,kubernetes,libvirt", "input.nft"})
+		emit("check-"+rel, c, []string{"--runtime", "docker,podman,kubernetes,libvirt", "input.nft"}, false)
 	}
 	if len(files) < 2 {
 		t.Fatalf("only %d SARIF files produced", len(files))
