@@ -95,7 +95,9 @@ func Validate(t testing.TB, tool string, files ...string) {
 	cmd := exec.CommandContext(ctx, tool, args...)
 	// The Multitool is a .NET program: keep it from writing telemetry or
 	// first-run files into the user's home.
-	cmd.Env = append(os.Environ(), "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1")
+	cmd.Env = append(os.Environ(), "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1",
+		// No dependency on the system ICU library: the tool only reads JSON.
+		"DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1")
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
