@@ -101,7 +101,7 @@ func (a *app) lint(o *options, cli *config.Layer) int {
 	outcomes := a.lintAll(o, inputs)
 
 	if o.fix || o.diff {
-		fixed, st := a.fixes(o, inputs, outcomes)
+		fixed, st := a.fixes(o, outcomes)
 		status = max(status, st)
 		if o.diff {
 			return max(status, a.finish(o, inputs, outcomes, true))
@@ -400,7 +400,7 @@ func (c *configCache) settingsFor(name string) (*config.Settings, error) {
 
 // fixes applies (--fix) or shows (--diff) the first fix of every finding.
 // It reports whether files were changed.
-func (a *app) fixes(o *options, inputs []input, outcomes []outcome) (bool, int) {
+func (a *app) fixes(o *options, outcomes []outcome) (bool, int) {
 	status := exitOK
 	sources := map[string][]byte{}
 	var diags []checks.Diagnostic
