@@ -3,6 +3,7 @@ package checks
 import (
 	"fmt"
 
+	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
 )
 
@@ -42,8 +43,8 @@ func runUnreferencedChain(p *Pass) {
 			continue
 		}
 		for _, c := range t.Chains {
-			if c.IsBase() || c.Anonymous || targets[t][c.Name] {
-				continue
+			if c.IsBase() || c.Anonymous || targets[t][c.Name] || hasPolicy(c) {
+				continue // a policy on a regular chain is NFT204's (an error)
 			}
 			n := chainNode(c)
 			if n == nil {
@@ -92,4 +93,19 @@ func chainTargets(rs *ruleset.Ruleset) map[*ruleset.Table]map[string]bool {
 		}
 	}
 	return out
+}
+
+// hasPolicy reports whether a declaration of the chain writes a policy.
+func hasPolicy(c *ruleset.Chain) bool {
+	for _, d := range c.Decls {
+		if d.Body == nil {
+			continue
+		}
+		for _, it := range d.Body.Items {
+			if pr, ok := it.(*parser.Property); ok && pr.Key == "policy" {
+				return true
+			}
+		}
+	}
+	return false
 }
