@@ -73,3 +73,24 @@ func BenchmarkRuleChecksLargeChain(b *testing.B) {
 		Run(rs, &Options{}, isRuleCheck)
 	}
 }
+
+// TestRuleFindingsCapped requires NFT309 to report at most
+// maxRuleFindingsPerChain copies of a rule per chain, plus one count.
+func TestRuleFindingsCapped(t *testing.T) {
+	dir := t.TempDir()
+	src := "table inet t {\n\tchain c {\n" + strings.Repeat("\t\ttcp dport 22 counter\n", 60) + "\t}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "dups.nft"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := loadRuleset(t, dir, "dups.nft")
+	var got []Diagnostic
+	for _, d := range Run(rs, &Options{}, func(c *Check) bool { return c.ID == "NFT309" }) {
+		got = append(got, d)
+	}
+	if len(got) != maxRuleFindingsPerChain+1 {
+		t.Fatalf("got %d NFT309 findings for 59 copies, want %d", len(got), maxRuleFindingsPerChain+1)
+	}
+	if last := got[len(got)-1]; !strings.Contains(last.Message, "9 more duplicate rules") {
+		t.Errorf("last finding does not count the rest: %s", last.Message)
+	}
+}

@@ -69,6 +69,8 @@ func runShadowedRule(p *Pass) {
 func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 	shadowers := make(map[string]shadower) // sorted match keys → first rule deciding them
 	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
+	var found []Diagnostic
+	defer func() { reportCapped(p, found, "shadowed rules", describeChain(c)) }()
 	log := newStateLog()
 	valid := func(s shadower) bool { return !log.changedSince(s.index, s.reads) }
 	for i, r := range c.Rules {
@@ -86,7 +88,7 @@ func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 		sh := shapeOf(t, r.Stmts)
 		if !dup && n != nil && len(shadowers) > 0 {
 			if s, ok := findShadower(shadowers, sh.leading, valid); ok {
-				reportShadowed(p, c, r.Stmts, n, s)
+				found = append(found, shadowedDiag(p, c, r.Stmts, n, s))
 			}
 		}
 		if sh.deciding && n != nil {
@@ -99,7 +101,7 @@ func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 	}
 }
 
-func reportShadowed(p *Pass, c *ruleset.Chain, stmts []parser.Stmt, n parser.Node, s shadower) {
+func shadowedDiag(p *Pass, c *ruleset.Chain, stmts []parser.Stmt, n parser.Node, s shadower) Diagnostic {
 	verdict := shadowVerdict(s)
 	msg := fmt.Sprintf("rule in %s never matches: the earlier rule `%s` at %s %s every packet it matches; move this rule above that one, or remove it",
 		describeChain(c), ruleText(s.stmts), lineOf(p, s.node, n), verdict)
@@ -107,11 +109,11 @@ func reportShadowed(p *Pass, c *ruleset.Chain, stmts []parser.Stmt, n parser.Nod
 		msg = fmt.Sprintf("rule in %s is redundant: the earlier rule `%s` at %s already %s every packet it matches; remove it",
 			describeChain(c), ruleText(s.stmts), lineOf(p, s.node, n), verdict)
 	}
-	p.Report(Diagnostic{
+	return Diagnostic{
 		Range:   p.Range(n),
 		Message: msg,
 		Related: []Related{{Range: p.Range(s.node), Message: "this rule decides first"}},
-	})
+	}
 }
 
 // shadowVerdict says what a deciding rule does, for messages.

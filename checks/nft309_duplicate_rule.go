@@ -50,6 +50,8 @@ type firstCopy struct {
 }
 
 func checkDuplicates(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
+	var found []Diagnostic
+	defer func() { reportCapped(p, found, "duplicate rules", describeChain(c)) }()
 	first := make(map[string]firstCopy)
 	// A copy after a rule that changed what the copies read (set a mark
 	// they match, added to a set they look up, jumped into a chain) may
@@ -72,7 +74,7 @@ func checkDuplicates(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 			if log.changedSince(orig.index, readsOf(stmtNodes(r.Stmts)...)) {
 				fresh = true
 			} else {
-				p.Report(Diagnostic{
+				found = append(found, Diagnostic{
 					Range: p.Range(n),
 					Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: the copy repeats (or never reaches) what the first one does; remove it, or flush the chain before adding its rules again",
 						ruleText(r.Stmts), lineOf(p, orig.node, n), describeChain(c)),
@@ -104,4 +106,22 @@ func lineOf(p *Pass, node, other parser.Node) string {
 		return fmt.Sprintf("line %d", a.Line)
 	}
 	return fmt.Sprintf("%s:%d", a.Filename, a.Line)
+}
+
+// maxRuleFindingsPerChain caps the NFT308/NFT309 findings of one chain:
+// a chain of 250,000 copies of a rule needs one message, not 250,000.
+const maxRuleFindingsPerChain = 50
+
+// reportCapped reports the first maxRuleFindingsPerChain diagnostics and,
+// if there are more, one that counts the rest.
+func reportCapped(p *Pass, diags []Diagnostic, what, chain string) {
+	for i, d := range diags {
+		if i == maxRuleFindingsPerChain {
+			p.Report(Diagnostic{Range: d.Range, Message: fmt.Sprintf(
+				"%d more %s in %s from here on are not reported one by one; fix the ones above and lint again",
+				len(diags)-i, what, chain)})
+			return
+		}
+		p.Report(d)
+	}
 }
