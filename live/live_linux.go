@@ -22,13 +22,15 @@ type obj = map[string]any
 // made.
 func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
 	var connOpts []nftables.ConnOption
+	nsFD := 0
 	if opts.NetNS != "" {
 		f, err := os.Open(opts.NetNS)
 		if err != nil {
 			return nil, nil, fmt.Errorf("cannot open network namespace: %w", err)
 		}
 		defer f.Close()
-		connOpts = append(connOpts, nftables.WithNetNSFd(int(f.Fd())))
+		nsFD = int(f.Fd())
+		connOpts = append(connOpts, nftables.WithNetNSFd(nsFD))
 	}
 	conn, err := nftables.New(connOpts...)
 	if err != nil {
@@ -43,7 +45,7 @@ func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		rd := &reader{conn: conn, iptables: map[ruleKey]bool{}}
+		rd := &reader{conn: conn, nsFD: nsFD, iptables: map[ruleKey]bool{}}
 		out, err := rd.read()
 		done <- result{out, rd.iptables, err}
 	}()
@@ -58,6 +60,8 @@ func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
 // reader turns the kernel's objects into nft JSON.
 type reader struct {
 	conn *nftables.Conn
+	// nsFD is the network namespace read (0: the process's).
+	nsFD int
 	// sets of the table being read, by name (anonymous sets included),
 	// for lookups and their element types.
 	sets map[string]*liveSet
@@ -142,6 +146,7 @@ func (rd *reader) read() ([]byte, error) {
 		rd.sets = make(map[string]*liveSet)
 		sets, err := rd.conn.GetSets(t)
 		if err == nil {
+			rd.restoreKeyTypes(t, sets)
 			for _, s := range sets {
 				ls := &liveSet{set: s}
 				if elems, err := rd.conn.GetSetElements(s); err == nil {

@@ -328,3 +328,68 @@ func TestRenderIsParseable(t *testing.T) {
 		t.Errorf("unexpected rendering:\n%s", text)
 	}
 }
+
+// Verdict maps keep their key types, empty or not (google/nftables v0.3.0
+// loses them; Docker's nftables backend starts with empty ifname maps).
+func TestVerdictMapKeyTypes(t *testing.T) {
+	requireKernel(t)
+	ns := netns(t)
+	file := filepath.Join(t.TempDir(), "vmaps.nft")
+	src := `table ip vm {
+	map empty-jumps { type ifname : verdict; }
+	map jumps { type ifname : verdict; elements = { "docker0" : jump c1 } }
+	map ports { type ipv4_addr . inet_service : verdict; }
+	map marks { type mark : verdict; }
+	chain c1 {
+	}
+	chain f {
+		type filter hook forward priority 0; policy accept;
+		oifname vmap @empty-jumps
+		iifname vmap @jumps
+		ip daddr . tcp dport vmap @ports
+		meta mark vmap @marks
+	}
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "ip", "netns", "exec", ns, "nft", "-f", file)
+	got, text := readNS(t, ns)
+	tbl := findTable(got, "ip", "vm")
+	if tbl == nil {
+		t.Fatalf("table ip vm not read back:\n%s", text)
+	}
+	for name, want := range map[string]string{
+		"empty-jumps": "ifname", "jumps": "ifname", "ports": "ipv4_addr . inet_service", "marks": "mark",
+	} {
+		s := tbl.Set(name)
+		if s == nil || !s.IsMap {
+			t.Errorf("map %s not read back", name)
+			continue
+		}
+		var b strings.Builder
+		parser.FprintNode(&b, s.KeyType)
+		if b.String() != want {
+			t.Errorf("map %s: key type %q, want %q", name, b.String(), want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("rendering:\n%s", text)
+	}
+}
+
+func TestTypeName(t *testing.T) {
+	for magic, want := range map[uint32]string{
+		41:                 "ifname",
+		7<<6 | 13:          "ipv4_addr . inet_service",
+		7<<12 | 12<<6 | 13: "ipv4_addr . inet_proto . inet_service",
+	} {
+		if got, ok := typeName(magic); !ok || got != want {
+			t.Errorf("typeName(%d) = %q, %v; want %q", magic, got, ok, want)
+		}
+	}
+	if _, ok := typeName(63); ok {
+		t.Error("typeName(63) accepted an unknown type")
+	}
+}
