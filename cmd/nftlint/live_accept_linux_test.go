@@ -31,9 +31,15 @@ import (
 	"github.com/nftlint/nftlint/ruleset"
 )
 
-// liveEnv builds the namespaces of internal/netns, or skips (fails when
-// NFTLINT_KERNEL_TESTS=required).
+// liveEnv builds the namespaces of internal/netns with a docker0 bridge,
+// or skips (fails when NFTLINT_KERNEL_TESTS=required).
 func liveEnv(t *testing.T, ctx context.Context) *netns.Env {
+	t.Helper()
+	return liveEnvFor(t, ctx, dockersim.Docker29)
+}
+
+// liveEnvFor builds the namespaces with the bridge of runtime rt.
+func liveEnvFor(t *testing.T, ctx context.Context, rt dockersim.Runtime) *netns.Env {
 	t.Helper()
 	if err := netns.Available(); err != nil {
 		if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
@@ -41,7 +47,7 @@ func liveEnv(t *testing.T, ctx context.Context) *netns.Env {
 		}
 		t.Skipf("kernel test skipped: %v (set NFTLINT_KERNEL_TESTS=required to fail instead)", err)
 	}
-	env, err := netns.New(ctx, netns.Options{})
+	env, err := netns.New(ctx, netns.Options{Bridge: rt.Bridge()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +63,17 @@ func liveEnv(t *testing.T, ctx context.Context) *netns.Env {
 // or skips when it is absent (fails when NFTLINT_CORPUS=required).
 func seedConfig(t *testing.T) string {
 	t.Helper()
+	path, ok := findSeed(t)
+	if !ok {
+		t.Skipf("seed config not found at %s (set NFTLINT_SHARED to the shared directory); skipping", path)
+	}
+	return path
+}
+
+// findSeed returns the seed config's path and whether it exists; when it
+// is absent and NFTLINT_CORPUS=required, the test fails.
+func findSeed(t *testing.T) (string, bool) {
+	t.Helper()
 	dir := os.Getenv("NFTLINT_SHARED")
 	if dir == "" {
 		dir = filepath.Join(repoRoot, "..", "shared")
@@ -66,9 +83,9 @@ func seedConfig(t *testing.T) string {
 		if os.Getenv("NFTLINT_CORPUS") == "required" {
 			t.Fatalf("seed config required but not found (set NFTLINT_SHARED): %v", err)
 		}
-		t.Skipf("seed config not found at %s (set NFTLINT_SHARED to the shared directory); skipping", path)
+		return path, false
 	}
-	return path
+	return path, true
 }
 
 // liveFinding is one finding of the json report, with the place in the
@@ -285,10 +302,10 @@ func objectKeys(rs *ruleset.Ruleset) map[string]bool {
 	return out
 }
 
-// dockerLines returns the lines of the live rendering that hold what
-// dockerd created: its tables and chains (header to closing brace) and
+// createdLines returns the lines of the live rendering that hold what a
+// runtime created: its tables and chains (header to closing brace) and
 // the rules it added to existing chains.
-func dockerLines(rs *ruleset.Ruleset, before map[string]bool) map[int]string {
+func createdLines(rs *ruleset.Ruleset, before map[string]bool) map[int]string {
 	out := map[int]string{}
 	mark := func(n parser.Node, what string) {
 		from, to := rs.Files.Position(n.Pos()).Line, rs.Files.Position(n.End()).Line
@@ -322,64 +339,83 @@ func dockerLines(rs *ruleset.Ruleset, before map[string]bool) map[int]string {
 	return out
 }
 
-// dockerd 29 (iptables backend) replayed next to clean host configs and
-// the seed config: no error-level finding of --live lies in what dockerd
-// created (its tables, chains and rules, decoded from xt matches and
-// targets), and none at warning level either.
+// dockerd 29 (iptables backend) replayed next to clean host configs, an
+// empty ruleset and the seed config: no error-level finding of --live lies
+// in what dockerd created (its tables, chains and rules, decoded from xt
+// matches and targets), and none at warning level either.
 func TestLiveDockerRulesAreClean(t *testing.T) {
 	configs, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "kernel", "clean", "*.nft"))
 	if err != nil || len(configs) == 0 {
 		t.Fatalf("no clean configs in testdata/kernel/clean: %v", err)
 	}
 	configs = append(configs, "") // an empty ruleset: dockerd alone
-	if os.Getenv("NFTLINT_SHARED") != "" || os.Getenv("NFTLINT_CORPUS") == "required" {
-		configs = append(configs, seedConfig(t))
-	} else if _, err := os.Stat(filepath.Join(repoRoot, "..", "shared", "examples", "seed.nft")); err == nil {
-		configs = append(configs, filepath.Join(repoRoot, "..", "shared", "examples", "seed.nft"))
+	if seed, ok := findSeed(t); ok {
+		configs = append(configs, seed)
 	}
 	for _, cfg := range configs {
 		name := filepath.Base(cfg)
 		if cfg == "" {
 			name = "empty"
 		}
-		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // hang guard
-			defer cancel()
-			env := liveEnv(t, ctx)
+		t.Run(name, func(t *testing.T) { checkRuntimeRulesClean(t, dockersim.Docker29, cfg) })
+	}
+}
+
+// The same for the other runtimes' own rules: Docker's nftables backend
+// (native tables with verdict maps), dockerd 27 and Podman's netavark,
+// each alone and next to a clean config.
+func TestLiveOtherRuntimeRulesAreClean(t *testing.T) {
+	clean := filepath.Join(repoRoot, "testdata", "kernel", "clean", "debian-inet-filter.nft")
+	for _, rt := range []dockersim.Runtime{dockersim.DockerNftables, dockersim.DockerLegacy, dockersim.Podman} {
+		for _, cfg := range []string{"", clean} {
+			name := string(rt) + "/empty"
 			if cfg != "" {
-				if err := env.LoadConfig(ctx, cfg); err != nil {
-					t.Fatal(err)
-				}
+				name = string(rt) + "/" + filepath.Base(cfg)
 			}
-			before := objectKeys(readLive(t, ctx, env))
-			rep, err := env.ReplayRuntime(ctx, dockersim.Docker29)
-			if err != nil {
-				t.Fatalf("replaying dockerd: %v", err)
-			}
-			if rep.DaemonErr != nil || rep.ContainerErr != nil {
-				t.Fatalf("dockerd could not set up its rules: daemon %v, container %v", rep.DaemonErr, rep.ContainerErr)
-			}
-			after := readLive(t, ctx, env)
-			docker := dockerLines(after, before)
-			if len(docker) == 0 {
-				t.Fatal("the replay added nothing to the ruleset")
-			}
-			all := lintJSON(t, "--live", "--netns", filepath.Join("/run/netns", env.Host))
-			loc := newLocator(after)
-			for i := range all {
-				all[i].where = loc.where(all[i].Line)
-			}
-			for _, f := range all {
-				what, ok := docker[f.Line]
-				if !ok || f.Severity == "info" {
-					continue
-				}
-				t.Errorf("finding on what dockerd created (%s): %s\n\t%s", what, f, after.Files.File(after.ASTs[0].Pos()).Line(f.Line))
-			}
-			if t.Failed() {
-				t.Logf("all findings:%s\nruleset:\n%s", list(all), env.Ruleset(ctx))
-			}
-		})
+			t.Run(name, func(t *testing.T) { checkRuntimeRulesClean(t, rt, cfg) })
+		}
+	}
+}
+
+// checkRuntimeRulesClean loads cfg ("" for none), replays rt and fails on
+// every finding above info that --live --runtime rt reports on what the
+// runtime created.
+func checkRuntimeRulesClean(t *testing.T, rt dockersim.Runtime, cfg string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // hang guard
+	defer cancel()
+	env := liveEnvFor(t, ctx, rt)
+	if cfg != "" {
+		if err := env.LoadConfig(ctx, cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := objectKeys(readLive(t, ctx, env))
+	rep, err := env.ReplayRuntime(ctx, rt)
+	if err != nil {
+		t.Fatalf("replaying %s: %v", rt, err)
+	}
+	if rep.DaemonErr != nil || rep.ContainerErr != nil {
+		t.Fatalf("%s could not set up its rules: daemon %v, container %v", rt, rep.DaemonErr, rep.ContainerErr)
+	}
+	after := readLive(t, ctx, env)
+	created := createdLines(after, before)
+	if len(created) == 0 {
+		t.Fatal("the replay added nothing to the ruleset")
+	}
+	all := lintJSON(t, "--live", "--netns", filepath.Join("/run/netns", env.Host), "--runtime", string(rt))
+	loc := newLocator(after)
+	for i := range all {
+		all[i].where = loc.where(all[i].Line)
+	}
+	for _, f := range all {
+		what, ok := created[f.Line]
+		if !ok || f.Severity == "info" {
+			continue
+		}
+		t.Errorf("finding on what %s created (%s): %s\n\t%s", rt, what, f, after.Files.File(after.ASTs[0].Pos()).Line(f.Line))
+	}
+	if t.Failed() {
+		t.Logf("all findings:%s\nruleset:\n%s", list(all), env.Ruleset(ctx))
 	}
 }
 
