@@ -132,6 +132,7 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 		if d.Severity < opts.MinSeverity && !checks.IsInputRule(d.Check) {
 			continue
 		}
+		cleanMessages(&d)
 		out = append(out, d)
 	}
 	Sort(out)
@@ -149,6 +150,20 @@ func applies(c *checks.Check, opts *checks.Options) bool {
 		}
 	}
 	return false
+}
+
+// cleanMessages escapes the control and format characters that messages
+// quote from the input (names of tables, chains, sets…) and bounds their
+// length (parser.CleanMessage), so that no output format prints an
+// escape sequence or a bidi override from a ruleset.
+func cleanMessages(d *checks.Diagnostic) {
+	d.Message = parser.CleanMessage(d.Message)
+	for i := range d.Related {
+		d.Related[i].Message = parser.CleanMessage(d.Related[i].Message)
+	}
+	for i := range d.Fixes {
+		d.Fixes[i].Message = parser.CleanMessage(d.Fixes[i].Message)
+	}
 }
 
 // errorDiagnostics turns the loader's errors (NFT001–NFT003) and the

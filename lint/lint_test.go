@@ -233,3 +233,21 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("directory holds %d entries after a failed write, want 3 (no temporary file left)", len(entries))
 	}
 }
+
+// Messages quoting the input carry no control or format character out of
+// Lint: every output format gets them escaped.
+func TestCleanMessages(t *testing.T) {
+	d := checks.Diagnostic{
+		Message: "chain \"\x1b[2J\" drops\r\n::error::x",
+		Related: []checks.Related{{Message: "see \u202eereh\x00"}},
+		Fixes:   []checks.Fix{{Message: "rename \x07"}},
+	}
+	cleanMessages(&d)
+	got := []string{d.Message, d.Related[0].Message, d.Fixes[0].Message}
+	want := []string{`chain "\x1b[2J" drops\r\n::error::x`, `see \u202eereh\x00`, `rename \a`}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("message %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}

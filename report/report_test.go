@@ -276,3 +276,43 @@ func colonReport(wd string) *Report {
 	}}
 	return r
 }
+
+// Control and format characters of the input are printed escaped in the
+// text format (snippet, messages, file names, suppression reasons), and
+// the caret still points at the finding.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	src := "table ip \"\x1b[2J\x00\u202e\" { chain c\x07 { drop; } }\n"
+	fset := parser.NewFileSet()
+	f := fset.AddFile("evil\x1b]0;t\a.nft", []byte(src))
+	at := strings.Index(src, "drop")
+	r := &Report{Files: map[string]*parser.File{f.Name(): f}, Diagnostics: []checks.Diagnostic{{
+		Range: parser.Range{Start: f.PositionAt(at), End: f.PositionAt(at + 4)},
+		Check: "NFT301", Name: "n", Severity: checks.Warning,
+		Message:    "table \"\x1b[2J\" drops\r\n::error file=forged.nft::x",
+		Related:    []checks.Related{{Range: parser.Range{Start: f.PositionAt(0)}, Message: "see \u202eereh"}},
+		Fixes:      []checks.Fix{{Message: "remove \x9b31m"}},
+		Suppressed: &checks.Suppression{Reason: "ok\x1b[8m"},
+	}}}
+	got := string(render(t, FormatText, r, TextOptions{}))
+	for _, raw := range []string{"\x1b", "\x00", "\x07", "\r", "\u202e", "\x9b"} {
+		if strings.Contains(got, raw) {
+			t.Errorf("text output contains the raw character %q:\n%s", raw, got)
+		}
+	}
+	for _, want := range []string{`\x1b[2J\x00\u202e`, `chain c\a`, `drops\r\n::error`, `see \u202eereh`, `remove \x9b31m`, `(suppressed: ok\x1b[8m)`, `evil\x1b]0;t\a.nft:1:`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("text output lacks %q:\n%s", want, got)
+		}
+	}
+	lines := strings.Split(got, "\n")
+	var snippet, caret string
+	for i, l := range lines {
+		if strings.HasPrefix(l, " 1 | ") && i+1 < len(lines) {
+			snippet, caret = l, lines[i+1]
+			break
+		}
+	}
+	if want := strings.Index(snippet, "drop;"); want < 0 || strings.Index(caret, "^~~~") != want || strings.Contains(caret, "^~~~~") {
+		t.Errorf("caret not under the finding:\n%s\n%s", snippet, caret)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/nftlint/nftlint/checks"
@@ -32,7 +33,10 @@ const (
 //	   = fix: what the fix does
 //
 // Columns count code points; the caret line repeats the source line's
-// tabs so that it lines up whatever the tab width.
+// tabs so that it lines up whatever the tab width. Control and format
+// characters of the input (ESC, NUL, CR, U+202E…) are printed escaped
+// (\x1b, \u202e), in the snippet as in every message: raw, they would
+// drive the terminal or forge lines of a CI log.
 func Text(w io.Writer, r *Report, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -51,21 +55,21 @@ func Text(w io.Writer, r *Report, opts TextOptions) error {
 		default:
 			sev = paint(ansiBold+ansiCyan, sev)
 		}
-		fmt.Fprintf(bw, "%s: %s: %s %s", paint(ansiBold, position(d.Start)), sev, d.Message, paint(ansiDim, "["+d.Check+"]"))
+		fmt.Fprintf(bw, "%s: %s: %s %s", paint(ansiBold, escape(position(d.Start))), sev, escape(d.Message), paint(ansiDim, "["+escape(d.Check)+"]"))
 		if s := d.Suppressed; s != nil {
 			reason := s.Reason
 			if reason == "" {
 				reason = "no reason given"
 			}
-			fmt.Fprintf(bw, " %s", paint(ansiDim, "(suppressed: "+reason+")"))
+			fmt.Fprintf(bw, " %s", paint(ansiDim, "(suppressed: "+escape(reason)+")"))
 		}
 		bw.WriteString("\n")
 		r.snippet(bw, d.Range, paint)
 		for _, rel := range d.Related {
-			fmt.Fprintf(bw, "    %s: %s: %s\n", position(rel.Start), paint(ansiBold+ansiCyan, "note"), rel.Message)
+			fmt.Fprintf(bw, "    %s: %s: %s\n", escape(position(rel.Start)), paint(ansiBold+ansiCyan, "note"), escape(rel.Message))
 		}
 		for _, f := range d.Fixes {
-			fmt.Fprintf(bw, "    = %s %s\n", paint(ansiBold+ansiGreen, "fix:"), f.Message)
+			fmt.Fprintf(bw, "    = %s %s\n", paint(ansiBold+ansiGreen, "fix:"), escape(f.Message))
 		}
 	}
 	return bw.Flush()
@@ -102,29 +106,68 @@ func (r *Report) snippet(w *bufio.Writer, rg parser.Range, paint func(string, st
 	if e := endOf(rg); e.Line == rg.Start.Line && e.Column > start {
 		end = min(e.Column, lineLen+1)
 	}
-	width := max(end-start, 1)
 
 	num := strconv.Itoa(rg.Start.Line)
 	gutter := strings.Repeat(" ", len(num))
-	fmt.Fprintf(w, " %s | %s\n", paint(ansiDim, num), src)
-
-	// Indent the caret with the line's own whitespace: tabs stay tabs.
-	var pad strings.Builder
+	var shown, pad strings.Builder
+	caretWidth := 0
 	col := 1
 	for _, c := range src {
-		if col >= start {
-			break
-		}
-		if c == '\t' {
+		e := escapeRune(c)
+		shown.WriteString(e)
+		// Indent the caret with the line's own whitespace (tabs stay
+		// tabs) and one space per printed character of the rest.
+		switch {
+		case col < start && c == '\t':
 			pad.WriteByte('\t')
-		} else {
-			pad.WriteByte(' ')
+		case col < start:
+			pad.WriteString(strings.Repeat(" ", utf8.RuneCountInString(e)))
+		case col < end:
+			caretWidth += utf8.RuneCountInString(e)
 		}
 		col++
 	}
 	for ; col < start; col++ {
 		pad.WriteByte(' ')
 	}
-	caret := "^" + strings.Repeat("~", width-1)
+	caretWidth = max(caretWidth, 1)
+	fmt.Fprintf(w, " %s | %s\n", paint(ansiDim, num), shown.String())
+	caret := "^" + strings.Repeat("~", caretWidth-1)
 	fmt.Fprintf(w, " %s | %s%s\n", gutter, pad.String(), paint(ansiBold+ansiGreen, caret))
+}
+
+// escape returns s with the characters a terminal would act on (controls
+// other than tab, format characters such as U+202E) written as Go escapes;
+// invalid UTF-8 bytes become \xNN.
+func escape(s string) string {
+	clean := true
+	for _, c := range s {
+		if c == utf8.RuneError || (c != '\t' && unicode.IsControl(c)) || unicode.Is(unicode.Cf, c) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		c, n := utf8.DecodeRuneInString(s)
+		if c == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[0])
+		} else {
+			b.WriteString(escapeRune(c))
+		}
+		s = s[n:]
+	}
+	return b.String()
+}
+
+// escapeRune is the printed form of one character (see escape).
+func escapeRune(c rune) string {
+	if c == '\t' || !(unicode.IsControl(c) || unicode.Is(unicode.Cf, c)) {
+		return string(c)
+	}
+	q := strconv.QuoteRune(c)
+	return q[1 : len(q)-1]
 }

@@ -508,7 +508,7 @@ func maxFindings(n int) func(testing.TB, *outcome) {
 
 // textBug is the open report bug that makes the text format print
 // control characters of the input raw; "" once fixed.
-const textBug = "open report bug RB1: the text format prints control characters of the input raw (snippets, messages of checks)"
+const textBug = ""
 
 // noRawBytes asserts that no output format carries the given bytes raw.
 func noRawBytes(bs ...string) func(testing.TB, *outcome) {
