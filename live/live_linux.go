@@ -92,25 +92,20 @@ func familyName(f nftables.TableFamily) string {
 	return fmt.Sprintf("family%d", f)
 }
 
-var hookNames = map[nftables.ChainHook]string{
-	*nftables.ChainHookPrerouting:  "prerouting",
-	*nftables.ChainHookInput:       "input",
-	*nftables.ChainHookForward:     "forward",
-	*nftables.ChainHookOutput:      "output",
-	*nftables.ChainHookPostrouting: "postrouting",
-}
-
+// hookName names a chain's hook number, which depends on the family
+// (linux/netfilter.h, netfilter_arp.h).
 func hookName(fam nftables.TableFamily, h nftables.ChainHook) string {
-	if fam == nftables.TableFamilyNetdev {
-		switch h {
-		case *nftables.ChainHookIngress:
-			return "ingress"
-		case *nftables.ChainHookEgress:
-			return "egress"
-		}
+	var names []string
+	switch fam {
+	case nftables.TableFamilyNetdev:
+		names = []string{"ingress", "egress"}
+	case nftables.TableFamilyARP:
+		names = []string{"input", "output", "forward"}
+	default:
+		names = []string{"prerouting", "input", "forward", "output", "postrouting", "ingress"}
 	}
-	if n, ok := hookNames[h]; ok {
-		return n
+	if int(h) < len(names) {
+		return names[h]
 	}
 	return fmt.Sprintf("hook%d", h)
 }
@@ -124,6 +119,7 @@ func (rd *reader) read() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot list chains: %w", err)
 	}
+	devices := rd.chainDevices(chains)
 	items := []any{obj{"metainfo": obj{"json_schema_version": 1}}}
 	for _, t := range tables {
 		fam := familyName(t.Family)
@@ -184,7 +180,13 @@ func (rd *reader) read() ([]byte, error) {
 			if c.Table == nil || c.Table.Name != t.Name || c.Table.Family != t.Family {
 				continue
 			}
-			items = append(items, obj{"chain": chainObject(fam, t, c)})
+			co := chainObject(fam, t, c)
+			if devs := devices[fam+" "+t.Name+" "+c.Name]; len(devs) == 1 {
+				co["dev"] = devs[0]
+			} else if len(devs) > 1 {
+				co["dev"] = devs
+			}
+			items = append(items, obj{"chain": co})
 			rules, err := rd.conn.GetRules(t, c)
 			if err != nil {
 				return nil, fmt.Errorf("cannot list the rules of %s %s %s: %w", fam, t.Name, c.Name, err)
@@ -205,6 +207,21 @@ func (rd *reader) read() ([]byte, error) {
 		}
 	}
 	return json.Marshal(obj{"nftables": items})
+}
+
+// chainDevices asks the kernel for the devices of the base chains that
+// may have some (google/nftables leaves Chain.Device empty).
+func (rd *reader) chainDevices(chains []*nftables.Chain) map[string][]string {
+	for _, c := range chains {
+		if c.Hooknum == nil || c.Table == nil {
+			continue
+		}
+		if c.Table.Family == nftables.TableFamilyNetdev || (c.Table.Family == nftables.TableFamilyINet && hookName(c.Table.Family, *c.Hooknum) == "ingress") {
+			devs, _ := chainDevices(rd.nsFD) // on error the chains are shown without devices
+			return devs
+		}
+	}
+	return nil
 }
 
 func chainObject(fam string, t *nftables.Table, c *nftables.Chain) obj {

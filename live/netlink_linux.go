@@ -11,36 +11,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// google/nftables v0.3.0 overwrites the key type of a verdict map with
-// the verdict data type while decoding NFT_MSG_NEWSET, so an empty
-// `type ifname : verdict` map (Docker's nftables backend starts with four)
-// would read back as `type integer : verdict`. setKeyTypes asks the kernel
-// for a table's sets itself and keeps the key types.
+// google/nftables v0.3.0 does not decode everything the kernel says: it
+// overwrites the key type of a verdict map with the verdict data type (an
+// empty `type ifname : verdict` map — Docker's nftables backend starts
+// with four — would read back as `type integer : verdict`), and it drops
+// the devices of netdev and ingress chains. The functions here ask the
+// kernel for those directly, with read-only dump requests.
 
 // setKeyTypes returns the key types of the sets of a table, by set name:
 // the type name ("ifname", "ipv4_addr . inet_service") and the key length.
 // nsFD is the network namespace to ask (0: the process's).
 func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]nftables.SetDatatype, error) {
-	conn, err := netlink.Dial(unix.NETLINK_NETFILTER, &netlink.Config{NetNS: nsFD})
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	attrs, err := netlink.MarshalAttributes([]netlink.Attribute{
+	replies, err := rawDump(nsFD, unix.NFT_MSG_GETSET, fam, []netlink.Attribute{
 		{Type: unix.NFTA_SET_TABLE, Data: []byte(table + "\x00")},
 	})
-	if err != nil {
-		return nil, err
-	}
-	req := netlink.Message{
-		Header: netlink.Header{
-			Type:  netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | unix.NFT_MSG_GETSET),
-			Flags: netlink.Request | netlink.Dump,
-		},
-		// nfgenmsg: family, version, resource id.
-		Data: append([]byte{byte(fam), unix.NFNETLINK_V0, 0, 0}, attrs...),
-	}
-	replies, err := conn.Execute(req)
 	if err != nil {
 		return nil, err
 	}
@@ -130,4 +114,98 @@ func (rd *reader) restoreKeyTypes(t *nftables.Table, sets []*nftables.Set) {
 			s.DataType = nftables.TypeVerdict
 		}
 	}
+}
+
+// rawDump sends one nftables dump request (NFT_MSG_GET…) on a netlink
+// socket of its own and returns the replies; read-only like the rest.
+func rawDump(nsFD int, msg int, fam nftables.TableFamily, attrs []netlink.Attribute) ([]netlink.Message, error) {
+	conn, err := netlink.Dial(unix.NETLINK_NETFILTER, &netlink.Config{NetNS: nsFD})
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	var data []byte
+	if len(attrs) > 0 {
+		if data, err = netlink.MarshalAttributes(attrs); err != nil {
+			return nil, err
+		}
+	}
+	req := netlink.Message{
+		Header: netlink.Header{
+			Type:  netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | msg),
+			Flags: netlink.Request | netlink.Dump,
+		},
+		// nfgenmsg: family, version, resource id.
+		Data: append([]byte{byte(fam), unix.NFNETLINK_V0, 0, 0}, data...),
+	}
+	return conn.Execute(req)
+}
+
+// Chain hook attributes google/nftables v0.3.0 does not decode
+// (linux/netfilter/nf_tables.h).
+const (
+	nftaHookDevs   = 4 // NFTA_HOOK_DEVS: nested NFTA_DEVICE_NAME
+	nftaDeviceName = 1 // NFTA_DEVICE_NAME
+)
+
+// chainDevices returns the devices of the netdev (and inet ingress) base
+// chains, by "family table chain": google/nftables v0.3.0 does not decode
+// them from NFTA_CHAIN_HOOK.
+func chainDevices(nsFD int) (map[string][]string, error) {
+	replies, err := rawDump(nsFD, unix.NFT_MSG_GETCHAIN, nftables.TableFamilyUnspecified, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, m := range replies {
+		if len(m.Data) < 4 {
+			continue
+		}
+		fam := nftables.TableFamily(m.Data[0])
+		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
+		if err != nil {
+			return nil, err
+		}
+		ad.ByteOrder = binary.BigEndian
+		var table, name string
+		var dev string    // NFTA_HOOK_DEV
+		var devs []string // NFTA_HOOK_DEVS; newer kernels send both
+		for ad.Next() {
+			switch ad.Type() {
+			case unix.NFTA_CHAIN_TABLE:
+				table = ad.String()
+			case unix.NFTA_CHAIN_NAME:
+				name = ad.String()
+			case unix.NFTA_CHAIN_HOOK:
+				ad.Nested(func(hd *netlink.AttributeDecoder) error {
+					for hd.Next() {
+						switch hd.Type() {
+						case unix.NFTA_HOOK_DEV:
+							dev = hd.String()
+						case nftaHookDevs:
+							hd.Nested(func(dd *netlink.AttributeDecoder) error {
+								for dd.Next() {
+									if dd.Type() == nftaDeviceName {
+										devs = append(devs, dd.String())
+									}
+								}
+								return nil
+							})
+						}
+					}
+					return nil
+				})
+			}
+		}
+		if err := ad.Err(); err != nil {
+			return nil, err
+		}
+		if len(devs) == 0 && dev != "" {
+			devs = []string{dev}
+		}
+		if len(devs) > 0 {
+			out[familyName(fam)+" "+table+" "+name] = devs
+		}
+	}
+	return out, nil
 }
