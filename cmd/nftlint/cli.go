@@ -79,7 +79,13 @@ func (a *app) errorf(format string, args ...any) {
 type input struct {
 	name     string // as reported: cleaned, with / separators; "-" for stdin
 	settings *config.Settings
+	// walked is set for files found by walking a directory: only regular
+	// files are read (a link to a FIFO or to /proc/self/fd/0 in a
+	// repository must not block the run); a named FIFO is read, as
+	// `nft -f <(…)` reads it.
+	walked bool
 }
+
 
 // outcome is the result of linting one input.
 type outcome struct {
@@ -207,7 +213,7 @@ func (a *app) lintAll(o *options, inputs []input) []outcome {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res, err := lint.Lint(parser.Source{Name: inputs[i].name}, a.lintOptions(o, inputs[i].settings))
+				res, err := lint.Lint(parser.Source{Name: inputs[i].name, RegularOnly: inputs[i].walked}, a.lintOptions(o, inputs[i].settings))
 				out[i] = outcome{result: res, err: err}
 			}
 		}()
@@ -276,7 +282,7 @@ func (a *app) expand(paths []string, cfgs *configCache) ([]input, int) {
 			return true
 		}
 		seen[name] = true
-		out = append(out, input{name: name, settings: s})
+		out = append(out, input{name: name, settings: s, walked: !named})
 		return true
 	}
 	for _, p := range paths {
