@@ -86,7 +86,6 @@ type input struct {
 	walked bool
 }
 
-
 // outcome is the result of linting one input.
 type outcome struct {
 	result *lint.Result
@@ -107,7 +106,7 @@ func (a *app) lint(o *options, cli *config.Layer) int {
 	outcomes := a.lintAll(o, inputs)
 
 	if o.fix || o.diff {
-		fixed, st := a.fixes(o, outcomes)
+		fixed, st := a.fixes(o, inputs, outcomes)
 		status = max(status, st)
 		if o.diff {
 			return max(status, a.finish(o, inputs, outcomes, true))
@@ -406,7 +405,7 @@ func (c *configCache) settingsFor(name string) (*config.Settings, error) {
 
 // fixes applies (--fix) or shows (--diff) the first fix of every finding.
 // It reports whether files were changed.
-func (a *app) fixes(o *options, outcomes []outcome) (bool, int) {
+func (a *app) fixes(o *options, inputs []input, outcomes []outcome) (bool, int) {
 	status := exitOK
 	sources := map[string][]byte{}
 	var diags []checks.Diagnostic
@@ -448,7 +447,13 @@ func (a *app) fixes(o *options, outcomes []outcome) (bool, int) {
 		}
 		return false, status
 	}
+	guard := a.newWriteGuard(o.paths, inputs)
 	for _, name := range names {
+		if err := guard.check(name); err != nil {
+			a.errorf("%s: fixes not applied: %v", name, err)
+			status = exitTrouble
+			continue
+		}
 		if err := lint.WriteFileAtomic(a.abs(name), changed[name], 0o644); err != nil {
 			a.errorf("cannot apply fixes: %v", err)
 			status = exitTrouble
@@ -457,6 +462,72 @@ func (a *app) fixes(o *options, outcomes []outcome) (bool, int) {
 		fmt.Fprintf(a.stderr, "nftlint: fixed %s\n", name)
 	}
 	return len(names) > 0, status
+}
+
+// writeGuard keeps --fix inside the trees the user asked to lint. A
+// file found by walking a directory, or included, may be a symbolic link
+// placed by whoever wrote the repository; WriteFileAtomic follows links,
+// so without the guard a pre-commit `nftlint --fix .` could rewrite a
+// file anywhere the user can write. Files named on the command line are
+// written wherever their links point: the user chose them.
+type writeGuard struct {
+	named map[string]bool // input names given on the command line
+	roots []string        // resolved directories fixes may write into
+}
+
+// newWriteGuard allows the working directory, every named directory and
+// the directory of every named file (where its includes are confined).
+func (a *app) newWriteGuard(paths []string, inputs []input) *writeGuard {
+	g := &writeGuard{named: map[string]bool{}}
+	for _, in := range inputs {
+		if !in.walked {
+			g.named[in.name] = true
+		}
+	}
+	dirs := []string{a.dir}
+	for _, p := range paths {
+		if p == "-" {
+			continue
+		}
+		abs := a.abs(filepath.ToSlash(filepath.Clean(p)))
+		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		dirs = append(dirs, abs)
+	}
+	for _, d := range dirs {
+		if real, err := filepath.EvalSymlinks(d); err == nil {
+			d = real
+		}
+		g.roots = append(g.roots, d)
+	}
+	return g
+}
+
+// check returns an error when name must not be written: it was not named
+// and its real path lies outside every allowed tree.
+func (g *writeGuard) check(name string) error {
+	if g.named[name] {
+		return nil
+	}
+	abs := name
+	if !filepath.IsAbs(abs) {
+		// Names are relative to the working directory, the first root.
+		abs = filepath.Join(g.roots[0], filepath.FromSlash(name))
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return fmt.Errorf("cannot resolve it: %v", unwrapPathError(err))
+	}
+	for _, root := range g.roots {
+		if rel, err := filepath.Rel(root, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	if real != filepath.Clean(abs) {
+		return errors.New("it is a symbolic link to a file outside the directories being linted; name the file on the command line to fix it where the link points")
+	}
+	return errors.New("it lies outside the directories being linted; name it on the command line to fix it")
 }
 
 // dropJSONFixes removes the fixes that edit nft JSON input: fixes are
