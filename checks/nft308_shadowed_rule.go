@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -59,15 +60,38 @@ type shadower struct {
 }
 
 func runShadowedRule(p *Pass) {
+	keys := newRuleKeys()
 	for _, t := range p.Ruleset.Tables {
 		for _, c := range t.Chains {
-			checkShadowing(p, t, c)
+			checkShadowing(p, keys, t, c)
 		}
 	}
 }
 
-func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
-	shadowers := make(map[string]shadower) // sorted match keys → first rule deciding them
+// ruleKeys computes the keys NFT308 compares, each rule once: the
+// canonical keys of its statements, and small numbers standing for the
+// keys of its matches, so that looking up subsets of a rule's matches
+// costs the same however large the sets in them are.
+type ruleKeys struct {
+	canon   *canonMemo
+	matchID map[string]int // canonical key of a match → its number
+}
+
+func newRuleKeys() *ruleKeys {
+	return &ruleKeys{canon: newCanonMemo(), matchID: make(map[string]int)}
+}
+
+func (k *ruleKeys) match(key string) int {
+	id, ok := k.matchID[key]
+	if !ok {
+		id = len(k.matchID)
+		k.matchID[key] = id
+	}
+	return id
+}
+
+func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain) {
+	shadowers := make(map[string]shadower) // sorted match numbers → first rule deciding them
 	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
 	var found []Diagnostic
 	defer func() { reportCapped(p, found, "shadowed rules", describeChain(c)) }()
@@ -77,22 +101,23 @@ func checkShadowing(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 		if endsChain(t, r.Stmts) != endNone {
 			return // every later rule is unreachable: NFT307's finding
 		}
-		full, ok := canonStmts(r.Stmts)
+		stmtKeys, ok := keys.canon.stmtKeys(r.Stmts)
 		if !ok {
 			log.record(i, stateKeys{all: true})
 			continue
 		}
+		full := ruleKey(stmtKeys)
 		dup := seen[full]
 		seen[full] = true
 		n := ruleNode(r)
-		sh := shapeOf(t, r.Stmts)
+		sh := shapeOf(t, keys, r.Stmts, stmtKeys)
 		if !dup && n != nil && len(shadowers) > 0 {
 			if s, ok := findShadower(shadowers, sh.leading, valid); ok {
 				found = append(found, shadowedDiag(p, c, r.Stmts, n, s))
 			}
 		}
 		if sh.deciding && n != nil {
-			k := strings.Join(sh.leading, "\x00")
+			k := subsetKey(sh.leading)
 			if old, exists := shadowers[k]; !exists || !valid(old) {
 				shadowers[k] = shadower{stmts: r.Stmts, node: n, end: sh.end, index: i, reads: readsOf(stmtNodes(r.Stmts[:len(r.Stmts)-1])...)}
 			}
@@ -142,23 +167,33 @@ func shadowVerdict(s shadower) string {
 	return ""
 }
 
-// findShadower looks up every subset of keys (sorted, distinct) among the
-// shadowers and returns the valid one that comes first in the chain.
-func findShadower(shadowers map[string]shadower, keys []string, valid func(shadower) bool) (shadower, bool) {
+// subsetKey is the map key of a sorted set of match numbers.
+func subsetKey(ids []int) string {
+	b := make([]byte, 0, 4*len(ids))
+	for _, id := range ids {
+		b = binary.AppendUvarint(b, uint64(id))
+	}
+	return string(b)
+}
+
+// findShadower looks up every subset of keys (sorted, distinct match
+// numbers) among the shadowers and returns the valid one that comes
+// first in the chain.
+func findShadower(shadowers map[string]shadower, keys []int, valid func(shadower) bool) (shadower, bool) {
 	if len(keys) == 0 {
 		return shadower{}, false
 	}
 	var best shadower
 	found := false
-	try := func(subset []string) {
-		s, ok := shadowers[strings.Join(subset, "\x00")]
+	try := func(subset []int) {
+		s, ok := shadowers[subsetKey(subset)]
 		if ok && (!found || s.index < best.index) && valid(s) {
 			best, found = s, true
 		}
 	}
 	k := len(keys)
 	if k <= maxFullSubsetMatches {
-		subset := make([]string, 0, k)
+		subset := make([]int, 0, k)
 		for mask := 1; mask < 1<<k; mask++ {
 			subset = subset[:0]
 			for i := range k {
@@ -173,7 +208,7 @@ func findShadower(shadowers map[string]shadower, keys []string, valid func(shado
 	for i := range k {
 		try(keys[i : i+1])
 		for j := i + 1; j < k; j++ {
-			try([]string{keys[i], keys[j]})
+			try([]int{keys[i], keys[j]})
 		}
 	}
 	try(keys)
@@ -183,10 +218,11 @@ func findShadower(shadowers map[string]shadower, keys []string, valid func(shado
 // ruleShape is what NFT308 needs to know about a rule, computed in one
 // pass over its statements.
 type ruleShape struct {
-	// leading are the sorted, distinct keys of the pure matches the rule
-	// evaluates before its first statement that may change the packet or
-	// its metadata (later matches read changed values).
-	leading []string
+	// leading are the sorted, distinct numbers (ruleKeys.match) of the
+	// pure matches the rule evaluates before its first statement that may
+	// change the packet or its metadata (later matches read changed
+	// values).
+	leading []int
 	// deciding is set when the rule decides every packet its matches
 	// select: nothing but pure matches and passive statements before a
 	// final accept, drop, reject, return or goto. Its matches are then
@@ -197,17 +233,18 @@ type ruleShape struct {
 	writes stateKeys
 }
 
-func shapeOf(t *ruleset.Table, stmts []parser.Stmt) ruleShape {
+// shapeOf computes the shape of a rule from its statements and their
+// canonical keys.
+func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []string) ruleShape {
 	var sh ruleShape
 	deciding, leading := len(stmts) >= 2, true
 	for i, s := range stmts {
 		last := i == len(stmts)-1
 		if m, ok := s.(*parser.MatchStmt); ok {
-			k, pure := pureMatchKey(m)
-			if !pure {
+			if !isPureMatch(m) {
 				deciding = false
 			} else if leading {
-				sh.leading = append(sh.leading, k)
+				sh.leading = append(sh.leading, keys.match(stmtKeys[i]))
 			}
 			if last {
 				deciding = false
@@ -234,15 +271,17 @@ func shapeOf(t *ruleset.Table, stmts []parser.Stmt) ruleShape {
 	return sh
 }
 
-// pureMatchKey returns the key of a match whose result depends only on
-// the packet and state that no statement of the chain changes between
-// two rules: not random numbers, counters of packets, or the clock.
-func pureMatchKey(m *parser.MatchStmt) (string, bool) {
+// isPureMatch reports whether the result of a match depends only on the
+// packet and state that no statement of the chain changes between two
+// rules: not random numbers, counters of packets, or the clock.
+func isPureMatch(m *parser.MatchStmt) bool {
 	impure := false
 	inspect(m, func(n parser.Node, _ *parser.VarRef) bool {
 		sel, ok := n.(*parser.Selector)
 		if !ok {
-			return true
+			// Set elements are constants: no selector in them.
+			_, lit := n.(*parser.SetLit)
+			return !lit
 		}
 		for _, w := range sel.Words {
 			switch strings.ToLower(w.Name) {
@@ -252,8 +291,5 @@ func pureMatchKey(m *parser.MatchStmt) (string, bool) {
 		}
 		return true
 	})
-	if impure {
-		return "", false
-	}
-	return canonKey(m)
+	return !impure
 }

@@ -140,6 +140,10 @@ func readsOf(nodes ...parser.Node) stateKeys {
 	for _, n := range nodes {
 		inspect(n, func(n parser.Node, _ *parser.VarRef) bool {
 			switch x := n.(type) {
+			case *parser.SetLit:
+				// Elements are constants, and verdicts in them (a vmap's)
+				// count through the VmapStmt.
+				return false
 			case *parser.Selector:
 				r.add(stateKey(x))
 			case *parser.SetRef:

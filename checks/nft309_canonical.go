@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nftlint/nftlint/parser"
 )
@@ -24,11 +25,59 @@ import (
 // maxCanonDepth bounds the recursion; the loader caps nesting far lower.
 const maxCanonDepth = 128
 
-// canonKey returns the canonical key of a statement or expression, and
-// false when the node has no faithful key (a part that failed to parse,
-// an undefined $variable, a node kind this file does not know).
-func canonKey(n parser.Node) (string, bool) {
-	var c canonWriter
+// canonMemo makes canonical keys cheap to compute again: the key of a
+// large `{ … }` set or comma list is sorted once per node and then stands
+// in every key that contains it as a short token, so a literal shared by
+// many rules (a define used in each) is sorted once, not once per rule,
+// and the rule keys that hold it stay short. A check keeps one memo for
+// its whole run; keys from different memos must not be compared. The
+// nil memo computes every key afresh.
+type canonMemo struct {
+	lists  map[parser.Node]memoEntry
+	tokens map[string]string // full sorted key → its token
+}
+
+// memoMinElems is the number of elements from which a list is memoised;
+// shorter ones are cheaper to sort again than to look up.
+const memoMinElems = 16
+
+// memoEntry is the key of a list, as computed at depth.
+type memoEntry struct {
+	key   string
+	depth int
+	bad   bool
+}
+
+// usableAt reports whether the entry is the key the list has when it is
+// reached at depth: a good key stays good higher up, a bad one (the
+// depth bound was hit) stays bad deeper down.
+func (e memoEntry) usableAt(depth int) bool {
+	if e.bad {
+		return depth >= e.depth
+	}
+	return depth <= e.depth
+}
+
+func newCanonMemo() *canonMemo {
+	return &canonMemo{lists: make(map[parser.Node]memoEntry), tokens: make(map[string]string)}
+}
+
+// token returns the short stand-in of a full sorted key. Full keys start
+// with '{' and hold a ',' after every element; a token has no ','.
+func (m *canonMemo) token(full string) string {
+	if t, ok := m.tokens[full]; ok {
+		return t
+	}
+	t := "{#" + strconv.Itoa(len(m.tokens)) + "}"
+	m.tokens[full] = t
+	return t
+}
+
+// key returns the canonical key of a statement or expression, and false
+// when the node has no faithful key (a part that failed to parse, an
+// undefined $variable, a node kind this file does not know).
+func (m *canonMemo) key(n parser.Node) (string, bool) {
+	c := canonWriter{memo: m}
 	c.node(n, 0)
 	if c.bad {
 		return "", false
@@ -36,23 +85,49 @@ func canonKey(n parser.Node) (string, bool) {
 	return c.b.String(), true
 }
 
-// canonStmts returns the key of a statement list (a rule without its
-// comment).
-func canonStmts(stmts []parser.Stmt) (string, bool) {
-	var c canonWriter
-	for _, s := range stmts {
-		c.node(s, 0)
-		c.b.WriteByte(';')
+// stmtKeys returns the key of every statement of a rule, and false when
+// one has none.
+func (m *canonMemo) stmtKeys(stmts []parser.Stmt) ([]string, bool) {
+	keys := make([]string, len(stmts))
+	for i, s := range stmts {
+		k, ok := m.key(s)
+		if !ok {
+			return nil, false
+		}
+		keys[i] = k
 	}
-	if c.bad {
+	return keys, true
+}
+
+// ruleKey joins statement keys into the key of a statement list (a rule
+// without its comment).
+func ruleKey(stmtKeys []string) string {
+	n := 0
+	for _, k := range stmtKeys {
+		n += len(k) + 1
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range stmtKeys {
+		b.WriteString(k)
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// stmts returns the key of a statement list.
+func (m *canonMemo) stmts(stmts []parser.Stmt) (string, bool) {
+	keys, ok := m.stmtKeys(stmts)
+	if !ok {
 		return "", false
 	}
-	return c.b.String(), true
+	return ruleKey(keys), true
 }
 
 type canonWriter struct {
-	b   bytes.Buffer // reused across elements by NFT405
-	bad bool
+	b    bytes.Buffer // reused across elements by NFT405
+	bad  bool
+	memo *canonMemo // nil: no memo
 }
 
 func (c *canonWriter) str(s string) {
@@ -68,7 +143,7 @@ func (c *canonWriter) end() { c.b.WriteByte(')') }
 
 // sub returns the key of n as a separate string (for sorting).
 func (c *canonWriter) sub(n parser.Node, depth int) string {
-	var w canonWriter
+	w := canonWriter{memo: c.memo}
 	w.node(n, depth)
 	if w.bad {
 		c.bad = true
@@ -101,8 +176,31 @@ func (c *canonWriter) stmts(stmts []parser.Stmt, depth int) {
 	c.b.WriteByte(']')
 }
 
-// sorted writes the keys of xs in sorted order.
-func (c *canonWriter) sorted(xs []parser.Expr, depth int) {
+// sorted writes the keys of xs, the elements of the list node, in sorted
+// order; long lists through the memo.
+func (c *canonWriter) sorted(node parser.Node, xs []parser.Expr, depth int) {
+	if c.memo == nil || len(xs) < memoMinElems {
+		c.writeSorted(xs, depth)
+		return
+	}
+	e, ok := c.memo.lists[node]
+	if !ok || !e.usableAt(depth) {
+		w := canonWriter{memo: c.memo}
+		w.writeSorted(xs, depth)
+		e = memoEntry{depth: depth, bad: w.bad}
+		if !w.bad {
+			e.key = c.memo.token(w.b.String())
+		}
+		c.memo.lists[node] = e
+	}
+	if e.bad {
+		c.bad = true
+		return
+	}
+	c.b.WriteString(e.key)
+}
+
+func (c *canonWriter) writeSorted(xs []parser.Expr, depth int) {
 	keys := make([]string, 0, len(xs))
 	for _, x := range xs {
 		keys = append(keys, c.sub(x, depth+1))
@@ -260,7 +358,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 			c.bad = true
 			return
 		}
-		c.sorted(x.Elems, depth)
+		c.sorted(x, x.Elems, depth)
 	case *parser.Elem:
 		c.tag("elem")
 		c.node(x.Value, depth+1)
@@ -314,7 +412,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 	case *parser.List:
 		// A comma list is a set of flags or values: order does not matter.
 		c.tag("list")
-		c.sorted(x.Elems, depth)
+		c.sorted(x, x.Elems, depth)
 		c.end()
 	case *parser.MapLookup:
 		c.tag("map")

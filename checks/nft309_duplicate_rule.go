@@ -36,9 +36,10 @@ chain (or the table) first.`,
 }
 
 func runDuplicateRule(p *Pass) {
+	memo := newCanonMemo()
 	for _, t := range p.Ruleset.Tables {
 		for _, c := range t.Chains {
-			checkDuplicates(p, t, c)
+			checkDuplicates(p, memo, t, c)
 		}
 	}
 }
@@ -49,7 +50,7 @@ type firstCopy struct {
 	index int
 }
 
-func checkDuplicates(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
+func checkDuplicates(p *Pass, memo *canonMemo, t *ruleset.Table, c *ruleset.Chain) {
 	var found []Diagnostic
 	defer func() { reportCapped(p, found, "duplicate rules", describeChain(c)) }()
 	first := make(map[string]firstCopy)
@@ -62,7 +63,7 @@ func checkDuplicates(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 		if len(r.Stmts) == 0 {
 			continue
 		}
-		key, ok := canonStmts(r.Stmts)
+		key, ok := memo.stmts(r.Stmts)
 		n := ruleNode(r)
 		if !ok || n == nil {
 			log.record(i, stateKeys{all: true})

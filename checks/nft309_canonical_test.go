@@ -1,0 +1,162 @@
+package checks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+// sharedSetRuleset loads a chain of rules that all use one define of a
+// large set, each with a distinct second match, plus a copy of the first
+// rule (NFT309) and a rule the first one shadows (NFT308).
+func sharedSetRuleset(tb testing.TB, elems, rules int) *ruleset.Ruleset {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("define big = { ")
+	for i := 0; i < elems; i++ {
+		fmt.Fprintf(&b, "%d, ", 10000+elems-i) // written in descending order: sorting has work to do
+	}
+	b.WriteString("1 }\ntable inet t {\n\tchain c {\n")
+	for i := 0; i < rules; i++ {
+		fmt.Fprintf(&b, "\t\ttcp dport $big meta mark %d accept\n", i)
+	}
+	b.WriteString("\t\ttcp dport $big meta mark 0 accept\n")
+	b.WriteString("\t\ttcp dport $big meta mark 1 ip saddr 192.0.2.1 drop\n")
+	b.WriteString("\t}\n}\n")
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "shared.nft"), []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	fset := parser.NewFileSet()
+	res, err := parser.Load(fset, parser.LoadConfig{Dir: dir}, parser.Source{Name: "shared.nft"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		tb.Fatalf("shared.nft: %v", res.Errors[0])
+	}
+	rs, errs := ruleset.Build(res)
+	if len(errs) > 0 {
+		tb.Fatalf("shared.nft: %v", errs[0])
+	}
+	return rs
+}
+
+// TestCanonMemoSortsSharedSetOnce requires the rule checks to compute the
+// key of a set used by every rule once, not once per rule, and still find
+// the copy and the shadowed rule.
+func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
+	rs := sharedSetRuleset(t, 2000, 50)
+	c := rs.Tables[0].Chains[0]
+
+	memo := newCanonMemo()
+	var diags []Diagnostic
+	p := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
+	checkDuplicates(p, memo, rs.Tables[0], c)
+	if len(memo.lists) != 1 || len(memo.tokens) != 1 {
+		t.Errorf("NFT309 memoised %d lists with %d distinct keys, want the one shared set once", len(memo.lists), len(memo.tokens))
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Message, "duplicates the rule at line 4") {
+		t.Errorf("NFT309 findings: %v, want the copy of line 4", diags)
+	}
+
+	keys := newRuleKeys()
+	diags = nil
+	p = NewPass(nft308, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
+	checkShadowing(p, keys, rs.Tables[0], c)
+	if len(keys.canon.lists) != 1 {
+		t.Errorf("NFT308 memoised %d lists, want the one shared set", len(keys.canon.lists))
+	}
+	if len(keys.matchID) != 52 { // the set match, 50 marks and one address
+		t.Errorf("NFT308 numbered %d distinct matches, want 52", len(keys.matchID))
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Message, "line 5") {
+		t.Errorf("NFT308 findings: %v, want the rule shadowed by line 5", diags)
+	}
+}
+
+// TestCanonMemoKeys requires memoised keys to keep the meaning of keys:
+// equal for the same elements in another order, different for different
+// elements, and the same as without a memo for short lists.
+func TestCanonMemoKeys(t *testing.T) {
+	set := func(nums ...uint64) *parser.SetLit {
+		lit := &parser.SetLit{}
+		for _, n := range nums {
+			lit.Elems = append(lit.Elems, &parser.Number{Value: n, Text: fmt.Sprint(n)})
+		}
+		return lit
+	}
+	seq := func(from, n int) []uint64 {
+		var out []uint64
+		for i := 0; i < n; i++ {
+			out = append(out, uint64(from+i))
+		}
+		return out
+	}
+	rev := func(xs []uint64) []uint64 {
+		out := make([]uint64, len(xs))
+		for i, x := range xs {
+			out[len(xs)-1-i] = x
+		}
+		return out
+	}
+	memo := newCanonMemo()
+	key := func(lit *parser.SetLit) string {
+		k, ok := memo.key(&parser.MatchStmt{Left: &parser.Selector{Words: []*parser.Ident{{Name: "tcp"}, {Name: "dport"}}}, Op: "", Right: lit})
+		if !ok {
+			t.Fatal("no key")
+		}
+		return k
+	}
+	long := seq(1, 40)
+	a, b := key(set(long...)), key(set(rev(long)...))
+	if a != b {
+		t.Errorf("the same 40 elements in another order have different keys:\n%s\n%s", a, b)
+	}
+	if c := key(set(seq(2, 40)...)); c == a {
+		t.Errorf("different 40-element sets share the key %s", c)
+	}
+	if len(a) > 64 {
+		t.Errorf("a memoised key holds the whole list (%d bytes): %.64s…", len(a), a)
+	}
+	short := seq(1, memoMinElems-1)
+	var plain canonWriter
+	plain.node(set(short...), 0)
+	if k, _ := memo.key(set(rev(short)...)); !strings.Contains(k, plain.b.String()) {
+		t.Errorf("a short list is not written out: %s", k)
+	}
+}
+
+// TestCanonMemoDepth requires a memoised key to be used only where the
+// depth bound gives the same answer.
+func TestCanonMemoDepth(t *testing.T) {
+	good := memoEntry{key: "{#0}", depth: 10}
+	bad := memoEntry{depth: 10, bad: true}
+	for _, tc := range []struct {
+		e     memoEntry
+		depth int
+		want  bool
+	}{
+		{good, 5, true}, {good, 10, true}, {good, 11, false},
+		{bad, 5, false}, {bad, 10, true}, {bad, 20, true},
+	} {
+		if got := tc.e.usableAt(tc.depth); got != tc.want {
+			t.Errorf("%+v usable at depth %d = %v, want %v", tc.e, tc.depth, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkRuleChecksSharedSet runs NFT307–NFT309 on 50 rules that use a
+// 20,000-element define.
+func BenchmarkRuleChecksSharedSet(b *testing.B) {
+	rs := sharedSetRuleset(b, 20_000, 50)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Run(rs, &Options{}, isRuleCheck)
+	}
+}
