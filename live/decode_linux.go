@@ -36,6 +36,10 @@ type regVal struct {
 	// dep is 1 + the statement index of the protocol match a payload
 	// field name relied on (meta l4proto tcp before tcp dport), 0 when none.
 	dep int
+	// head is set on the registers after the first that a map lookup
+	// fills with data longer than 4 bytes (address . port, or the two ends
+	// of an interval): it is the first register's value.
+	head *regVal
 }
 
 type ruleDecoder struct {
@@ -549,7 +553,16 @@ func (d *ruleDecoder) lookup(e *expr.Lookup) {
 			d.add(obj{"vmap": obj{"key": key, "data": setRef}})
 			return
 		}
-		d.set(e.DestRegister, &regVal{expr: obj{"map": obj{"key": key, "data": setRef}}, size: 4})
+		head := &regVal{expr: obj{"map": obj{"key": key, "data": setRef}}, size: 4}
+		d.set(e.DestRegister, head)
+		if ls != nil {
+			if n := int(ls.set.DataType.Bytes); n > 4 {
+				head.size = n
+				for k := 1; k < (n+3)/4; k++ {
+					d.regs[reg32(e.DestRegister)+uint32(k)] = &regVal{expr: head.expr, size: 4, head: head}
+				}
+			}
+		}
 		return
 	}
 	op := "=="
@@ -677,7 +690,27 @@ func (d *ruleDecoder) nat(e *expr.NAT) {
 			n["family"] = "ip"
 		}
 	}
-	if e.RegAddrMin != 0 {
+	// A map whose data fills several registers gives the address range,
+	// or the address and the port, at once: `dnat ip to ip saddr map @m`.
+	// nft then names the family.
+	fromMap := func(r uint32) bool {
+		if r == 0 || e.RegAddrMin == 0 {
+			return false
+		}
+		v := d.get(r)
+		return v.head != nil && v.head == d.get(e.RegAddrMin)
+	}
+	mapAddrMax, mapPort := fromMap(e.RegAddrMax), fromMap(e.RegProtoMin)
+	if mapAddrMax || mapPort || e.Prefix {
+		if e.Family == unix.NFPROTO_IPV6 {
+			n["family"] = "ip6"
+		} else {
+			n["family"] = "ip"
+		}
+	}
+	if mapAddrMax || mapPort {
+		n["addr"] = d.regValue(e.RegAddrMin, addrPath)
+	} else if e.RegAddrMin != 0 {
 		lo := d.regValue(e.RegAddrMin, addrPath)
 		if e.RegAddrMax != 0 && e.RegAddrMax != e.RegAddrMin {
 			hi := d.regValue(e.RegAddrMax, addrPath)
@@ -687,7 +720,7 @@ func (d *ruleDecoder) nat(e *expr.NAT) {
 		}
 		n["addr"] = lo
 	}
-	if e.RegProtoMin != 0 {
+	if e.RegProtoMin != 0 && !mapPort {
 		n["port"] = d.portValue(e.RegProtoMin, e.RegProtoMax)
 	}
 	if f := natFlags(e.Random, e.FullyRandom, e.Persistent); len(f) > 0 {
@@ -880,6 +913,27 @@ func isIfnamePath(p string) bool {
 
 // ifname decodes an interface name compared with cmp: NUL-terminated for
 // an exact name, unterminated for a prefix (iptables' "eth+").
+// ifnameWildcard recognises the interval nft stores for `"eth*"`: the
+// prefix followed by zeros up to the prefix followed by 0xff bytes.
+func ifnameWildcard(lo, hi []byte) (string, bool) {
+	if len(lo) != len(hi) {
+		return "", false
+	}
+	n := 0
+	for n < len(lo) && lo[n] == hi[n] && lo[n] != 0 {
+		n++
+	}
+	if n == 0 {
+		return "", false
+	}
+	for i := n; i < len(lo); i++ {
+		if lo[i] != 0 || hi[i] != 0xff {
+			return "", false
+		}
+	}
+	return string(lo[:n]) + "*", true
+}
+
 func ifname(b []byte) string {
 	if i := strings.IndexByte(string(b), 0); i >= 0 {
 		return string(b[:i])
@@ -983,6 +1037,26 @@ func rangeOrValue(types []string, lo, end []byte, endInclusive bool) any {
 	}
 	if string(lo) == string(hi) {
 		return decodeTyped(types, lo)
+	}
+	if len(types) > 1 {
+		// A concatenation of intervals (`ip saddr . tcp sport` keys of a
+		// pipapo set): each component is a value, prefix or range.
+		var parts []any
+		off := 0
+		for _, t := range types {
+			n := typeSize(t)
+			if off+n > len(lo) || off+n > len(hi) {
+				break
+			}
+			parts = append(parts, rangeOrValue([]string{t}, lo[off:off+n], hi[off:off+n], true))
+			off += roundUp4(n)
+		}
+		return obj{"concat": parts}
+	}
+	if len(types) == 1 && types[0] == "ifname" {
+		if w, ok := ifnameWildcard(lo, hi); ok {
+			return w
+		}
 	}
 	if len(types) == 1 && (types[0] == "ipv4_addr" || types[0] == "ipv6_addr") {
 		if plen, ok := cidr(lo, hi); ok {

@@ -3,6 +3,7 @@
 package live
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -311,20 +312,32 @@ func elementValues(s *nftables.Set, elems []nftables.SetElement) []any {
 	var out []any
 	if s.Interval {
 		sorted := append([]nftables.SetElement(nil), elems...)
-		sort.SliceStable(sorted, func(i, j int) bool { return string(sorted[i].Key) < string(sorted[j].Key) })
+		// The end of an interval and the start of the next one may share a
+		// key (10.0.1.0 ends 10.0.0.0/24 and starts 10.0.1.0/24): the end
+		// comes first.
+		sort.SliceStable(sorted, func(i, j int) bool {
+			if a, b := string(sorted[i].Key), string(sorted[j].Key); a != b {
+				return a < b
+			}
+			return sorted[i].IntervalEnd && !sorted[j].IntervalEnd
+		})
 		for i := 0; i < len(sorted); i++ {
 			e := sorted[i]
 			if e.IntervalEnd {
 				continue
 			}
+			// An interval ends where the next element starts: at an end
+			// element, or right before the next interval when the two are
+			// adjacent (the kernel then stores no end between them). The
+			// last interval without an end runs to the largest value.
 			var key any
 			switch {
 			case len(e.KeyEnd) > 0:
 				key = rangeOrValue(keyTypes, e.Key, e.KeyEnd, true)
-			case i+1 < len(sorted) && sorted[i+1].IntervalEnd:
+			case i+1 < len(sorted):
 				key = rangeOrValue(keyTypes, e.Key, sorted[i+1].Key, false)
 			default:
-				key = rangeOrValue(keyTypes, e.Key, nil, false)
+				key = rangeOrValue(keyTypes, e.Key, bytes.Repeat([]byte{0xff}, len(e.Key)), true)
 			}
 			out = append(out, withData(s, e, key))
 		}
@@ -403,5 +416,17 @@ func withData(s *nftables.Set, e nftables.SetElement, key any) any {
 			return []any{key, v}
 		}
 	}
-	return []any{key, decodeTyped(strings.Split(s.DataType.Name, " . "), e.Val)}
+	return []any{key, dataValue(s, e.Val)}
+}
+
+// dataValue decodes map data; interval data (`ip prefix to … map`, nft
+// 1.0.3+) holds the first and the last value of the interval.
+func dataValue(s *nftables.Set, b []byte) any {
+	types := strings.Split(s.DataType.Name, " . ")
+	if len(types) == 1 {
+		if n := typeSize(types[0]); n > 0 && len(b) == 2*roundUp4(n) {
+			return rangeOrValue(types, b[:n], b[roundUp4(n):roundUp4(n)+n], true)
+		}
+	}
+	return decodeTyped(types, b)
 }
