@@ -43,10 +43,19 @@ type Options struct {
 	// non-blank byte is '{').
 	InputFormat string
 
+	// MaxPerRule caps the findings of one rule in one input (0:
+	// DefaultMaxPerRule, negative: no cap). Past it one note counts the
+	// findings left out, so that 250,000 copies of a rule do not make tens
+	// of megabytes of output. The input rules have their own cap.
+	MaxPerRule int
+
 	// Annotate, when set, completes the model before the checks run: the
 	// live reader marks it live and adds kernel handles (live.Snapshot).
 	Annotate func(*ruleset.Ruleset)
 }
+
+// DefaultMaxPerRule is the default of Options.MaxPerRule.
+const DefaultMaxPerRule = 1000
 
 // Result is the outcome of linting one input.
 type Result struct {
@@ -136,6 +145,13 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 		out = append(out, d)
 	}
 	Sort(out)
+	maxPerRule := opts.MaxPerRule
+	if maxPerRule == 0 {
+		maxPerRule = DefaultMaxPerRule
+	}
+	if maxPerRule > 0 {
+		out = capPerRule(out, maxPerRule)
+	}
 	return &Result{Files: fset, Diagnostics: out}, nil
 }
 
@@ -150,6 +166,52 @@ func applies(c *checks.Check, opts *checks.Options) bool {
 		}
 	}
 	return false
+}
+
+// capPerRule keeps the first limit findings of each rule (ds is sorted,
+// so the same ones every run) and puts one note in place of the rest, at
+// the first one left out. The note has the highest severity of those it
+// stands for, so that the exit status does not change.
+func capPerRule(ds []checks.Diagnostic, limit int) []checks.Diagnostic {
+	count := map[string]int{}
+	over := false
+	for _, d := range ds {
+		if !checks.IsInputRule(d.Check) {
+			count[d.Check]++
+			over = over || count[d.Check] > limit
+		}
+	}
+	if !over {
+		return ds
+	}
+	kept := map[string]int{}
+	notes := map[string]int{} // rule → index of its note in out
+	out := ds[:0]
+	for _, d := range ds {
+		if checks.IsInputRule(d.Check) {
+			out = append(out, d)
+			continue
+		}
+		kept[d.Check]++
+		if kept[d.Check] <= limit {
+			out = append(out, d)
+			continue
+		}
+		if i, ok := notes[d.Check]; ok {
+			out[i].Severity = max(out[i].Severity, d.Severity)
+			continue
+		}
+		notes[d.Check] = len(out)
+		out = append(out, checks.Diagnostic{
+			Range:    d.Range,
+			Check:    d.Check,
+			Name:     d.Name,
+			Severity: d.Severity,
+			Message: fmt.Sprintf("%d more %s findings in this input are not shown: nftlint reports at most %d per rule and input; fix the ones shown and lint again",
+				count[d.Check]-limit, d.Check, limit),
+		})
+	}
+	return out
 }
 
 // cleanMessages escapes the control and format characters that messages

@@ -251,3 +251,45 @@ func TestCleanMessages(t *testing.T) {
 		}
 	}
 }
+
+// Past MaxPerRule findings of one rule, one note counts the rest; the
+// first ones by position are kept, so every run shows the same.
+func TestMaxPerRule(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("table inet t {\n")
+	for i := range 5 {
+		src.WriteString("\tchain c" + strconv.Itoa(i) + " {\n\t\tpolicy drop;\n\t}\n")
+	}
+	src.WriteString("}\n")
+
+	ds := lintSource(t, src.String(), &Options{MaxPerRule: 2})
+	if got, want := found(ds), "3:NFT204 6:NFT204 9:NFT204"; got != want {
+		t.Fatalf("findings %s, want %s", got, want)
+	}
+	note := ds[2]
+	if want := "3 more NFT204 findings in this input are not shown"; !strings.HasPrefix(note.Message, want) {
+		t.Errorf("note %q does not start with %q", note.Message, want)
+	}
+	if note.Severity != ds[0].Severity || note.Name != ds[0].Name || len(note.Fixes) != 0 {
+		t.Errorf("note %+v: want the rule's severity and name, no fix", note)
+	}
+
+	if got := found(lintSource(t, src.String(), &Options{MaxPerRule: -1})); strings.Count(got, "NFT204") != 5 {
+		t.Errorf("no cap: findings %s, want 5 NFT204", got)
+	}
+	if got := found(lintSource(t, src.String(), nil)); strings.Count(got, "NFT204") != 5 {
+		t.Errorf("default cap: findings %s, want 5 NFT204", got)
+	}
+}
+
+// The note takes the highest severity of the findings it stands for, so
+// that capping never lowers the exit status.
+func TestCapPerRuleKeepsSeverity(t *testing.T) {
+	mk := func(line int, sev checks.Severity) checks.Diagnostic {
+		return checks.Diagnostic{Range: parser.Range{Start: parser.Position{Filename: "a.nft", Line: line, Column: 1}}, Check: "NFT200", Severity: sev, Message: "m"}
+	}
+	ds := capPerRule([]checks.Diagnostic{mk(1, checks.Warning), mk(2, checks.Warning), mk(3, checks.Error), mk(4, checks.Warning)}, 1)
+	if len(ds) != 2 || ds[1].Severity != checks.Error || !strings.HasPrefix(ds[1].Message, "3 more NFT200 findings") || ds[1].Start.Line != 2 {
+		t.Errorf("capped to %+v, want the first finding and an error note at line 2 for 3 more", ds)
+	}
+}

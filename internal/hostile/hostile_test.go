@@ -172,6 +172,9 @@ func cases() []hostileCase {
 			rule: parser.CodeSyntax, msg: `invalid character`, exit: 1, check: maxFindings(1100)},
 		{name: "100k-undefined-variables", setup: main(chain(strings.Repeat("\t\tip saddr $nope accept\n", 100000))),
 			rule: parser.CodeLimit, msg: `more than 1000 errors in this input`, exit: 1, check: maxFindings(1100)},
+		{name: "3k-policies-in-regular-chains", setup: main("table ip t {\n" + numbered(3000, func(i int) string {
+			return fmt.Sprintf("\tchain c%d {\n\t\tpolicy drop;\n\t}\n", i)
+		}) + "}\n"), exit: 1, check: cappedPerRule("NFT204", lint.DefaultMaxPerRule)},
 		{name: "define-doubling-bomb", setup: main(doubling(64)),
 			rule: parser.CodeLimit, msg: `define expansion exceeds 1048576 nodes: 'd\d+' grows`, exit: 1},
 		{name: "define-total-expansion", setup: main("define big = { " + numbered(20000, func(i int) string {
@@ -495,6 +498,27 @@ func summary(out *outcome) string {
 		parts = append(parts, fmt.Sprintf("%s %d:%d %.200s", d.Check, d.Start.Line, d.Start.Column, d.Message))
 	}
 	return "[" + strings.Join(parts, "; ") + "]"
+}
+
+// cappedPerRule asserts that no rule has more than limit findings plus
+// the note counting the rest, and that rule has that note.
+func cappedPerRule(rule string, limit int) func(testing.TB, *outcome) {
+	return func(tb testing.TB, out *outcome) {
+		count := map[string]int{}
+		noted := false
+		for _, d := range out.res.Diagnostics {
+			count[d.Check]++
+			noted = noted || d.Check == rule && strings.Contains(d.Message, "more "+rule+" findings in this input are not shown")
+		}
+		for id, n := range count {
+			if n > limit+1 {
+				tb.Errorf("%d %s findings, want at most %d and a note", n, id, limit)
+			}
+		}
+		if !noted {
+			tb.Errorf("no note counting the %s findings left out; got %s", rule, summary(out))
+		}
+	}
 }
 
 // maxFindings bounds the number of findings.
