@@ -93,7 +93,9 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 	}
 
 	diags := errorDiagnostics(loaded.Errors)
-	rs, applyErrs := ruleset.Build(loaded)
+	// Commands nft cannot apply are the NFT200 check's findings (it
+	// replays the build), so they can be disabled and suppressed.
+	rs, _ := ruleset.Build(loaded)
 	if opts.Annotate != nil {
 		opts.Annotate(rs)
 	}
@@ -110,13 +112,6 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 		}
 		c := checks.Lookup(id)
 		return c != nil && applies(c, &opts.Checks)
-	}
-	// Commands nft cannot apply (ruleset.CodeApply) are findings of a
-	// rule like any other: they can be disabled.
-	for _, d := range errorDiagnostics(applyErrs) {
-		if ran(d.Check) {
-			diags = append(diags, d)
-		}
 	}
 	diags = append(diags, checks.Run(rs, &opts.Checks, func(c *checks.Check) bool { return ran(c.ID) })...)
 
@@ -228,9 +223,8 @@ func cleanMessages(d *checks.Diagnostic) {
 	}
 }
 
-// errorDiagnostics turns the loader's errors (NFT001–NFT003) and the
-// builder's (ruleset.CodeApply) into findings, with the rule's default
-// severity (error for the input rules).
+// errorDiagnostics turns the loader's errors (NFT001–NFT003) into
+// findings, with the rule's default severity (error for the input rules).
 func errorDiagnostics(errs parser.ErrorList) []checks.Diagnostic {
 	var out []checks.Diagnostic
 	for _, e := range errs {
