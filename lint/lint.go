@@ -6,6 +6,7 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -49,6 +50,10 @@ type Options struct {
 	// of megabytes of output. The input rules have their own cap.
 	MaxPerRule int
 
+	// Debug adds the stack trace to the error of a recovered panic (the
+	// command sets it from NFTLINT_DEBUG).
+	Debug bool
+
 	// Annotate, when set, completes the model before the checks run: the
 	// live reader marks it live and adds kernel handles (live.Snapshot).
 	Annotate func(*ruleset.Ruleset)
@@ -73,10 +78,17 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 		opts = &Options{InlineSuppress: true}
 	}
 	// Never let a bug turn into a crash of the whole command: it becomes
-	// an error naming the input, so the other inputs are still linted.
+	// a one-line error naming the input, so the other inputs are still
+	// linted; the stack trace only on request.
 	defer func() {
 		if v := recover(); v != nil {
-			res, err = nil, fmt.Errorf("%s: internal error: %v; please report this bug with the input\n%s", src.Name, v, debug.Stack())
+			msg := fmt.Sprintf("%s: internal error: %s; this is a bug in nftlint, please report it with the input", src.Name, parser.CleanMessage(fmt.Sprint(v)))
+			if opts.Debug {
+				msg += "\n" + string(debug.Stack())
+			} else {
+				msg += " (NFTLINT_DEBUG=1 adds the stack trace)"
+			}
+			res, err = nil, errors.New(msg)
 		}
 	}()
 

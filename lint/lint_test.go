@@ -9,6 +9,7 @@ import (
 
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
 )
 
 // The tests use NFT204 (a policy in a regular chain), which fires on the
@@ -291,5 +292,32 @@ func TestCapPerRuleKeepsSeverity(t *testing.T) {
 	ds := capPerRule([]checks.Diagnostic{mk(1, checks.Warning), mk(2, checks.Warning), mk(3, checks.Error), mk(4, checks.Warning)}, 1)
 	if len(ds) != 2 || ds[1].Severity != checks.Error || !strings.HasPrefix(ds[1].Message, "3 more NFT200 findings") || ds[1].Start.Line != 2 {
 		t.Errorf("capped to %+v, want the first finding and an error note at line 2 for 3 more", ds)
+	}
+}
+
+// A bug that panics becomes a one-line error naming the input; the
+// stack trace only with Debug.
+func TestPanicIsOneLineError(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.nft"), []byte("table inet t {\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := func(*ruleset.Ruleset) { panic("boom\nsecond line") }
+	for _, debug := range []bool{false, true} {
+		_, err := Lint(parser.Source{Name: "a.nft"}, &Options{Dir: dir, Annotate: boom, Debug: debug})
+		if err == nil {
+			t.Fatalf("debug %v: no error from a panic", debug)
+		}
+		msg := err.Error()
+		first, rest, _ := strings.Cut(msg, "\n")
+		if want := `a.nft: internal error: boom\nsecond line; this is a bug in nftlint, please report it with the input`; !strings.HasPrefix(first, want) {
+			t.Errorf("debug %v: first line %q, want it to start with %q", debug, first, want)
+		}
+		if hasStack := strings.Contains(rest, "goroutine ") && strings.Contains(rest, "lint.Lint"); hasStack != debug {
+			t.Errorf("debug %v: stack trace shown %v:\n%s", debug, hasStack, msg)
+		}
+		if !debug && rest != "" {
+			t.Errorf("error is not one line:\n%s", msg)
+		}
 	}
 }

@@ -246,6 +246,7 @@ func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {
 		IncludeOutside: s.IncludeOutside,
 		Stdin:          a.stdin,
 		InputFormat:    o.inputFormat,
+		Debug:          a.getenv("NFTLINT_DEBUG") != "" && a.getenv("NFTLINT_DEBUG") != "0",
 	}
 }
 

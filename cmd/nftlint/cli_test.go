@@ -33,6 +33,7 @@ import (
 	"testing"
 
 	"github.com/nftlint/nftlint/checks"
+	"github.com/nftlint/nftlint/internal/config"
 	"github.com/nftlint/nftlint/internal/sarifvalidate"
 	"golang.org/x/tools/txtar"
 )
@@ -424,4 +425,20 @@ func sarifArgs(args []string) (out []string, ok bool) {
 		}
 	}
 	return out, true
+}
+
+// NFTLINT_DEBUG asks for the stack trace of an internal error.
+func TestDebugEnv(t *testing.T) {
+	for env, want := range map[string]bool{"": false, "0": false, "1": true} {
+		a := &app{getenv: func(k string) string {
+			if k == "NFTLINT_DEBUG" {
+				return env
+			}
+			return ""
+		}, localNft: func() string { return "" }}
+		s := config.Defaults()
+		if got := a.lintOptions(&options{}, s).Debug; got != want {
+			t.Errorf("NFTLINT_DEBUG=%q: Debug %v, want %v", env, got, want)
+		}
+	}
 }
