@@ -294,3 +294,31 @@ func TestReadmeSuppression(t *testing.T) {
 		}
 	}
 }
+
+// The README opens with its title and the two commands a newcomer runs;
+// the example it lints ships in the repository and has findings.
+func TestReadmeQuickstart(t *testing.T) {
+	readme := string(readRepoFile(t, "README.md"))
+	want := "# nftlint\n\n```sh\ngo run ./cmd/nftlint testdata/examples/docker-host.nft "
+	if !strings.HasPrefix(readme, want) {
+		t.Fatalf("README.md does not start with %q", want)
+	}
+	block, _, _ := strings.Cut(strings.TrimPrefix(readme, "# nftlint\n\n```sh\n"), "```\n")
+	var commands []string
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		cmd, _, _ := strings.Cut(line, "#")
+		commands = append(commands, strings.TrimSpace(cmd))
+	}
+	if got := strings.Join(commands, "; "); got != "go run ./cmd/nftlint testdata/examples/docker-host.nft; make test" {
+		t.Errorf("README.md quick start commands: %s", got)
+	}
+	if !regexp.MustCompile(`(?m)^test:`).Match(readRepoFile(t, "Makefile")) {
+		t.Error("the Makefile has no test target")
+	}
+	example := readRepoFile(t, "testdata/examples/docker-host.nft")
+	c := &cliCase{files: map[string][]byte{"docker-host.nft": example}, env: map[string]string{}}
+	stdout, stderr, code := c.runIn(c.setup(t, false), []string{"docker-host.nft"})
+	if code != exitFindings || !strings.Contains(stdout, "[NFT101]") {
+		t.Errorf("linting the example: exit %d, want %d with an NFT101 finding\n%s%s", code, exitFindings, stdout, stderr)
+	}
+}
