@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
@@ -36,6 +37,10 @@ type regVal struct {
 	// dep is 1 + the statement index of the protocol match a payload
 	// field name relied on (meta l4proto tcp before tcp dport), 0 when none.
 	dep int
+	// netOrder is set when a byteorder expression turned the host-order
+	// value (meta hour, ct expiration …) into network order, as nft does
+	// before a range comparison.
+	netOrder bool
 	// head is set on the registers after the first that a map lookup
 	// fills with data longer than 4 bytes (address . port, or the two ends
 	// of an interval): it is the first register's value.
@@ -54,6 +59,15 @@ type ruleDecoder struct {
 	l3At, l4At int
 	// comment is the rule comment an xt comment match carries.
 	comment string
+	// lowerBound is the last statement when it is a `>=` comparison: nft
+	// writes the range `a-b` as >= a followed by <= b on the same register.
+	lowerBound *boundMatch
+}
+
+type boundMatch struct {
+	reg   uint32
+	stmt  int // index in stmts
+	value any
 }
 
 // reg32 maps a register number to its index among the 32-bit registers
@@ -175,6 +189,10 @@ func (d *ruleDecoder) expr(e expr.Any) {
 		d.set(e.Register, &regVal{expr: sel, path: path, size: 4})
 	case *expr.Fib:
 		d.fib(e)
+	case *expr.Byteorder:
+		v := *d.get(e.SourceRegister)
+		v.netOrder = e.Op == expr.ByteorderHton
+		d.set(e.DestRegister, &v)
 	case *expr.Immediate:
 		d.set(e.Register, &regVal{expr: nil, data: e.Data, size: len(e.Data)})
 	case *expr.Bitwise:
@@ -182,12 +200,12 @@ func (d *ruleDecoder) expr(e expr.Any) {
 	case *expr.Cmp:
 		d.cmp(e)
 	case *expr.Range:
-		v := d.get(e.Register)
+		v := d.get(e.Register).ordered()
 		op := "=="
 		if e.Op == expr.CmpOpNeq {
 			op = "!="
 		}
-		d.match(v, op, obj{"range": []any{decodeValue(v.path, e.FromData), decodeValue(v.path, e.ToData)}})
+		d.match(v, op, obj{"range": []any{decodeValue(v.path, v.hostData(e.FromData)), decodeValue(v.path, v.hostData(e.ToData))}})
 	case *expr.Lookup:
 		d.lookup(e)
 	case *expr.Verdict:
@@ -437,6 +455,9 @@ var cmpOps = map[expr.CmpOp]string{
 func (d *ruleDecoder) cmp(e *expr.Cmp) {
 	v := d.get(e.Register)
 	op := cmpOps[e.Op]
+	if op != "==" && op != "!=" {
+		v = v.ordered()
+	}
 	switch {
 	case v.prefix > 0:
 		data := e.Data
@@ -453,8 +474,51 @@ func (d *ruleDecoder) cmp(e *expr.Cmp) {
 	case isIfnamePath(v.path) && (op == "==" || op == "!="):
 		d.match(v, op, ifname(e.Data))
 	default:
-		d.match(v, op, decodeValue(v.path, e.Data))
+		value := decodeValue(v.path, v.hostData(e.Data))
+		if lb := d.lowerBound; op == "<=" && lb != nil && lb.reg == reg32(e.Register) && lb.stmt == len(d.stmts)-1 {
+			d.stmts = d.stmts[:lb.stmt]
+			d.lowerBound = nil
+			d.match(v, "==", obj{"range": []any{lb.value, value}})
+			return
+		}
+		d.match(v, op, value)
+		if op == ">=" {
+			d.lowerBound = &boundMatch{reg: reg32(e.Register), stmt: len(d.stmts) - 1, value: value}
+		}
 	}
+}
+
+// ordered returns v as an ordering comparison (<, >=, a range) sees it:
+// nft turns host-order values (meta hour, meta mark, ct expiration …) into
+// network order before comparing them. google/nftables v0.3.0 drops the
+// byteorder expression that does it, so it is implied here.
+func (v *regVal) ordered() *regVal {
+	if v.netOrder || !hostOrderPath(v.path) {
+		return v
+	}
+	w := *v
+	w.netOrder = true
+	return &w
+}
+
+// hostOrderPath reports whether values of the selector are in host byte
+// order (hostUint's rule).
+func hostOrderPath(path string) bool {
+	return strings.HasPrefix(path, "meta ") || strings.HasPrefix(path, "ct ") || strings.HasPrefix(path, "fib ")
+}
+
+// hostData returns comparison data in the byte order decodeValue expects
+// for v's selector: values converted to network order go back to host
+// order.
+func (v *regVal) hostData(b []byte) []byte {
+	if !v.netOrder || binaryutil.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		return b
+	}
+	out := make([]byte, len(b))
+	for i := range b {
+		out[i] = b[len(b)-1-i]
+	}
+	return out
 }
 
 func allZero(b []byte) bool {
@@ -516,6 +580,13 @@ func (d *ruleDecoder) setKeySize(name string) int {
 // of the registers that together make a key of size bytes.
 func (d *ruleDecoder) concatFrom(r uint32, size int) any {
 	first := d.get(r)
+	// The fields' protocol matches are implied, as in a comparison.
+	used := func(v *regVal) {
+		if v.dep > 0 {
+			d.drop[v.dep-1] = true
+		}
+	}
+	used(first)
 	if size <= 0 || first.size <= 0 || roundUp4(first.size) >= size {
 		return first.expr
 	}
@@ -527,6 +598,7 @@ func (d *ruleDecoder) concatFrom(r uint32, size int) any {
 		if !ok || v.size <= 0 {
 			break
 		}
+		used(v)
 		parts = append(parts, v.expr)
 		total += roundUp4(v.size)
 		idx += uint32(roundUp4(v.size) / 4)
@@ -816,6 +888,9 @@ var metaKeyNames = map[expr.MetaKey]string{
 	expr.MetaKeyL4PROTO: "l4proto", expr.MetaKeyBRIIIFNAME: "ibrname", expr.MetaKeyBRIOIFNAME: "obrname",
 	expr.MetaKeyPKTTYPE: "pkttype", expr.MetaKeyCPU: "cpu", expr.MetaKeyIIFGROUP: "iifgroup",
 	expr.MetaKeyOIFGROUP: "oifgroup", expr.MetaKeyCGROUP: "cgroup", expr.MetaKeyPRANDOM: "random",
+	// Keys google/nftables v0.3.0 has no names for (linux/netfilter/nf_tables.h).
+	25: "ipsec", 26: "iifkind", 27: "oifkind", 28: "ibrpvid", 29: "ibrvproto",
+	30: "time", 31: "day", 32: "hour", 33: "sdif", 34: "sdifname", 35: "broute",
 }
 
 func metaKeyName(k expr.MetaKey) string {
@@ -832,6 +907,16 @@ func metaSize(k expr.MetaKey) int {
 	case expr.MetaKeyNFPROTO, expr.MetaKeyL4PROTO, expr.MetaKeyPKTTYPE:
 		return 1
 	case expr.MetaKeyPROTOCOL, expr.MetaKeyIIFTYPE, expr.MetaKeyOIFTYPE:
+		return 2
+	}
+	switch metaKeyName(k) {
+	case "iifkind", "oifkind", "sdifname":
+		return 16
+	case "time":
+		return 8
+	case "ipsec", "day", "broute":
+		return 1
+	case "ibrpvid", "ibrvproto":
 		return 2
 	}
 	return 4
@@ -891,7 +976,7 @@ func flagList(path string, mask []byte) any {
 // hostUint reads a value in the byte order the kernel keeps for path:
 // meta and ct keys are host-endian, packet fields big-endian.
 func hostUint(path string, b []byte) uint64 {
-	if strings.HasPrefix(path, "meta ") || strings.HasPrefix(path, "ct ") || strings.HasPrefix(path, "fib ") {
+	if hostOrderPath(path) {
 		var buf [8]byte
 		copy(buf[:], b)
 		if binaryutil.NativeEndian.Uint16([]byte{1, 0}) == 1 { // little-endian host
@@ -992,7 +1077,25 @@ func decodeValue(path string, b []byte) any {
 	case "ct state", "ct status", "tcp flags":
 		return flagList(path, b)
 	case "meta mark", "ct mark":
-		return "0x" + strconv.FormatUint(n, 16)
+		return fmt.Sprintf("0x%08x", n) // as nft prints marks
+	case "meta day":
+		if n < 7 {
+			return [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}[n]
+		}
+	case "meta hour": // seconds since midnight
+		if n%60 != 0 {
+			return fmt.Sprintf("%02d:%02d:%02d", n/3600, n/60%60, n%60)
+		}
+		return fmt.Sprintf("%02d:%02d", n/3600, n/60%60)
+	case "meta time": // nanoseconds since the epoch; nft prints local time, this UTC
+		return time.Unix(0, int64(n)).UTC().Format("2006-01-02 15:04:05")
+	case "meta iifkind", "meta oifkind", "meta sdifname":
+		return ifname(b)
+	case "ct expiration": // milliseconds
+		if n%1000 == 0 {
+			return strconv.FormatUint(n/1000, 10) + "s"
+		}
+		return strconv.FormatUint(n, 10) + "ms"
 	}
 	if len(b) > 8 {
 		return "0x" + fmt.Sprintf("%x", b)
@@ -1101,6 +1204,8 @@ func typePath(t string) string {
 		return "ct state"
 	case "iface_index":
 		return "meta iif"
+	case "day", "hour", "time":
+		return "meta " + t
 	}
 	return t
 }

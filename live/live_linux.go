@@ -423,10 +423,13 @@ func withData(s *nftables.Set, e nftables.SetElement, key any) any {
 // 1.0.3+) holds the first and the last value of the interval.
 func dataValue(s *nftables.Set, b []byte) any {
 	types := strings.Split(s.DataType.Name, " . ")
-	if len(types) == 1 {
-		if n := typeSize(types[0]); n > 0 && len(b) == 2*roundUp4(n) {
-			return rangeOrValue(types, b[:n], b[roundUp4(n):roundUp4(n)+n], true)
-		}
+	size := 0
+	for _, t := range types {
+		size += roundUp4(typeSize(t))
+	}
+	if size > 0 && len(b) == 2*size {
+		// The first values of the components, then the last ones.
+		return rangeOrValue(types, b[:size], b[size:], true)
 	}
 	return decodeTyped(types, b)
 }

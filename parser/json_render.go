@@ -167,6 +167,9 @@ var stringSelectors = map[string]bool{
 	"meta ibridgename": true, "meta obridgename": true, "meta sdifname": true,
 	"iif": true, "oif": true, "meta iif": true, "meta oif": true,
 	"osf name": true, "ct helper": true, "object": true,
+	"meta iifkind": true, "meta oifkind": true,
+	// Dates, days and times of day are strings too: "Monday", "17:00".
+	"meta time": true, "meta day": true, "meta hour": true, "time": true, "day": true, "hour": true,
 }
 
 // objectTypes are the map data types that hold names of stateful objects.

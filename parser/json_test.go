@@ -218,3 +218,25 @@ func TestParseJSONListOutput(t *testing.T) {
 		t.Errorf("handles of list objects must be ignored (nft ignores them on input):\n%s", text)
 	}
 }
+
+// Days, times of day and dates are strings: rendered quoted, so that
+// "17:00" does not scan as a number and a colon.
+func TestRenderJSONQuotesTimes(t *testing.T) {
+	js := `{"nftables": [{"table": {"family": "ip", "name": "t"}},
+	{"chain": {"family": "ip", "table": "t", "name": "c"}},
+	{"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [
+		{"match": {"op": "==", "left": {"meta": {"key": "hour"}}, "right": {"range": ["17:00", "19:30"]}}},
+		{"match": {"op": "==", "left": {"meta": {"key": "day"}}, "right": {"set": ["Sunday", "Saturday"]}}},
+		{"accept": null}]}}]}`
+	text, err := RenderJSONRuleset([]byte(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `meta hour "17:00"-"19:30" meta day { "Sunday", "Saturday" } accept`
+	if !strings.Contains(string(text), want) {
+		t.Errorf("rendering:\n%s\nwant a rule %s", text, want)
+	}
+	if _, errs := ParseFile(NewFileSet(), "r.nft", text); len(errs) > 0 {
+		t.Errorf("the rendering does not parse: %v\n%s", errs, text)
+	}
+}
