@@ -695,6 +695,11 @@ func (d *ruleDecoder) log(e *expr.Log) {
 }
 
 func (d *ruleDecoder) limit(e *expr.Limit) {
+	d.add(obj{"limit": limitObject(e)})
+}
+
+// limitObject is the JSON of a limit statement or object.
+func limitObject(e *expr.Limit) obj {
 	pers := map[expr.LimitTime]string{expr.LimitTimeSecond: "second", expr.LimitTimeMinute: "minute",
 		expr.LimitTimeHour: "hour", expr.LimitTimeDay: "day", expr.LimitTimeWeek: "week"}
 	l := obj{"rate": e.Rate, "per": pers[e.Unit], "burst": e.Burst, "inv": e.Over}
@@ -705,7 +710,7 @@ func (d *ruleDecoder) limit(e *expr.Limit) {
 		l["rate_unit"] = "bytes"
 		l["burst_unit"] = "bytes"
 	}
-	d.add(obj{"limit": l})
+	return l
 }
 
 func natFlags(random, fullyRandom, persistent bool) []string {
@@ -867,9 +872,20 @@ func namedObject(fam, table string, o nftables.Obj) any {
 			if q, ok := o.Obj.(*expr.Quota); ok {
 				return obj{"quota": obj{"family": fam, "table": table, "name": o.Name, "bytes": q.Bytes, "used": q.Consumed, "inv": q.Over}}
 			}
+		case nftables.ObjTypeCtHelper:
+			if h, ok := o.Obj.(*expr.CtHelper); ok {
+				l3 := map[uint16]string{unix.NFPROTO_IPV4: "ip", unix.NFPROTO_IPV6: "ip6", unix.NFPROTO_INET: "inet"}[h.L3Proto]
+				ho := obj{"family": fam, "table": table, "name": o.Name, "type": h.Name, "protocol": protoNames[uint64(h.L4Proto)]}
+				if l3 != "" {
+					ho["l3proto"] = l3
+				}
+				return obj{"ct helper": ho}
+			}
 		case nftables.ObjTypeLimit:
 			if l, ok := o.Obj.(*expr.Limit); ok {
-				return obj{"limit": obj{"family": fam, "table": table, "name": o.Name, "rate": l.Rate, "per": "second", "burst": l.Burst}}
+				lo := limitObject(l)
+				lo["family"], lo["table"], lo["name"] = fam, table, o.Name
+				return obj{"limit": lo}
 			}
 		}
 	}

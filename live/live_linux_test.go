@@ -237,6 +237,21 @@ func readBack(t *testing.T, file string, minRules int) (*ruleset.Ruleset, []byte
 			}
 		}
 	}
+	for i, wt := range want.Tables {
+		if i >= len(got.Tables) {
+			break
+		}
+		for _, wo := range wt.Objects {
+			g := got.Tables[i].Object(wo.Kind, wo.Name)
+			if g == nil {
+				t.Errorf("%s %s: %s %s missing", wt.Family, wt.Name, wo.Kind, wo.Name)
+				continue
+			}
+			if gb, wb := blockText(g.Decl.Body), blockText(wo.Decl.Body); gb != wb {
+				t.Errorf("%s %s:\n got %s\nwant %s", wo.Kind, wo.Name, gb, wb)
+			}
+		}
+	}
 	if rules < minRules {
 		t.Errorf("only %d rules compared", rules)
 	}
@@ -244,6 +259,18 @@ func readBack(t *testing.T, file string, minRules int) (*ruleset.Ruleset, []byte
 		t.Logf("rendering:\n%s", text)
 	}
 	return got, text
+}
+
+// blockText prints the items of a block, one after the other.
+func blockText(b *parser.Block) string {
+	if b == nil {
+		return ""
+	}
+	var parts []string
+	for _, it := range b.Items {
+		parts = append(parts, nodeText(it))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func nodeText(n parser.Node) string {
