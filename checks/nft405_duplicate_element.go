@@ -28,7 +28,7 @@ Elements are compared by their structure (` + "`0x16`" + ` and ` + "`22`" + ` ar
 ` + "`10.0.0.0-10.255.255.255`" + ` are not compared). Duplicates that come from two different
 ` + "`$variables`" + ` (` + "`{ $office, $vpn }`" + ` with an address in both) are not reported: overlapping
 defines are usually deliberate. A map key listed twice with different values is an
-error nft reports ("File exists") and is not this check's concern. Elements are
+error nft reports ("File exists"): NFT213 reports it. Elements are
 hashed and sorted once, so sets with millions of elements are checked quickly; at
 most 20 duplicates are reported per set.
 

@@ -5,8 +5,9 @@ package checks
 //   - TestNftDifferential runs the real nft over every NFT2xx case: a case
 //     where the check fires must be refused by `nft -c -f` (by a real load
 //     in a private network namespace for NFT202, whose loops `-c` does not
-//     see) at a line the case expects a finding on; a case where it must
-//     not fire, and every fixed.nft, must be accepted.
+//     see) at a line the case expects a finding on (for the checks in
+//     exactLineChecks: on exactly those lines); a case where it must not
+//     fire, and every fixed.nft, must be accepted.
 //   - TestCorpusAcceptedFilesQuiet lints every corpus file nft 1.0.6
 //     accepts and requires that no NFT2xx check fires.
 //   - TestCorpusPyRulesFlagged wraps the rules upstream's tests/py expect to
@@ -18,10 +19,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,6 +83,11 @@ func runNft(t *testing.T, nft, dir, name string, check bool) (string, bool) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err == nil
 }
+
+// exactLineChecks are the checks whose every finding is an error nft
+// reports on the same line (and which find every such error of their
+// cases): nft reports all of them in one run.
+var exactLineChecks = map[string]bool{"NFT213": true}
 
 var nftErrorLine = regexp.MustCompile(`(?m)^([^:\s]+):(\d+):\d+(?:-\d+)?: Error:`)
 
@@ -144,6 +152,16 @@ func TestNftDifferential(t *testing.T) {
 					}
 					if !hit {
 						t.Errorf("nft reports errors on lines %v, none of which is a line where %s is expected:\n%s", lines, id, out)
+					}
+					if exactLineChecks[id] {
+						errLines := map[int]bool{}
+						for _, n := range lines {
+							errLines[n] = true
+						}
+						if !maps.Equal(errLines, wantLines) {
+							t.Errorf("nft reports errors on lines %v, %s is expected on lines %v: they must be the same lines:\n%s",
+								slices.Sorted(maps.Keys(errLines)), id, slices.Sorted(maps.Keys(wantLines)), out)
+						}
 					}
 				case !ok:
 					t.Errorf("%s is quiet on this case, but nft %s refuses it:\n%s", id, local, out)

@@ -29,6 +29,7 @@ var registry = []*Check{
 	nft210,
 	nft211,
 	nft212,
+	nft213,
 	// NFT3xx: safety.
 	nft301,
 	nft302,
