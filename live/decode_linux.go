@@ -507,6 +507,20 @@ func hostOrderPath(path string) bool {
 	return strings.HasPrefix(path, "meta ") || strings.HasPrefix(path, "ct ") || strings.HasPrefix(path, "fib ")
 }
 
+// implied drops the protocol match a field of v relied on: `tcp dport`
+// implies `meta l4proto tcp`, and icmp/icmpv6 fields also imply the
+// `meta nfproto` match before it (inet tables), as nft lists them.
+func (d *ruleDecoder) implied(v *regVal) {
+	if v.dep <= 0 {
+		return
+	}
+	i := v.dep - 1
+	d.drop[i] = true
+	if i == d.l4At && d.l3At >= 0 && (d.l4 == "icmpv6" && d.l3 == "ip6" || d.l4 == "icmp" && d.l3 == "ip") {
+		d.drop[d.l3At] = true
+	}
+}
+
 // hostData returns comparison data in the byte order decodeValue expects
 // for v's selector: values converted to network order go back to host
 // order.
@@ -535,9 +549,7 @@ func (d *ruleDecoder) match(v *regVal, op string, right any) {
 }
 
 func (d *ruleDecoder) matchLeft(left any, v *regVal, op string, right any) {
-	if v.dep > 0 {
-		d.drop[v.dep-1] = true // implied by the protocol of the field
-	}
+	d.implied(v)
 	if left == nil {
 		left = obj{"immediate": nil}
 	}
@@ -581,11 +593,7 @@ func (d *ruleDecoder) setKeySize(name string) int {
 func (d *ruleDecoder) concatFrom(r uint32, size int) any {
 	first := d.get(r)
 	// The fields' protocol matches are implied, as in a comparison.
-	used := func(v *regVal) {
-		if v.dep > 0 {
-			d.drop[v.dep-1] = true
-		}
-	}
+	used := d.implied
 	used(first)
 	if size <= 0 || first.size <= 0 || roundUp4(first.size) >= size {
 		return first.expr
@@ -1044,6 +1052,19 @@ func ifname(b []byte) string {
 
 var protoNames = map[uint64]string{1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 33: "dccp", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6", 132: "sctp", 136: "udplite"}
 
+// ICMP and ICMPv6 type names as nft prints them.
+var icmpTypes = map[uint64]string{0: "echo-reply", 3: "destination-unreachable", 4: "source-quench",
+	5: "redirect", 8: "echo-request", 9: "router-advertisement", 10: "router-solicitation",
+	11: "time-exceeded", 12: "parameter-problem", 13: "timestamp-request", 14: "timestamp-reply",
+	15: "info-request", 16: "info-reply", 17: "address-mask-request", 18: "address-mask-reply"}
+
+var icmpv6Types = map[uint64]string{1: "destination-unreachable", 2: "packet-too-big",
+	3: "time-exceeded", 4: "parameter-problem", 128: "echo-request", 129: "echo-reply",
+	130: "mld-listener-query", 131: "mld-listener-report", 132: "mld-listener-done",
+	133: "nd-router-solicit", 134: "nd-router-advert", 135: "nd-neighbor-solicit",
+	136: "nd-neighbor-advert", 137: "nd-redirect", 138: "router-renumbering",
+	141: "ind-neighbor-solicit", 142: "ind-neighbor-advert", 143: "mld2-listener-report"}
+
 var addrTypes = map[uint64]string{0: "unspec", 1: "unicast", 2: "local", 3: "broadcast", 4: "anycast", 5: "multicast", 6: "blackhole", 7: "unreachable", 8: "prohibit"}
 
 // decodeValue turns comparison data into a JSON value by the type of the
@@ -1088,6 +1109,14 @@ func decodeValue(path string, b []byte) any {
 		}
 	case "fib type":
 		if name, ok := addrTypes[n]; ok {
+			return name
+		}
+	case "icmp type", "icmp_type":
+		if name, ok := icmpTypes[n]; ok {
+			return name
+		}
+	case "icmpv6 type", "icmpv6_type":
+		if name, ok := icmpv6Types[n]; ok {
 			return name
 		}
 	case "ct state", "ct status", "tcp flags":
@@ -1142,7 +1171,7 @@ func decodeTyped(types []string, b []byte) any {
 // covers a CIDR block of addresses, else a range, or the value alone.
 func rangeOrValue(types []string, lo, end []byte, endInclusive bool) any {
 	if end == nil {
-		return decodeTyped(types, lo)
+		return decodeTyped(types, toHost(types, lo))
 	}
 	hi := append([]byte(nil), end...)
 	if !endInclusive {
@@ -1154,6 +1183,41 @@ func rangeOrValue(types []string, lo, end []byte, endInclusive bool) any {
 			}
 		}
 	}
+	return rangeValue(types, toHost(types, lo), toHost(types, hi))
+}
+
+// toHost turns the components of host-order types (marks, times of day …)
+// of an interval key, which the kernel keeps in network order so that
+// intervals compare, back to host order, which decodeTyped expects.
+func toHost(types []string, b []byte) []byte {
+	if binaryutil.NativeEndian.Uint16([]byte{1, 0}) != 1 { // big-endian host
+		return b
+	}
+	var out []byte
+	off := 0
+	for _, t := range types {
+		n := typeSize(t)
+		if off+n > len(b) {
+			break
+		}
+		if out == nil {
+			out = append([]byte(nil), b...)
+		}
+		if hostOrderPath(typePath(t)) && n > 1 {
+			for k := 0; k < n; k++ {
+				out[off+k] = b[off+n-1-k]
+			}
+		}
+		off += roundUp4(n)
+	}
+	if out == nil {
+		return b
+	}
+	return out
+}
+
+// rangeValue decodes the interval lo-hi (both inclusive, in host order).
+func rangeValue(types []string, lo, hi []byte) any {
 	if string(lo) == string(hi) {
 		return decodeTyped(types, lo)
 	}
@@ -1167,7 +1231,7 @@ func rangeOrValue(types []string, lo, end []byte, endInclusive bool) any {
 			if off+n > len(lo) || off+n > len(hi) {
 				break
 			}
-			parts = append(parts, rangeOrValue([]string{t}, lo[off:off+n], hi[off:off+n], true))
+			parts = append(parts, rangeValue([]string{t}, lo[off:off+n], hi[off:off+n]))
 			off += roundUp4(n)
 		}
 		return obj{"concat": parts}
@@ -1228,18 +1292,21 @@ func typePath(t string) string {
 
 func typeSize(t string) int {
 	switch t {
-	case "ipv4_addr", "mark", "iface_index", "ct_state":
+	case "ipv4_addr", "mark", "iface_index", "ct_state", "ct_status", "realm", "classid",
+		"uid", "gid", "devgroup", "fib_addrtype", "ct_event", "hour":
 		return 4
-	case "ipv6_addr":
+	case "ipv6_addr", "ifname", "ct_label":
 		return 16
 	case "ether_addr":
 		return 6
-	case "inet_service", "ether_type":
+	case "inet_service", "ether_type", "arp_op", "iface_type":
 		return 2
-	case "inet_proto", "nf_proto":
+	case "inet_proto", "nf_proto", "icmp_type", "icmpv6_type", "icmp_code", "icmpv6_code",
+		"icmpx_code", "tcp_flag", "dccp_pkttype", "mh_type", "ct_dir", "pkt_type", "dscp",
+		"ecn", "boolean", "igmp_type", "day":
 		return 1
-	case "ifname":
-		return 16
+	case "time", "cgroupsv2":
+		return 8
 	}
 	return 4
 }

@@ -62,6 +62,9 @@ type Snapshot struct {
 	Source parser.Source
 	// iptables holds the rules iptables-nft wrote and can read back.
 	iptables map[ruleKey]bool
+	// placeholders are the stand-ins of the rendering for what nftlint
+	// does not decode (parser.JSONListing).
+	placeholders map[int]string
 }
 
 // ruleKey names a kernel rule: handles are unique within a table.
@@ -76,11 +79,15 @@ func Take(ctx context.Context, opts Options) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, err := parser.RenderJSONRuleset(js)
-	if err != nil && text == nil {
+	listing, err := parser.RenderJSONListing(js)
+	if err != nil && listing == nil {
 		return nil, err
 	}
-	return &Snapshot{Source: parser.Source{Name: opts.name(), Src: text}, iptables: iptables}, nil
+	return &Snapshot{
+		Source:       parser.Source{Name: opts.name(), Src: listing.Text},
+		iptables:     iptables,
+		placeholders: listing.Placeholders,
+	}, nil
 }
 
 // Source reads the running ruleset and renders it as nft text, ready for
@@ -126,9 +133,16 @@ func Build(src parser.Source) (*ruleset.Ruleset, parser.ErrorList, error) {
 
 // Annotate marks a model built from the snapshot's rendering (by the lint
 // pipeline, say) as live: Ruleset.Live, each rule's kernel handle from the
-// `# handle N` comment on its line, and Rule.IptablesCompat.
+// `# handle N` comment on its line, Rule.IptablesCompat, and the
+// statements and selectors nftlint does not decode named as such (the
+// rendering shows `counter` and `meta mark` in their place).
 func (s *Snapshot) Annotate(rs *ruleset.Ruleset) {
 	rs.Live = true
+	for _, ast := range rs.ASTs {
+		if ast.File != nil && ast.File.Name() == s.Source.Name {
+			parser.PatchPlaceholders(ast, s.placeholders)
+		}
+	}
 	setHandles(rs)
 	for _, t := range rs.Tables {
 		for _, c := range t.Chains {

@@ -307,6 +307,25 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 // has a handle. The live reader uses it so that findings on a running
 // ruleset point at lines of a readable listing.
 func RenderJSONRuleset(src []byte) ([]byte, error) {
+	r, err := RenderJSONListing(src)
+	if r == nil {
+		return nil, err
+	}
+	return r.Text, err
+}
+
+// JSONListing is nft JSON list output rendered as nft text.
+type JSONListing struct {
+	Text []byte
+	// Placeholders maps the text offset of each stand-in rendered for an
+	// unknown JSON construct (a `counter` statement, a `meta mark`
+	// selector) to the JSON key it stands for; PatchPlaceholders renames
+	// the stand-ins in the parsed text.
+	Placeholders map[int]string
+}
+
+// RenderJSONListing is RenderJSONRuleset keeping the placeholders.
+func RenderJSONListing(src []byte) (*JSONListing, error) {
 	doc, serr := scanJSON(src)
 	if serr != nil {
 		return nil, fmt.Errorf("malformed JSON at offset %d: %s", serr.Off, serr.Msg)
@@ -315,9 +334,21 @@ func RenderJSONRuleset(src []byte) ([]byte, error) {
 	if !r.top(doc) {
 		return nil, fmt.Errorf("%s", r.problems[0].Msg)
 	}
+	out := &JSONListing{Text: []byte(r.b.String()), Placeholders: r.placeholders}
 	if len(r.problems) > 0 {
 		p := r.problems[0]
-		return []byte(r.b.String()), fmt.Errorf("JSON offset %d: %s", p.Start, p.Msg)
+		return out, fmt.Errorf("JSON offset %d: %s", p.Start, p.Msg)
 	}
-	return []byte(r.b.String()), nil
+	return out, nil
+}
+
+// PatchPlaceholders renames the stand-ins of a JSONListing, parsed into
+// ast, after the JSON keys they stand for (as ParseJSON does), so that
+// checks see an unknown statement or selector rather than a counter or
+// a packet mark.
+func PatchPlaceholders(ast *AST, placeholders map[int]string) {
+	if ast == nil || ast.File == nil {
+		return
+	}
+	patchPlaceholders(ast, ast.File, placeholders)
 }
