@@ -251,6 +251,8 @@ func (d Decision) Policy() bool { return d.Rule == nil && d.AST == nil }
 type Result struct {
 	Verdicts  Verdict    // union of every Decision's Verdict
 	Decisions []Decision // in rule order; the policy last
+
+	seen map[Decision]bool // indexes Decisions once merge has been used
 }
 
 // Certainly reports whether every packet gets verdict v.
@@ -273,6 +275,26 @@ func (r Result) Of(v Verdict) []Decision {
 func (r *Result) add(d Decision) {
 	r.Verdicts |= d.Verdict
 	r.Decisions = append(r.Decisions, d)
+	if r.seen != nil {
+		r.seen[d] = true
+	}
+}
+
+// merge adds a decision of a jumped-to chain unless r has it already: the
+// same decision reached along several jump paths is one decision, and
+// keeping every copy makes the lists grow with the number of paths
+// (exponential in the jump depth).
+func (r *Result) merge(d Decision) {
+	if r.seen == nil {
+		r.seen = make(map[Decision]bool, len(r.Decisions))
+		for _, x := range r.Decisions {
+			r.seen[x] = true
+		}
+	}
+	if r.seen[d] {
+		return
+	}
+	r.add(d)
 }
 
 // maxJumpDepth bounds jump/goto nesting; nft refuses more than 16 levels
@@ -336,6 +358,20 @@ func (rs *Ruleset) Traverse(h Hook, p *Packet) []HookResult {
 type evaluator struct {
 	pkt   *Packet
 	stack []*Chain
+
+	// memo holds the result of every named chain evaluated so far for
+	// this packet. Without it, chains that jump to shared chains are
+	// re-evaluated once per path, which is exponential in the jump depth
+	// (200 chains that each jump to several later ones take hours). A
+	// chain's result does not depend on the path, except where a loop or
+	// the depth bound cut the evaluation short: those give Other, the
+	// undecided answer, which stays sound when reused.
+	memo map[memoKey]Result
+}
+
+type memoKey struct {
+	c     *Chain
+	named bool
 }
 
 // chain evaluates the rules of c. Return decisions mean "ended without a
@@ -352,9 +388,27 @@ func (e *evaluator) chain(c *Chain, depth int, named bool) Result {
 			return res
 		}
 	}
+	key := memoKey{c, named}
+	if r, ok := e.memo[key]; ok {
+		return r
+	}
 	e.stack = append(e.stack, c)
-	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
+	res = e.rules(c, depth, named)
+	e.stack = e.stack[:len(e.stack)-1]
+	if e.memo == nil {
+		e.memo = make(map[memoKey]Result)
+	}
+	// Callers only read a result; the full slice expression makes any
+	// append copy rather than write into the shared array.
+	res.Decisions = res.Decisions[:len(res.Decisions):len(res.Decisions)]
+	res.seen = nil
+	e.memo[key] = res
+	return res
+}
 
+// rules evaluates the rules of named chain c, which is on the stack.
+func (e *evaluator) rules(c *Chain, depth int, named bool) Result {
+	var res Result
 	for _, r := range c.Rules {
 		ast := r.AST
 		if !e.rule(&res, c, r, ast, r.Stmts, depth, named) {
@@ -481,7 +535,7 @@ func (e *evaluator) verdict(res *Result, c *Chain, r *Rule, ast *parser.Rule, s 
 				returns = true
 				continue
 			}
-			res.add(d)
+			res.merge(d)
 		}
 		if !returns {
 			return false
@@ -677,6 +731,12 @@ func familyMismatch(x parser.Expr, pf Family) bool {
 // an anonymous set, a named set or a define: true when the packet's value
 // equals one of right's values.
 func (e *evaluator) memberOf(t *Table, left, right parser.Expr) Truth {
+	if _, ok := right.(*parser.SetRef); ok && !decidable(left) {
+		// eq would answer Maybe for every element (and a set that is
+		// empty or dynamic gives Maybe too): skip listing what may be a
+		// million elements for every rule that looks the set up.
+		return Maybe
+	}
 	vals, ok := e.values(t, right, 0)
 	if !ok {
 		return Maybe
@@ -806,6 +866,30 @@ func (e *evaluator) eq(left, v parser.Expr) Truth {
 		return No
 	}
 	return Maybe
+}
+
+// decidable reports whether eq can answer other than Maybe for left:
+// only interface names, ct state and the network protocol are known of
+// the packet.
+func decidable(left parser.Expr) bool {
+	switch x := unparen(left).(type) {
+	case *parser.Concat:
+		for _, p := range x.Parts {
+			if decidable(p) {
+				return true
+			}
+		}
+	case *parser.Selector:
+		path := x.Path()
+		if ifaceSelectors[path] != "" {
+			return true
+		}
+		switch path {
+		case "ct state", "meta nfproto", "nfproto", "meta protocol":
+			return true
+		}
+	}
+	return false
 }
 
 var knownCtStates = map[string]bool{"new": true, "established": true, "related": true, "invalid": true, "untracked": true}
