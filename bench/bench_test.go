@@ -1,0 +1,166 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/nftlint/nftlint/checks"
+	"github.com/nftlint/nftlint/lint"
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/report"
+	"github.com/nftlint/nftlint/ruleset"
+)
+
+var perfFiles = []string{"large-ruleset.nft", "big-set.nft"}
+
+func BenchmarkScan(b *testing.B) {
+	for _, name := range perfFiles {
+		b.Run(name, func(b *testing.B) {
+			src := perfFile(b, name)
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				file := parser.NewFileSet().AddFile(name, src)
+				var s parser.Scanner
+				s.Init(file, string(src), nil)
+				for {
+					if tok, _, _, _ := s.Scan(); tok == parser.EOF {
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParse(b *testing.B) {
+	for _, name := range perfFiles {
+		b.Run(name, func(b *testing.B) {
+			src := perfFile(b, name)
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, errs := parser.ParseFile(parser.NewFileSet(), name, src); len(errs) > 0 {
+					b.Fatal(errs[0])
+				}
+			}
+		})
+	}
+}
+
+// load is what nftlint does before the checks: parser.Load (parse,
+// includes, $variables) and ruleset.Build.
+func load(tb testing.TB, name string, src []byte) *ruleset.Ruleset {
+	res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: src})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(res.Errors) > 0 {
+		tb.Fatal(res.Errors[0])
+	}
+	rs, _ := ruleset.Build(res)
+	return rs
+}
+
+func BenchmarkLoad(b *testing.B) {
+	for _, name := range perfFiles {
+		b.Run(name, func(b *testing.B) {
+			src := perfFile(b, name)
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				load(b, name, src)
+			}
+		})
+	}
+}
+
+// lintJSON is the whole lint of one input as `nftlint -f json` runs it:
+// load, build, every check, suppressions, sort and the JSON report.
+func lintJSON(tb testing.TB, name string, src []byte) int {
+	res, err := lint.Lint(parser.Source{Name: name, Src: src}, &lint.Options{InlineSuppress: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	files := map[string]*parser.File{}
+	for _, f := range res.Files.Files() {
+		files[f.Name()] = f
+	}
+	rep := &report.Report{Tool: report.DefaultTool("bench"), Rules: checks.All(), Files: files, Diagnostics: res.Diagnostics, FilesLinted: 1}
+	if err := report.JSON(io.Discard, rep); err != nil {
+		tb.Fatal(err)
+	}
+	return len(res.Diagnostics)
+}
+
+func BenchmarkLint(b *testing.B) {
+	for _, name := range perfFiles {
+		b.Run(name, func(b *testing.B) {
+			src := perfFile(b, name)
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				lintJSON(b, name, src)
+			}
+		})
+	}
+}
+
+// BenchmarkLintCorpus lints every text file of the corpus once per
+// iteration.
+func BenchmarkLintCorpus(b *testing.B) {
+	files := textCorpus(b)
+	var size int64
+	for _, f := range files {
+		size += int64(len(f.src))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range files {
+			lint.Lint(parser.Source{Name: f.name, Src: f.src}, &lint.Options{InlineSuppress: true})
+		}
+	}
+}
+
+// BenchmarkCheck runs each check alone on the loaded perf files, to find
+// the one that dominates when BenchmarkLint regresses.
+func BenchmarkCheck(b *testing.B) {
+	for _, name := range perfFiles {
+		src := perfFile(b, name)
+		rs := load(b, name, src)
+		for _, c := range checks.All() {
+			if c.Run == nil {
+				continue
+			}
+			b.Run(name+"/"+c.ID, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					checks.Run(rs, &checks.Options{}, func(x *checks.Check) bool { return x == c })
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkScaling lints the perf files grown 2× and 4× (more tables, a
+// bigger set): time per iteration should double with the input.
+func BenchmarkScaling(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		scale func(testing.TB, []byte, int) []byte
+	}{{"large-ruleset.nft", scaleRuleset}, {"big-set.nft", scaleSet}} {
+		src := perfFile(b, tc.name)
+		for _, n := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/x%d", tc.name, n), func(b *testing.B) {
+				in := tc.scale(b, src, n)
+				b.SetBytes(int64(len(in)))
+				b.ReportAllocs()
+				for b.Loop() {
+					lintJSON(b, tc.name, in)
+				}
+			})
+		}
+	}
+}
