@@ -51,8 +51,11 @@ func (o Options) name() string {
 // JSON reads the running ruleset and returns it in the form `nft -j list
 // ruleset` prints.
 func JSON(ctx context.Context, opts Options) ([]byte, error) {
-	js, _, err := dump(ctx, opts)
-	return js, err
+	d, err := dump(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return d.json, nil
 }
 
 // Snapshot is one reading of the running ruleset: its rendering as nft
@@ -60,11 +63,21 @@ func JSON(ctx context.Context, opts Options) ([]byte, error) {
 type Snapshot struct {
 	// Source is the rendering, in the layout of `nft -a list ruleset`.
 	Source parser.Source
+	// Warnings say what could not be read (the rules of a chain the
+	// netlink library cannot decode); what they name is not linted.
+	Warnings []string
 	// iptables holds the rules iptables-nft wrote and can read back.
 	iptables map[ruleKey]bool
 	// placeholders are the stand-ins of the rendering for what nftlint
 	// does not decode (parser.JSONListing).
 	placeholders map[int]string
+}
+
+// dumped is what dump read.
+type dumped struct {
+	json     []byte           // `nft -j list ruleset`
+	iptables map[ruleKey]bool // the rules iptables-nft wrote and can read back
+	warnings []string
 }
 
 // ruleKey names a kernel rule: handles are unique within a table.
@@ -75,17 +88,18 @@ type ruleKey struct {
 
 // Take reads the running ruleset.
 func Take(ctx context.Context, opts Options) (*Snapshot, error) {
-	js, iptables, err := dump(ctx, opts)
+	d, err := dump(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	listing, err := parser.RenderJSONListing(js)
+	listing, err := parser.RenderJSONListing(d.json)
 	if err != nil && listing == nil {
 		return nil, err
 	}
 	return &Snapshot{
 		Source:       parser.Source{Name: opts.name(), Src: listing.Text},
-		iptables:     iptables,
+		Warnings:     d.warnings,
+		iptables:     d.iptables,
 		placeholders: listing.Placeholders,
 	}, nil
 }

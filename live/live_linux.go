@@ -21,13 +21,13 @@ type obj = map[string]any
 // dump lists the ruleset through netlink and returns it as nft JSON list
 // output, with the rules iptables-nft can read. Only List/Get calls are
 // made.
-func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
+func dump(ctx context.Context, opts Options) (*dumped, error) {
 	var connOpts []nftables.ConnOption
 	nsFD := 0
 	if opts.NetNS != "" {
 		f, err := os.Open(opts.NetNS)
 		if err != nil {
-			return nil, nil, fmt.Errorf("cannot open network namespace: %w", err)
+			return nil, fmt.Errorf("cannot open network namespace: %w", err)
 		}
 		defer f.Close()
 		nsFD = int(f.Fd())
@@ -35,26 +35,28 @@ func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
 	}
 	conn, err := nftables.New(connOpts...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot open nftables netlink: %w", err)
+		return nil, fmt.Errorf("cannot open nftables netlink: %w", err)
 	}
 	defer conn.CloseLasting()
 
 	type result struct {
-		out      []byte
-		iptables map[ruleKey]bool
-		err      error
+		d   *dumped
+		err error
 	}
 	done := make(chan result, 1)
 	go func() {
 		rd := &reader{conn: conn, nsFD: nsFD, iptables: map[ruleKey]bool{}}
 		out, err := rd.read()
-		done <- result{out, rd.iptables, err}
+		done <- result{&dumped{json: out, iptables: rd.iptables, warnings: rd.warnings}, err}
 	}()
 	select {
 	case r := <-done:
-		return r.out, r.iptables, r.err
+		if r.err != nil {
+			return nil, r.err
+		}
+		return r.d, nil
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
@@ -68,6 +70,7 @@ type reader struct {
 	sets map[string]*liveSet
 	// iptables holds the rules iptables-nft wrote and can read back.
 	iptables map[ruleKey]bool
+	warnings []string
 }
 
 type liveSet struct {
@@ -190,7 +193,10 @@ func (rd *reader) read() ([]byte, error) {
 			items = append(items, obj{"chain": co})
 			rules, err := rd.conn.GetRules(t, c)
 			if err != nil {
-				return nil, fmt.Errorf("cannot list the rules of %s %s %s: %w", fam, t.Name, c.Name, err)
+				// One rule the netlink library cannot decode fails the
+				// whole listing of its chain: say so, lint the rest.
+				rd.warnings = append(rd.warnings, fmt.Sprintf("the rules of chain %s %s %s cannot be decoded (%v); they are not linted", fam, t.Name, c.Name, err))
+				continue
 			}
 			for _, r := range rules {
 				dr := rd.decodeRule(t.Family, r.Exprs)

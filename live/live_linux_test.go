@@ -469,3 +469,59 @@ func TestTypeName(t *testing.T) {
 		t.Error("typeName(63) accepted an unknown type")
 	}
 }
+
+// A chain whose rules the netlink library cannot decode (google/nftables
+// v0.3.0 fails on a dynset with a timeout) does not fail the whole read:
+// the other chains are read and a warning names the chain.
+func TestUndecodableChainIsAWarning(t *testing.T) {
+	requireKernel(t)
+	ns := netns(t)
+	file := filepath.Join(t.TempDir(), "update.nft")
+	src := `table ip foo {
+	map pinned {
+		typeof ip saddr . ct original proto-dst : ip daddr . tcp dport
+		size 65535
+		flags dynamic,timeout
+		timeout 6m
+	}
+
+	chain pr {
+		update @pinned { ip saddr . ct original proto-dst timeout 1m30s : ip daddr . tcp dport }
+	}
+
+	chain ok {
+		tcp dport 22 accept
+	}
+}
+`
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "ip", "netns", "exec", ns, "nft", "-f", file)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	snap, err := Take(ctx, Options{NetNS: filepath.Join("/run/netns", ns)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, errs, err := snap.Build()
+	if err != nil || len(errs) > 0 {
+		t.Fatalf("%v %v\n%s", err, errs, snap.Source.Src)
+	}
+	ok := findTable(rs, "ip", "foo").Chain("ok")
+	if ok == nil || len(ok.Rules) != 1 {
+		t.Errorf("chain ok not read:\n%s", snap.Source.Src)
+	}
+	pr := findTable(rs, "ip", "foo").Chain("pr")
+	switch {
+	case pr == nil:
+		t.Errorf("chain pr missing:\n%s", snap.Source.Src)
+	case len(pr.Rules) == 1:
+		// A newer netlink library decodes it: then there is nothing to warn about.
+		if len(snap.Warnings) > 0 {
+			t.Errorf("warnings %q although every rule was read", snap.Warnings)
+		}
+	case len(snap.Warnings) != 1 || !strings.Contains(snap.Warnings[0], "ip foo pr"):
+		t.Errorf("warnings %q, want one naming chain ip foo pr", snap.Warnings)
+	}
+}

@@ -5,6 +5,6 @@ package live
 import "context"
 
 // dump is not available without nftables netlink.
-func dump(ctx context.Context, opts Options) ([]byte, map[ruleKey]bool, error) {
-	return nil, nil, ErrUnsupported
+func dump(ctx context.Context, opts Options) (*dumped, error) {
+	return nil, ErrUnsupported
 }
