@@ -262,9 +262,7 @@ func (d *ruleDecoder) expr(e expr.Any) {
 	case *expr.FlowOffload:
 		d.add(obj{"flow": obj{"op": "add", "flowtable": "@" + e.Name}})
 	case *expr.Dynset:
-		ops := map[uint32]string{0: "add", 1: "update", 2: "delete"}
-		key := d.concatFrom(e.SrcRegKey, d.setKeySize(e.SetName))
-		d.add(obj{"set": obj{"op": ops[e.Operation], "elem": key, "set": "@" + e.SetName}})
+		d.dynset(e)
 	case *expr.Match:
 		d.xtMatch(e)
 	case *expr.Target:
@@ -292,6 +290,55 @@ func (d *ruleDecoder) expr(e expr.Any) {
 	default:
 		d.unknown(exprName(e))
 	}
+}
+
+// dynset decodes `add/update/delete @set { key [timeout T] [stmt] [: data] }`,
+// and the meters nft writes as updates of an anonymous set.
+func (d *ruleDecoder) dynset(e *expr.Dynset) {
+	ops := map[uint32]string{0: "add", 1: "update", 2: "delete"}
+	var elem any = d.concatFrom(e.SrcRegKey, d.setKeySize(e.SetName))
+	if e.Timeout > 0 {
+		elem = obj{"elem": obj{"val": elem, "timeout": int64(e.Timeout.Seconds())}}
+	}
+	// The statements attached to the element (counter, limit …).
+	var stmts []any
+	if len(e.Exprs) > 0 {
+		sub := &ruleDecoder{rd: d.rd, family: d.family, regs: map[uint32]*regVal{}, drop: map[int]bool{}, l3At: -1, l4At: -1}
+		for _, x := range e.Exprs {
+			sub.expr(x)
+		}
+		stmts = sub.stmts
+	}
+	ls := d.rd.sets[e.SetName]
+	if ls != nil && ls.set.Anonymous && e.SrcRegData == 0 {
+		m := obj{"name": e.SetName, "key": elem}
+		if ls.set.Size > 0 {
+			m["size"] = ls.set.Size
+		}
+		if len(stmts) > 0 {
+			m["stmt"] = stmts[0]
+		}
+		d.add(obj{"meter": m})
+		return
+	}
+	kind := "set"
+	u := obj{"op": ops[e.Operation], "elem": elem}
+	if e.SrcRegData != 0 {
+		kind = "map"
+		u["data"] = d.concatFrom(e.SrcRegData, int(d.setDataSize(e.SetName)))
+	}
+	u[kind] = "@" + e.SetName
+	if len(stmts) > 0 {
+		u["stmt"] = stmts
+	}
+	d.add(obj{kind: u})
+}
+
+func (d *ruleDecoder) setDataSize(name string) uint32 {
+	if ls := d.rd.sets[name]; ls != nil {
+		return ls.set.DataType.Bytes
+	}
+	return 0
 }
 
 // exprName names an expression type for the placeholder statement.
