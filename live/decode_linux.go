@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -1069,6 +1070,15 @@ func isIfnamePath(p string) bool {
 
 // ifname decodes an interface name compared with cmp: NUL-terminated for
 // an exact name, unterminated for a prefix (iptables' "eth+").
+// addrString prints an address: IPv6 addresses stay IPv6, even those
+// that map IPv4 ones (::ffff:0.0.0.0, which net.IP prints as 0.0.0.0).
+func addrString(b []byte) string {
+	if a, ok := netip.AddrFromSlice(b); ok {
+		return a.String()
+	}
+	return net.IP(b).String()
+}
+
 // ifnameWildcard recognises the interval nft stores for `"eth*"`: the
 // prefix followed by zeros up to the prefix followed by 0xff bytes.
 func ifnameWildcard(lo, hi []byte) (string, bool) {
@@ -1124,7 +1134,7 @@ func decodeValue(path string, b []byte) any {
 	case isAddrPath(path) && len(b) == 4 || path == "ipv4_addr":
 		return net.IP(b).String()
 	case isAddrPath(path) && len(b) == 16 || path == "ipv6_addr":
-		return net.IP(b).String()
+		return addrString(b)
 	case strings.HasPrefix(path, "ether ") && len(b) == 6 || path == "ether_addr":
 		return net.HardwareAddr(b).String()
 	case isIfnamePath(path) || path == "ifname":
@@ -1170,6 +1180,8 @@ func decodeValue(path string, b []byte) any {
 		return flagList(path, b)
 	case "meta mark", "ct mark":
 		return fmt.Sprintf("0x%08x", n) // as nft prints marks
+	case "meta priority": // a tc class id, major:minor
+		return fmt.Sprintf("%x:%x", n>>16, n&0xffff)
 	case "meta day":
 		if n < 7 {
 			return [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}[n]
@@ -1290,7 +1302,7 @@ func rangeValue(types []string, lo, hi []byte) any {
 	}
 	if len(types) == 1 && (types[0] == "ipv4_addr" || types[0] == "ipv6_addr") {
 		if plen, ok := cidr(lo, hi); ok {
-			return obj{"prefix": obj{"addr": net.IP(lo).String(), "len": plen}}
+			return obj{"prefix": obj{"addr": addrString(lo), "len": plen}}
 		}
 	}
 	a, b := decodeTyped(types, lo), decodeTyped(types, hi)
@@ -1333,6 +1345,8 @@ func typePath(t string) string {
 		return "meta iif"
 	case "day", "hour", "time":
 		return "meta " + t
+	case "classid":
+		return "meta priority"
 	}
 	return t
 }
@@ -1360,7 +1374,8 @@ func typeSize(t string) int {
 
 // trimType cuts data to the type's size (element keys are padded).
 func trimType(t string, b []byte) []byte {
-	if n := typeSize(t); len(b) > n && t != "ifname" {
+	// Integers (typeof ct bytes …) have the length of the key.
+	if n := typeSize(t); len(b) > n && t != "ifname" && t != "integer" {
 		return b[:n]
 	}
 	return b

@@ -332,6 +332,10 @@ func elementValues(s *nftables.Set, elems []nftables.SetElement) []any {
 			if e.IntervalEnd {
 				continue
 			}
+			if len(e.Key) == 0 { // the catch-all element
+				out = append(out, withData(s, e, "*"))
+				continue
+			}
 			// An interval ends where the next element starts: at an end
 			// element, or right before the next interval when the two are
 			// adjacent (the kernel then stores no end between them). The
@@ -350,6 +354,10 @@ func elementValues(s *nftables.Set, elems []nftables.SetElement) []any {
 		return out
 	}
 	for _, e := range elems {
+		if len(e.Key) == 0 { // the catch-all element
+			out = append(out, withData(s, e, "*"))
+			continue
+		}
 		out = append(out, withData(s, e, decodeKey(e.Key)))
 	}
 	return out
