@@ -521,6 +521,12 @@ func (d *ruleDecoder) cmp(e *expr.Cmp) {
 		d.matchLeft(left, v, op, decodeValue(v.path, e.Data))
 	case isIfnamePath(v.path) && (op == "==" || op == "!="):
 		d.match(v, op, ifname(e.Data))
+	case (v.path == "meta iif" || v.path == "meta oif") && len(e.Data) == 4 && (op == "==" || op == "!="):
+		if name := d.rd.linkName(binary.NativeEndian.Uint32(e.Data)); name != "" {
+			d.match(v, op, name)
+			return
+		}
+		d.match(v, op, decodeValue(v.path, e.Data))
 	default:
 		value := decodeValue(v.path, v.hostData(e.Data))
 		if lb := d.lowerBound; op == "<=" && lb != nil && lb.reg == reg32(e.Register) && lb.stmt == len(d.stmts)-1 {

@@ -71,6 +71,19 @@ type reader struct {
 	// iptables holds the rules iptables-nft wrote and can read back.
 	iptables map[ruleKey]bool
 	warnings []string
+	// links names the namespace's interfaces by index (nil until needed).
+	links map[uint32]string
+}
+
+// linkName returns the name of interface index, or "".
+func (rd *reader) linkName(index uint32) string {
+	if rd.links == nil {
+		rd.links, _ = linkNames(rd.nsFD) // unnamed indexes stay numbers
+		if rd.links == nil {
+			rd.links = map[uint32]string{}
+		}
+	}
+	return rd.links[index]
 }
 
 type liveSet struct {

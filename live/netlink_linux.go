@@ -209,3 +209,39 @@ func chainDevices(nsFD int) (map[string][]string, error) {
 	}
 	return out, nil
 }
+
+// linkNames returns the interface names of the namespace by index, for
+// `iif`/`oif` matches, which the kernel keeps as indexes (nft prints the
+// names too).
+func linkNames(nsFD int) (map[uint32]string, error) {
+	conn, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: nsFD})
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	req := netlink.Message{
+		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request | netlink.Dump},
+		Data:   make([]byte, unix.SizeofIfInfomsg),
+	}
+	replies, err := conn.Execute(req)
+	if err != nil {
+		return nil, err
+	}
+	out := map[uint32]string{}
+	for _, m := range replies {
+		if len(m.Data) < unix.SizeofIfInfomsg {
+			continue
+		}
+		index := binary.NativeEndian.Uint32(m.Data[4:8]) // ifi_index
+		ad, err := netlink.NewAttributeDecoder(m.Data[unix.SizeofIfInfomsg:])
+		if err != nil {
+			continue
+		}
+		for ad.Next() {
+			if ad.Type() == unix.IFLA_IFNAME {
+				out[index] = ad.String()
+			}
+		}
+	}
+	return out, nil
+}
