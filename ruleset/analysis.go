@@ -15,6 +15,7 @@ package ruleset
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nftlint/nftlint/parser"
 )
@@ -305,6 +306,52 @@ const maxJumpDepth = 64
 // (by a rule or by the policy) or Other. The result never holds Return:
 // a chain that ends without a verdict applies its policy.
 func Evaluate(c *Chain, p *Packet) Result {
+	if c == nil {
+		return evaluate(c, p)
+	}
+	key := p.key()
+	c.evals.mu.Lock()
+	r, ok := c.evals.m[key]
+	c.evals.mu.Unlock()
+	if ok {
+		return r
+	}
+	r = evaluate(c, p)
+	r.Decisions = r.Decisions[:len(r.Decisions):len(r.Decisions)] // shared: appends must copy
+	c.evals.mu.Lock()
+	if c.evals.m == nil {
+		c.evals.m = make(map[string]Result)
+	}
+	c.evals.m[key] = r
+	c.evals.mu.Unlock()
+	return r
+}
+
+// evalCache holds a chain's Evaluate results by packet key. The chain's
+// rules do not change once the ruleset is built, so entries stay valid.
+type evalCache struct {
+	mu sync.Mutex
+	m  map[string]Result
+}
+
+// key identifies what is known about a packet.
+func (p *Packet) key() string {
+	var b strings.Builder
+	b.WriteString(string(p.Family))
+	for _, i := range []Iface{p.IIf, p.OIf} {
+		b.WriteString("\x00")
+		b.WriteString(i.Pattern)
+		for _, n := range i.Not {
+			b.WriteString("\x01")
+			b.WriteString(n)
+		}
+	}
+	b.WriteString("\x00")
+	b.WriteString(p.CtState)
+	return b.String()
+}
+
+func evaluate(c *Chain, p *Packet) Result {
 	e := &evaluator{pkt: p}
 	res := e.chain(c, 0, false)
 	var out Result

@@ -148,6 +148,10 @@ type Chain struct {
 	// statement holds the body, and that statement.
 	Origin *Rule
 	Body   *parser.VerdictStmt
+
+	// evals caches Evaluate's results per packet: several checks ask
+	// the same questions of the same chain (added for performance).
+	evals evalCache
 }
 
 // IsBase reports whether the chain is attached to a hook.
