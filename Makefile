@@ -3,8 +3,9 @@ GO        ?= go
 PKGS      ?= ./...
 FUZZTIME  ?= 60s
 BENCHTIME ?= 1x
+BENCHCOUNT ?= 3
 
-.PHONY: all build test vet fmt fuzz bench cross generate clean sarif-tool
+.PHONY: all build test vet fmt fuzz bench bench-compare cross generate clean sarif-tool
 
 all: vet test build
 
@@ -53,3 +54,17 @@ sarif-tool:
 
 clean:
 	rm -rf bin
+
+# Benchmarks of bench/ (scanner, parser, loader, checks, whole lint, scaled
+# inputs; the perf corpus is read from ../shared). The results go to
+# bin/bench.txt; benchguard then reports (never fails on) every benchmark
+# more than 20% slower than bench/baseline.txt. Record a new baseline with
+# `cp bin/bench.txt bench/baseline.txt` after a deliberate change.
+bench:
+	@mkdir -p bin
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) -timeout 60m ./bench/ | tee bin/bench.txt
+	$(GO) run ./bench/benchguard bench/baseline.txt bin/bench.txt
+
+# Side-by-side timing of the nftlint binary and `nft -c -f` (root, nft, GNU time).
+bench-compare:
+	bench/compare.sh
