@@ -24,9 +24,10 @@ nothing. This usually happens when rules are appended (` + "`add rule`" + `, a s
 block, an included file) to a chain that already ends in a catch-all ` + "`drop`" + `, or when
 a debugging ` + "`accept`" + ` is left at the top.
 
-` + "`counter`" + `, ` + "`log`" + ` and setting ` + "`meta mark`" + `/` + "`ct mark`" + ` do not make a rule conditional;
-` + "`limit`" + `, ` + "`quota`" + ` and set updates do, and so does ` + "`reject with tcp reset`" + ` (it only
-applies to TCP). A ` + "`jump`" + ` returns to the rule after it, unless the chain it jumps to
+` + "`counter`" + `, ` + "`log`" + ` and setting ` + "`meta mark`" + `/` + "`ct mark`" + ` to a constant do not make a rule
+conditional; ` + "`limit`" + `, ` + "`quota`" + `, set updates and setting a mark from a map, a header
+field or a conntrack key (` + "`meta mark set ct mark`" + `: packets without a conntrack entry
+stop there) do, and so does ` + "`reject with tcp reset`" + ` (it only applies to TCP). A ` + "`jump`" + ` returns to the rule after it, unless the chain it jumps to
 always accepts or drops: nftlint treats ` + "`jump`" + ` as final only when the target chain
 ends in an unconditional accept/drop/reject and nothing before it can return.
 
@@ -145,7 +146,7 @@ func endsChain(t *ruleset.Table, stmts []parser.Stmt) chainEnd {
 }
 
 // cannotStop reports whether a statement neither matches nor can stop
-// the rule: counters, logging, and setting marks.
+// the rule: counters, logging, and setting marks to a constant.
 func cannotStop(s parser.Stmt) bool {
 	switch s := s.(type) {
 	case *parser.KeywordStmt:
@@ -157,7 +158,35 @@ func cannotStop(s parser.Stmt) bool {
 		}
 		switch sel.Path() {
 		case "meta mark", "mark", "meta priority", "priority", "meta nftrace", "nftrace", "ct mark":
-			return true
+			return alwaysLoads(s.Value, 0)
+		}
+	}
+	return false
+}
+
+// alwaysLoads reports whether evaluating a value never stops the rule:
+// constants, and the packet mark (always there). A map lookup stops the
+// rule when the key is missing, a header field (tcp dport) brings an
+// implicit protocol match, and ct keys stop it for packets without a
+// conntrack entry: `meta mark set ct mark accept` does not accept every
+// packet.
+func alwaysLoads(e parser.Expr, depth int) bool {
+	if e == nil || depth > maxInspectDepth {
+		return false
+	}
+	switch x := e.(type) {
+	case *parser.Number, *parser.Literal, *parser.StringLit:
+		return !isNilNode(x)
+	case *parser.VarRef:
+		return x != nil && x.Value != nil && alwaysLoads(x.Value, depth+1)
+	case *parser.Paren:
+		return alwaysLoads(x.X, depth+1)
+	case *parser.Binary:
+		return alwaysLoads(x.X, depth+1) && alwaysLoads(x.Y, depth+1)
+	case *parser.Selector:
+		switch x.Path() {
+		case "meta mark", "mark":
+			return len(x.Args) == 0
 		}
 	}
 	return false
