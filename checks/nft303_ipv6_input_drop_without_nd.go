@@ -30,7 +30,7 @@ goes, SLAAC addresses and default routes vanish.
 func ndPred(path string, right parser.Expr) bool {
 	switch path {
 	case "icmpv6 type":
-		return containsWord(right, "nd-neighbor-solicit", "nd-neighbor-advert", "135", "136")
+		return containsWord(right, "nd-neighbor-solicit", "nd-neighbor-advert") || numberIn(right, 135) || numberIn(right, 136)
 	case "meta l4proto", "ip6 nexthdr":
 		return containsWord(right, "icmpv6", "ipv6-icmp", "58") || numberIn(right, 58)
 	}
