@@ -40,8 +40,19 @@ func runInputDropWithoutLoopback(p *Pass) {
 		}
 		if n := policyNode(c); n != nil {
 			p.Report(Diagnostic{Range: p.Range(n), Message: fmt.Sprintf(
-				"input chain %q drops by default but never accepts loopback traffic: local services talking over 127.0.0.1/::1 break; add `iif lo accept`",
-				c.Name)})
+				"input chain %q drops by default but never accepts loopback traffic: local services talking to each other over %s time out; add `iif lo accept`",
+				c.Name, loopbackAddrs(familyOf(c.Table)))})
 		}
 	}
+}
+
+// loopbackAddrs names the loopback addresses a table of family f sees.
+func loopbackAddrs(f parser.Family) string {
+	switch f {
+	case parser.FamilyIP:
+		return "127.0.0.1"
+	case parser.FamilyIP6:
+		return "::1"
+	}
+	return "127.0.0.1 and ::1"
 }

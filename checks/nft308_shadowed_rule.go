@@ -15,7 +15,7 @@ import (
 var nft308 = &Check{
 	ID:       "NFT308",
 	Name:     "shadowed-rule",
-	Title:    "a rule never matches because an earlier rule with fewer matches already decided",
+	Title:    "a rule never matches: an earlier rule with a subset of its matches already decides every packet it would",
 	Severity: Warning,
 	Tags:     []string{"safety", "correctness"},
 	Doc: `A rule is shadowed when an earlier rule in the same chain matches every packet
@@ -37,7 +37,10 @@ nothing but matches, ` + "`counter`" + `/` + "`log`" + ` and a final ` + "`accep
 or ` + "`goto`" + `; and no rule in between may change what the matches read (setting a mark,
 updating a set, NAT, a jump into a chain that might). Matches that are not written
 identically (` + "`10.0.0.0/8`" + ` versus ` + "`10.1.0.0/16`" + `, ` + "`{ 22, 80 }`" + ` versus ` + "`22`" + `) are not compared,
-so some shadowed rules go unreported. Rules are hashed by their matches, so the
+so some shadowed rules go unreported. Statements that do not match (` + "`counter`" + `,
+` + "`log`" + `, a comment) do not keep a rule from being shadowed: the ` + "`counter`" + ` in
+` + "`tcp dport 22 counter accept`" + ` after ` + "`tcp dport 22 accept`" + ` never counts. An exact copy
+of an earlier rule is left to NFT309. Rules are hashed by their matches, so the
 check stays linear in the number of rules.
 
 **Fix:** move the more specific rule above the general one, or remove it if it is

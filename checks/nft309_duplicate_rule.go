@@ -23,8 +23,10 @@ author reads.
 
 Rules are compared by their structure, not their text: blanks, comments, the
 order of elements in ` + "`{ … }`" + ` sets and how a number or a ` + "`$variable`" + ` is spelled do not
-matter. nftlint hashes every rule once, so even chains with tens of thousands of
-rules are checked in linear time.
+matter. A rule that differs in a ` + "`counter`" + `, a ` + "`log`" + ` or its verdict is not a copy (NFT308
+reports it when the earlier rule decides every packet it matches). nftlint hashes
+every rule once, so even chains with tens of thousands of rules are checked in
+linear time.
 
 A file meant to be applied more than once should start with ` + "`flush ruleset`" + ` (or
 ` + "`flush chain …`" + `, or ` + "`destroy table …`" + ` followed by the table) so that it replaces
@@ -75,10 +77,19 @@ func checkDuplicates(p *Pass, memo *canonMemo, t *ruleset.Table, c *ruleset.Chai
 			if log.changedSince(orig.index, readsOf(stmtNodes(r.Stmts)...)) {
 				fresh = true
 			} else {
+				effect := "packets it matches run through both copies, so what it does (count, log, mark, jump) happens twice"
+				switch {
+				case onlyMatches(r.Stmts):
+					effect = "a rule of matches alone does nothing, and neither does its copy"
+				case endsChainFor(t, r.Stmts):
+					effect = "the copy never sees a packet, the first one already decided every packet it matches"
+				case endsChain(t, r.Stmts[len(r.Stmts)-1:]) != endNone:
+					effect = "the copy sees only the packets the first one let through and decides again for them"
+				}
 				found = append(found, Diagnostic{
 					Range: p.Range(n),
-					Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: the copy repeats (or never reaches) what the first one does; remove it, or flush the chain before adding its rules again",
-						ruleText(r.Stmts), lineOf(p, orig.node, n), describeChain(c)),
+					Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: %s; remove it, or flush the chain before adding its rules again",
+						ruleText(r.Stmts), lineOf(p, orig.node, n), describeChain(c), effect),
 					Related: []Related{{Range: p.Range(orig.node), Message: "first copy"}},
 				})
 			}
@@ -97,6 +108,35 @@ func checkDuplicates(p *Pass, memo *canonMemo, t *ruleset.Table, c *ruleset.Chai
 			return // the rules after this one are NFT307's
 		}
 	}
+}
+
+func onlyMatches(stmts []parser.Stmt) bool {
+	for _, s := range stmts {
+		if _, ok := s.(*parser.MatchStmt); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// endsChainFor reports whether a rule ends the chain for every packet
+// its matches select, so that a copy of it never sees one: its last
+// statement is accept, drop, reject, return or goto, and before it come
+// only matches of the packet (not random numbers or the clock) and
+// counters, logging or constant marks.
+func endsChainFor(t *ruleset.Table, stmts []parser.Stmt) bool {
+	if len(stmts) == 0 {
+		return false
+	}
+	for _, s := range stmts[:len(stmts)-1] {
+		if m, match := s.(*parser.MatchStmt); match && !isPureMatch(m) || !match && !cannotStop(s) {
+			return false
+		}
+	}
+	if _, ok := stmts[len(stmts)-1].(*parser.RejectStmt); ok {
+		return true // a reject nft limits to TCP or one family adds that match
+	}
+	return endsChain(t, stmts[len(stmts)-1:]) != endNone
 }
 
 // lineOf describes the position of node for a message about other:
