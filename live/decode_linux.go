@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -644,6 +645,51 @@ func (d *ruleDecoder) setKeySize(name string) int {
 
 // concatFrom returns the expression in register r, or the concatenation
 // of the registers that together make a key of size bytes.
+// concatSizes returns the byte sizes of the expressions concatFrom
+// joins.
+func (d *ruleDecoder) concatSizes(r uint32, size int) []int {
+	first := d.get(r)
+	sizes := []int{first.size}
+	if size <= 0 || first.size <= 0 || roundUp4(first.size) >= size {
+		return sizes
+	}
+	idx := reg32(r) + uint32(roundUp4(first.size)/4)
+	total := roundUp4(first.size)
+	for total < size {
+		v, ok := d.regs[idx]
+		if !ok || v.size <= 0 {
+			break
+		}
+		sizes = append(sizes, v.size)
+		total += roundUp4(v.size)
+		idx += uint32(roundUp4(v.size) / 4)
+	}
+	return sizes
+}
+
+// sizeKeys gives the integer components of a set's key type the sizes of
+// the expressions a rule looks up with (`udp length . @th,160,128`),
+// when the kernel did not say (sizedIntegers).
+func (d *ruleDecoder) sizeKeys(ls *liveSet, r uint32) {
+	name := ls.set.KeyType.Name
+	parts := strings.Split(name, " . ")
+	if len(parts) < 2 || !slices.Contains(parts, "integer") {
+		return
+	}
+	sizes := d.concatSizes(r, int(ls.set.KeyType.Bytes))
+	if len(sizes) != len(parts) {
+		return
+	}
+	fields := make([]uint32, len(sizes))
+	for i, n := range sizes {
+		if n <= 0 {
+			return
+		}
+		fields[i] = uint32(n)
+	}
+	ls.set.KeyType.Name = sizedIntegers(name, fields)
+}
+
 func (d *ruleDecoder) concatFrom(r uint32, size int) any {
 	first := d.get(r)
 	// The fields' protocol matches are implied, as in a comparison.
@@ -675,6 +721,9 @@ func roundUp4(n int) int { return (n + 3) &^ 3 }
 
 func (d *ruleDecoder) lookup(e *expr.Lookup) {
 	ls := d.rd.sets[e.SetName]
+	if ls != nil {
+		d.sizeKeys(ls, e.SourceRegister)
+	}
 	size := d.setKeySize(e.SetName)
 	key := d.concatFrom(e.SourceRegister, size)
 	v := d.get(e.SourceRegister)
@@ -1358,6 +1407,11 @@ func typePath(t string) string {
 }
 
 func typeSize(t string) int {
+	if n, ok := strings.CutPrefix(t, "integer/"); ok { // sizedIntegers
+		if size, err := strconv.Atoi(n); err == nil {
+			return size
+		}
+	}
 	switch t {
 	case "ipv4_addr", "mark", "iface_index", "ct_state", "ct_status", "realm", "classid",
 		"uid", "gid", "devgroup", "fib_addrtype", "ct_event", "hour":

@@ -167,6 +167,11 @@ func (rd *reader) read() ([]byte, error) {
 				}
 				rd.sets[s.Name] = ls
 			}
+		}
+		// The rules are decoded first: their lookups tell the sizes of
+		// integer key components the set itself does not (sizeKeys).
+		chainItems := rd.chainItems(t, chains, devices)
+		if err == nil {
 			for _, s := range sets {
 				if s.Anonymous {
 					continue
@@ -193,38 +198,7 @@ func (rd *reader) read() ([]byte, error) {
 				}
 			}
 		}
-		for _, c := range chains {
-			if c.Table == nil || c.Table.Name != t.Name || c.Table.Family != t.Family {
-				continue
-			}
-			co := chainObject(fam, t, c)
-			if devs := devices[fam+" "+t.Name+" "+c.Name]; len(devs) == 1 {
-				co["dev"] = devs[0]
-			} else if len(devs) > 1 {
-				co["dev"] = devs
-			}
-			items = append(items, obj{"chain": co})
-			rules, err := rd.conn.GetRules(t, c)
-			if err != nil {
-				// One rule the netlink library cannot decode fails the
-				// whole listing of its chain: say so, lint the rest.
-				rd.warnings = append(rd.warnings, fmt.Sprintf("the rules of chain %s %s %s cannot be decoded (%v); they are not linted", fam, t.Name, c.Name, err))
-				continue
-			}
-			for _, r := range rules {
-				dr := rd.decodeRule(t.Family, r.Exprs)
-				ro := obj{"family": fam, "table": t.Name, "chain": c.Name, "handle": r.Handle, "expr": dr.stmts}
-				if cm, ok := userdata.GetString(r.UserData, userdata.TypeComment); ok && cm != "" {
-					ro["comment"] = cm
-				} else if dr.comment != "" {
-					ro["comment"] = dr.comment
-				}
-				if dr.iptables {
-					rd.iptables[ruleKey{fam, t.Name, r.Handle}] = true
-				}
-				items = append(items, obj{"rule": ro})
-			}
-		}
+		items = append(items, chainItems...)
 	}
 	return json.Marshal(obj{"nftables": items})
 }
@@ -242,6 +216,45 @@ func (rd *reader) chainDevices(chains []*nftables.Chain) map[string][]string {
 		}
 	}
 	return nil
+}
+
+// chainItems decodes the chains of table t and their rules.
+func (rd *reader) chainItems(t *nftables.Table, chains []*nftables.Chain, devices map[string][]string) []any {
+	fam := familyName(t.Family)
+	var items []any
+	for _, c := range chains {
+		if c.Table == nil || c.Table.Name != t.Name || c.Table.Family != t.Family {
+			continue
+		}
+		co := chainObject(fam, t, c)
+		if devs := devices[fam+" "+t.Name+" "+c.Name]; len(devs) == 1 {
+			co["dev"] = devs[0]
+		} else if len(devs) > 1 {
+			co["dev"] = devs
+		}
+		items = append(items, obj{"chain": co})
+		rules, err := rd.conn.GetRules(t, c)
+		if err != nil {
+			// One rule the netlink library cannot decode fails the
+			// whole listing of its chain: say so, lint the rest.
+			rd.warnings = append(rd.warnings, fmt.Sprintf("the rules of chain %s %s %s cannot be decoded (%v); they are not linted", fam, t.Name, c.Name, err))
+			continue
+		}
+		for _, r := range rules {
+			dr := rd.decodeRule(t.Family, r.Exprs)
+			ro := obj{"family": fam, "table": t.Name, "chain": c.Name, "handle": r.Handle, "expr": dr.stmts}
+			if cm, ok := userdata.GetString(r.UserData, userdata.TypeComment); ok && cm != "" {
+				ro["comment"] = cm
+			} else if dr.comment != "" {
+				ro["comment"] = dr.comment
+			}
+			if dr.iptables {
+				rd.iptables[ruleKey{fam, t.Name, r.Handle}] = true
+			}
+			items = append(items, obj{"rule": ro})
+		}
+	}
+	return items
 }
 
 func chainObject(fam string, t *nftables.Table, c *nftables.Chain) obj {
@@ -316,6 +329,11 @@ func (rd *reader) setObject(fam, table string, ls *liveSet) obj {
 // or an array for concatenations.
 func typeNames(name string) any {
 	parts := strings.Split(name, " . ")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "integer/") {
+			parts[i] = "integer" // sizedIntegers
+		}
+	}
 	if len(parts) == 1 {
 		return name
 	}

@@ -4,6 +4,7 @@ package live
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 
 	"github.com/google/nftables"
@@ -40,6 +41,7 @@ func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]n
 		ad.ByteOrder = binary.BigEndian
 		var name string
 		var magic, size uint32
+		var fields []uint32
 		for ad.Next() {
 			switch ad.Type() {
 			case unix.NFTA_SET_NAME:
@@ -48,13 +50,22 @@ func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]n
 				magic = ad.Uint32()
 			case unix.NFTA_SET_KEY_LEN:
 				size = ad.Uint32()
+			case unix.NFTA_SET_DESC:
+				ad.Nested(func(dd *netlink.AttributeDecoder) error {
+					for dd.Next() {
+						if dd.Type() == nftaSetDescConcat {
+							fields = fieldLengths(dd)
+						}
+					}
+					return nil
+				})
 			}
 		}
 		if err := ad.Err(); err != nil {
 			return nil, err
 		}
 		if t, ok := typeName(magic); ok && name != "" {
-			out[name] = nftables.SetDatatype{Name: t, Bytes: size}
+			out[name] = nftables.SetDatatype{Name: sizedIntegers(t, fields), Bytes: size}
 		}
 	}
 	return out, nil
@@ -91,6 +102,54 @@ func typeName(magic uint32) (string, bool) {
 	return strings.Join(parts, " . "), true
 }
 
+// Set description attributes (linux/netfilter/nf_tables.h).
+const (
+	nftaSetDescConcat = 2 // NFTA_SET_DESC_CONCAT: nested NFTA_LIST_ELEM
+	nftaSetFieldLen   = 1 // NFTA_SET_FIELD_LEN
+)
+
+// fieldLengths reads NFTA_SET_DESC_CONCAT: the byte length of each
+// component of a concatenated key.
+func fieldLengths(ad *netlink.AttributeDecoder) []uint32 {
+	var out []uint32
+	ad.Nested(func(ld *netlink.AttributeDecoder) error {
+		for ld.Next() {
+			if ld.Type() != unix.NFTA_LIST_ELEM {
+				continue
+			}
+			ld.Nested(func(fd *netlink.AttributeDecoder) error {
+				fd.ByteOrder = binary.BigEndian
+				for fd.Next() {
+					if fd.Type() == nftaSetFieldLen {
+						out = append(out, fd.Uint32())
+					}
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	return out
+}
+
+// sizedIntegers gives the integer components of a concatenated key type
+// their lengths ("integer . integer" with fields 2 and 16 becomes
+// "integer/2 . integer/16"): integers have no fixed size (typeof udp
+// length, @th,160,128), and decoding needs it. typeNames drops the sizes
+// again for the listing.
+func sizedIntegers(name string, fields []uint32) string {
+	parts := strings.Split(name, " . ")
+	if len(parts) < 2 || len(parts) != len(fields) {
+		return name
+	}
+	for i, p := range parts {
+		if p == "integer" {
+			parts[i] = fmt.Sprintf("integer/%d", fields[i])
+		}
+	}
+	return strings.Join(parts, " . ")
+}
+
 // lostKeyType reports whether google/nftables lost the key type of s.
 func lostKeyType(s *nftables.Set) bool {
 	return s.IsMap && s.KeyType.Name == "verdict" && s.DataType.Name == ""
@@ -102,16 +161,24 @@ func (rd *reader) restoreKeyTypes(t *nftables.Table, sets []*nftables.Set) {
 	var keys map[string]nftables.SetDatatype
 	asked := false
 	for _, s := range sets {
-		if !lostKeyType(s) {
+		lost := lostKeyType(s)
+		unsized := strings.Contains(s.KeyType.Name, " . ") && strings.Contains(s.KeyType.Name, "integer")
+		if !lost && !unsized {
 			continue
 		}
 		if !asked {
 			keys, _ = setKeyTypes(rd.nsFD, t.Family, t.Name) // on error fixMapTypes guesses
 			asked = true
 		}
-		if k, ok := keys[s.Name]; ok {
+		k, ok := keys[s.Name]
+		if !ok {
+			continue
+		}
+		if lost {
 			s.KeyType = k
 			s.DataType = nftables.TypeVerdict
+		} else {
+			s.KeyType.Name = k.Name
 		}
 	}
 }
