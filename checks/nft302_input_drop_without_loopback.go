@@ -23,14 +23,14 @@ connections over loopback are dropped and such services time out in confusing wa
 	Run: runInputDropWithoutLoopback,
 }
 
-func loopbackPred(path string, right parser.Expr) bool {
+func loopbackPred(path string, right parser.Expr) (relevant, selects bool) {
 	switch path {
 	case "iif", "iifname", "meta iif", "meta iifname":
-		return containsWord(right, "lo")
+		return true, containsWord(right, "lo")
 	case "iiftype", "meta iiftype":
-		return containsWord(right, "loopback")
+		return true, containsWord(right, "loopback")
 	}
-	return false
+	return false, false
 }
 
 func runInputDropWithoutLoopback(p *Pass) {

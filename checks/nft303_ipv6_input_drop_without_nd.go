@@ -27,14 +27,14 @@ goes, SLAAC addresses and default routes vanish.
 	Run: runIPv6InputDropWithoutND,
 }
 
-func ndPred(path string, right parser.Expr) bool {
+func ndPred(path string, right parser.Expr) (relevant, selects bool) {
 	switch path {
 	case "icmpv6 type":
-		return containsWord(right, "nd-neighbor-solicit", "nd-neighbor-advert") || numberIn(right, 135) || numberIn(right, 136)
+		return true, containsWord(right, "nd-neighbor-solicit", "nd-neighbor-advert") || numberIn(right, 135) || numberIn(right, 136)
 	case "meta l4proto", "ip6 nexthdr":
-		return containsWord(right, "icmpv6", "ipv6-icmp", "58") || numberIn(right, 58)
+		return true, containsWord(right, "icmpv6", "ipv6-icmp", "58") || numberIn(right, 58)
 	}
-	return false
+	return false, false
 }
 
 func numberIn(e parser.Expr, v uint64) bool {

@@ -25,9 +25,13 @@ func dropPolicyChains(rs *ruleset.Ruleset, hook ruleset.Hook) []*ruleset.Chain {
 	return out
 }
 
-// matchPred decides whether a match (selector path and right-hand side)
-// selects the traffic a check looks for.
-type matchPred func(path string, right parser.Expr) bool
+// matchPred classifies a match (selector path and right-hand side) for
+// the traffic a check looks for: relevant reports whether the selector is
+// one that tells that traffic apart, selects whether the right-hand side
+// contains the traffic's value. `ct state established` selects
+// established traffic; so does `ct state != new`, which is relevant but
+// does not list it.
+type matchPred func(path string, right parser.Expr) (relevant, selects bool)
 
 // acceptsTraffic reports whether the base chain c, or a chain it reaches
 // by jump/goto, has a rule ending in accept with a match satisfying pred,
@@ -68,10 +72,20 @@ func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
 	}
 	if v, ok := stmts[len(stmts)-1].(*parser.VerdictStmt); ok && v.Kind == "accept" {
 		for _, s := range stmts {
-			if m, ok := s.(*parser.MatchStmt); ok && m.Op != "!=" {
-				if sel, ok := m.Left.(*parser.Selector); ok && pred(sel.Path(), m.Right) {
-					return true
-				}
+			m, ok := s.(*parser.MatchStmt)
+			if !ok {
+				continue
+			}
+			sel, ok := m.Left.(*parser.Selector)
+			if !ok {
+				continue
+			}
+			relevant, selects := pred(sel.Path(), m.Right)
+			if !relevant {
+				continue
+			}
+			if negated := m.Op == "!="; selects != negated {
+				return true
 			}
 		}
 	}
@@ -93,8 +107,10 @@ func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
 			if !ok {
 				continue
 			}
-			if v, ok := me.Value.(*parser.Verdict); ok && v.Kind == "accept" && pred(sel.Path(), me.Key) {
-				return true
+			if v, ok := me.Value.(*parser.Verdict); ok && v.Kind == "accept" {
+				if relevant, selects := pred(sel.Path(), me.Key); relevant && selects {
+					return true
+				}
 			}
 		}
 	}
@@ -141,6 +157,9 @@ func policyNode(c *ruleset.Chain) parser.Node {
 	return nil
 }
 
-func establishedPred(path string, right parser.Expr) bool {
-	return path == "ct state" && containsWord(right, "established")
+func establishedPred(path string, right parser.Expr) (relevant, selects bool) {
+	if path != "ct state" {
+		return false, false
+	}
+	return true, containsWord(right, "established")
 }
