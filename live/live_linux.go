@@ -71,6 +71,8 @@ type reader struct {
 	// iptables holds the rules iptables-nft wrote and can read back.
 	iptables map[ruleKey]bool
 	warnings []string
+	// setHandles are the handles of the sets of the table being read.
+	setHandles map[string]uint64
 	// links names the namespace's interfaces by index (nil until needed).
 	links map[uint32]string
 }
@@ -136,11 +138,16 @@ func (rd *reader) read() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot list chains: %w", err)
 	}
-	devices := rd.chainDevices(chains)
+	// On error, tables and chains are listed without handles and devices.
+	chainMeta, _ := chainMetas(rd.nsFD)
+	tableHandle, _ := tableHandles(rd.nsFD)
 	items := []any{obj{"metainfo": obj{"json_schema_version": 1}}}
 	for _, t := range tables {
 		fam := familyName(t.Family)
 		tobj := obj{"family": fam, "name": t.Name}
+		if h := tableHandle[fam+" "+t.Name]; h != 0 {
+			tobj["handle"] = h
+		}
 		var flags []string
 		if t.Flags&0x1 != 0 {
 			flags = append(flags, "dormant")
@@ -170,7 +177,7 @@ func (rd *reader) read() ([]byte, error) {
 		}
 		// The rules are decoded first: their lookups tell the sizes of
 		// integer key components the set itself does not (sizeKeys).
-		chainItems := rd.chainItems(t, chains, devices)
+		chainItems := rd.chainItems(t, chains, chainMeta)
 		if err == nil {
 			for _, s := range sets {
 				if s.Anonymous {
@@ -203,23 +210,8 @@ func (rd *reader) read() ([]byte, error) {
 	return json.Marshal(obj{"nftables": items})
 }
 
-// chainDevices asks the kernel for the devices of the base chains that
-// may have some (google/nftables leaves Chain.Device empty).
-func (rd *reader) chainDevices(chains []*nftables.Chain) map[string][]string {
-	for _, c := range chains {
-		if c.Hooknum == nil || c.Table == nil {
-			continue
-		}
-		if c.Table.Family == nftables.TableFamilyNetdev || (c.Table.Family == nftables.TableFamilyINet && hookName(c.Table.Family, *c.Hooknum) == "ingress") {
-			devs, _ := chainDevices(rd.nsFD) // on error the chains are shown without devices
-			return devs
-		}
-	}
-	return nil
-}
-
 // chainItems decodes the chains of table t and their rules.
-func (rd *reader) chainItems(t *nftables.Table, chains []*nftables.Chain, devices map[string][]string) []any {
+func (rd *reader) chainItems(t *nftables.Table, chains []*nftables.Chain, metas map[string]chainMeta) []any {
 	fam := familyName(t.Family)
 	var items []any
 	for _, c := range chains {
@@ -227,10 +219,14 @@ func (rd *reader) chainItems(t *nftables.Table, chains []*nftables.Chain, device
 			continue
 		}
 		co := chainObject(fam, t, c)
-		if devs := devices[fam+" "+t.Name+" "+c.Name]; len(devs) == 1 {
+		meta := metas[fam+" "+t.Name+" "+c.Name]
+		if devs := meta.devices; len(devs) == 1 {
 			co["dev"] = devs[0]
 		} else if len(devs) > 1 {
 			co["dev"] = devs
+		}
+		if meta.handle != 0 {
+			co["handle"] = meta.handle
 		}
 		items = append(items, obj{"chain": co})
 		rules, err := rd.conn.GetRules(t, c)
@@ -289,6 +285,9 @@ func (rd *reader) setObject(fam, table string, ls *liveSet) obj {
 	s := ls.set
 	fixMapTypes(s, ls.elems)
 	so := obj{"family": fam, "table": table, "name": s.Name}
+	if h := rd.setHandles[s.Name]; h != 0 {
+		so["handle"] = h
+	}
 	so["type"] = typeNames(s.KeyType.Name)
 	var flags []string
 	if s.Constant {

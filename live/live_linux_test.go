@@ -150,6 +150,12 @@ func TestReadBackMatchesFile(t *testing.T) {
 		t.Errorf("first input rule at %s: %q, want a line of %s with its handle %d", pos, line, DefaultName, r.Handle)
 		t.Logf("rendering:\n%s", text)
 	}
+	// Tables, chains and sets carry theirs too, as in `nft -a list ruleset`.
+	for _, head := range []string{"table inet filter { # handle ", "chain input { # handle ", "set allowed { # handle "} {
+		if !strings.Contains(string(text), head) {
+			t.Errorf("no line %q… in the rendering:\n%s", head, text)
+		}
+	}
 }
 
 // TestReadBackDecodes does the same with testdata/live/decode.nft:

@@ -15,21 +15,22 @@ import (
 // google/nftables v0.3.0 does not decode everything the kernel says: it
 // overwrites the key type of a verdict map with the verdict data type (an
 // empty `type ifname : verdict` map — Docker's nftables backend starts
-// with four — would read back as `type integer : verdict`), and it drops
-// the devices of netdev and ingress chains. The functions here ask the
-// kernel for those directly, with read-only dump requests.
+// with four — would read back as `type integer : verdict`), it drops the
+// devices of netdev and ingress chains, and the handles of tables, chains
+// and sets. The functions here ask the kernel for those directly, with
+// read-only dump requests.
 
 // setKeyTypes returns the key types of the sets of a table, by set name:
 // the type name ("ifname", "ipv4_addr . inet_service") and the key length.
 // nsFD is the network namespace to ask (0: the process's).
-func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]nftables.SetDatatype, error) {
+func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]setMeta, error) {
 	replies, err := rawDump(nsFD, unix.NFT_MSG_GETSET, fam, []netlink.Attribute{
 		{Type: unix.NFTA_SET_TABLE, Data: []byte(table + "\x00")},
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]nftables.SetDatatype{}
+	out := map[string]setMeta{}
 	for _, m := range replies {
 		if len(m.Data) < 4 {
 			continue
@@ -42,6 +43,7 @@ func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]n
 		var name string
 		var magic, size uint32
 		var fields []uint32
+		var handle uint64
 		for ad.Next() {
 			switch ad.Type() {
 			case unix.NFTA_SET_NAME:
@@ -50,6 +52,8 @@ func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]n
 				magic = ad.Uint32()
 			case unix.NFTA_SET_KEY_LEN:
 				size = ad.Uint32()
+			case nftaSetHandle:
+				handle = ad.Uint64()
 			case unix.NFTA_SET_DESC:
 				ad.Nested(func(dd *netlink.AttributeDecoder) error {
 					for dd.Next() {
@@ -64,9 +68,14 @@ func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]n
 		if err := ad.Err(); err != nil {
 			return nil, err
 		}
-		if t, ok := typeName(magic); ok && name != "" {
-			out[name] = nftables.SetDatatype{Name: sizedIntegers(t, fields), Bytes: size}
+		if name == "" {
+			continue
 		}
+		meta := setMeta{handle: handle}
+		if t, ok := typeName(magic); ok {
+			meta.key = &nftables.SetDatatype{Name: sizedIntegers(t, fields), Bytes: size}
+		}
+		out[name] = meta
 	}
 	return out, nil
 }
@@ -102,10 +111,18 @@ func typeName(magic uint32) (string, bool) {
 	return strings.Join(parts, " . "), true
 }
 
-// Set description attributes (linux/netfilter/nf_tables.h).
+// setMeta is what the kernel says about a set that google/nftables
+// v0.3.0 loses: the key type (nil when unknown) and the handle.
+type setMeta struct {
+	key    *nftables.SetDatatype
+	handle uint64
+}
+
+// Set attributes (linux/netfilter/nf_tables.h).
 const (
-	nftaSetDescConcat = 2 // NFTA_SET_DESC_CONCAT: nested NFTA_LIST_ELEM
-	nftaSetFieldLen   = 1 // NFTA_SET_FIELD_LEN
+	nftaSetHandle     = 16 // NFTA_SET_HANDLE
+	nftaSetDescConcat = 2  // NFTA_SET_DESC_CONCAT: nested NFTA_LIST_ELEM
+	nftaSetFieldLen   = 1  // NFTA_SET_FIELD_LEN
 )
 
 // fieldLengths reads NFTA_SET_DESC_CONCAT: the byte length of each
@@ -155,30 +172,28 @@ func lostKeyType(s *nftables.Set) bool {
 	return s.IsMap && s.KeyType.Name == "verdict" && s.DataType.Name == ""
 }
 
-// restoreKeyTypes gives the verdict maps of a table their key types back,
-// asking the kernel once; fixMapTypes guesses for what it cannot answer.
+// restoreKeyTypes asks the kernel about the sets of a table: the verdict
+// maps get their key types back (fixMapTypes guesses for what it cannot
+// answer), concatenations the sizes of their integer components, and
+// every set its handle (rd.setHandles).
 func (rd *reader) restoreKeyTypes(t *nftables.Table, sets []*nftables.Set) {
-	var keys map[string]nftables.SetDatatype
-	asked := false
+	metas, _ := setKeyTypes(rd.nsFD, t.Family, t.Name) // on error fixMapTypes guesses
+	rd.setHandles = map[string]uint64{}
 	for _, s := range sets {
-		lost := lostKeyType(s)
-		unsized := strings.Contains(s.KeyType.Name, " . ") && strings.Contains(s.KeyType.Name, "integer")
-		if !lost && !unsized {
-			continue
-		}
-		if !asked {
-			keys, _ = setKeyTypes(rd.nsFD, t.Family, t.Name) // on error fixMapTypes guesses
-			asked = true
-		}
-		k, ok := keys[s.Name]
+		m, ok := metas[s.Name]
 		if !ok {
 			continue
 		}
-		if lost {
-			s.KeyType = k
+		rd.setHandles[s.Name] = m.handle
+		if m.key == nil {
+			continue
+		}
+		switch {
+		case lostKeyType(s):
+			s.KeyType = *m.key
 			s.DataType = nftables.TypeVerdict
-		} else {
-			s.KeyType.Name = k.Name
+		case strings.Contains(s.KeyType.Name, " . ") && strings.Contains(s.KeyType.Name, "integer"):
+			s.KeyType.Name = m.key.Name
 		}
 	}
 }
@@ -215,15 +230,21 @@ const (
 	nftaDeviceName = 1 // NFTA_DEVICE_NAME
 )
 
-// chainDevices returns the devices of the netdev (and inet ingress) base
-// chains, by "family table chain": google/nftables v0.3.0 does not decode
-// them from NFTA_CHAIN_HOOK.
-func chainDevices(nsFD int) (map[string][]string, error) {
+// chainMeta is what the kernel says about a chain that google/nftables
+// v0.3.0 does not decode: the devices of netdev and ingress chains, and
+// the chain's handle.
+type chainMeta struct {
+	devices []string
+	handle  uint64
+}
+
+// chainMetas returns the chainMeta of every chain by "family table chain".
+func chainMetas(nsFD int) (map[string]chainMeta, error) {
 	replies, err := rawDump(nsFD, unix.NFT_MSG_GETCHAIN, nftables.TableFamilyUnspecified, nil)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]string{}
+	out := map[string]chainMeta{}
 	for _, m := range replies {
 		if len(m.Data) < 4 {
 			continue
@@ -235,14 +256,16 @@ func chainDevices(nsFD int) (map[string][]string, error) {
 		}
 		ad.ByteOrder = binary.BigEndian
 		var table, name string
-		var dev string    // NFTA_HOOK_DEV
-		var devs []string // NFTA_HOOK_DEVS; newer kernels send both
+		var meta chainMeta
+		var dev string // NFTA_HOOK_DEV; newer kernels also send NFTA_HOOK_DEVS
 		for ad.Next() {
 			switch ad.Type() {
 			case unix.NFTA_CHAIN_TABLE:
 				table = ad.String()
 			case unix.NFTA_CHAIN_NAME:
 				name = ad.String()
+			case unix.NFTA_CHAIN_HANDLE:
+				meta.handle = ad.Uint64()
 			case unix.NFTA_CHAIN_HOOK:
 				ad.Nested(func(hd *netlink.AttributeDecoder) error {
 					for hd.Next() {
@@ -253,7 +276,7 @@ func chainDevices(nsFD int) (map[string][]string, error) {
 							hd.Nested(func(dd *netlink.AttributeDecoder) error {
 								for dd.Next() {
 									if dd.Type() == nftaDeviceName {
-										devs = append(devs, dd.String())
+										meta.devices = append(meta.devices, dd.String())
 									}
 								}
 								return nil
@@ -267,11 +290,46 @@ func chainDevices(nsFD int) (map[string][]string, error) {
 		if err := ad.Err(); err != nil {
 			return nil, err
 		}
-		if len(devs) == 0 && dev != "" {
-			devs = []string{dev}
+		if len(meta.devices) == 0 && dev != "" {
+			meta.devices = []string{dev}
 		}
-		if len(devs) > 0 {
-			out[familyName(fam)+" "+table+" "+name] = devs
+		out[familyName(fam)+" "+table+" "+name] = meta
+	}
+	return out, nil
+}
+
+// nftaTableHandle is NFTA_TABLE_HANDLE (linux/netfilter/nf_tables.h).
+const nftaTableHandle = 4
+
+// tableHandles returns the handles of the tables by "family table".
+func tableHandles(nsFD int) (map[string]uint64, error) {
+	replies, err := rawDump(nsFD, unix.NFT_MSG_GETTABLE, nftables.TableFamilyUnspecified, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]uint64{}
+	for _, m := range replies {
+		if len(m.Data) < 4 {
+			continue
+		}
+		fam := nftables.TableFamily(m.Data[0])
+		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
+		if err != nil {
+			return nil, err
+		}
+		ad.ByteOrder = binary.BigEndian
+		var name string
+		var handle uint64
+		for ad.Next() {
+			switch ad.Type() {
+			case unix.NFTA_TABLE_NAME:
+				name = ad.String()
+			case nftaTableHandle:
+				handle = ad.Uint64()
+			}
+		}
+		if ad.Err() == nil && name != "" {
+			out[familyName(fam)+" "+name] = handle
 		}
 	}
 	return out, nil
