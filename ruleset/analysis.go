@@ -252,8 +252,6 @@ func (d Decision) Policy() bool { return d.Rule == nil && d.AST == nil }
 type Result struct {
 	Verdicts  Verdict    // union of every Decision's Verdict
 	Decisions []Decision // in rule order; the policy last
-
-	seen map[Decision]bool // indexes Decisions once merge has been used
 }
 
 // Certainly reports whether every packet gets verdict v.
@@ -276,26 +274,77 @@ func (r Result) Of(v Verdict) []Decision {
 func (r *Result) add(d Decision) {
 	r.Verdicts |= d.Verdict
 	r.Decisions = append(r.Decisions, d)
-	if r.seen != nil {
-		r.seen[d] = true
-	}
 }
 
-// merge adds a decision of a jumped-to chain unless r has it already: the
-// same decision reached along several jump paths is one decision, and
-// keeping every copy makes the lists grow with the number of paths
-// (exponential in the jump depth).
-func (r *Result) merge(d Decision) {
-	if r.seen == nil {
-		r.seen = make(map[Decision]bool, len(r.Decisions))
-		for _, x := range r.Decisions {
-			r.seen[x] = true
+// evalNode is the evaluator's result for one chain (or anonymous chain
+// body): its own decisions interleaved, in rule order, with references
+// to the results of the chains it jumps to. Sharing sub-results instead
+// of copying their decisions into every caller keeps the evaluation
+// linear in the size of the ruleset: 200 chains that jump to each other
+// would otherwise each hold the union of everything below them.
+type evalNode struct {
+	// verdicts is the union of the node's own verdicts and of its
+	// sub-results' verdicts other than Return (a jumped-to chain that
+	// returns lets the caller go on).
+	verdicts Verdict
+	items    []evalItem
+}
+
+// evalItem is a decision, or (sub != nil) a jumped-to chain's result.
+type evalItem struct {
+	d   Decision
+	sub *evalNode
+}
+
+func (n *evalNode) add(d Decision) {
+	n.verdicts |= d.Verdict
+	n.items = append(n.items, evalItem{d: d})
+}
+
+// addSub adds the result of a jumped-to chain. Its Return decisions are
+// not the caller's: flatten skips them.
+func (n *evalNode) addSub(sub *evalNode) {
+	n.verdicts |= sub.verdicts &^ Return
+	n.items = append(n.items, evalItem{sub: sub})
+}
+
+// flatten lists the decisions of root: its own in order, each
+// jumped-to chain's where the jump is, a decision reached along several
+// jump paths once (keeping every copy makes the lists grow with the
+// number of paths, exponential in the jump depth). Return decisions of
+// jumped-to chains are left out. Each sub-result is walked once.
+func (n *evalNode) flatten() []Decision {
+	var out []Decision
+	seen := make(map[Decision]bool)
+	visited := make(map[*evalNode]bool)
+	var walk func(n *evalNode)
+	walk = func(n *evalNode) {
+		if visited[n] {
+			return // every decision below n is in out already
+		}
+		visited[n] = true
+		for _, it := range n.items {
+			if it.sub != nil {
+				walk(it.sub)
+				continue
+			}
+			if it.d.Verdict == Return || seen[it.d] {
+				continue
+			}
+			seen[it.d] = true
+			out = append(out, it.d)
 		}
 	}
-	if r.seen[d] {
-		return
+	for _, it := range n.items {
+		if it.sub != nil {
+			walk(it.sub)
+			continue
+		}
+		// The root's own decisions are all kept, in order.
+		seen[it.d] = true
+		out = append(out, it.d)
 	}
-	r.add(d)
+	return out
 }
 
 // maxJumpDepth bounds jump/goto nesting; nft refuses more than 16 levels
@@ -353,9 +402,9 @@ func (p *Packet) key() string {
 
 func evaluate(c *Chain, p *Packet) Result {
 	e := &evaluator{pkt: p}
-	res := e.chain(c, 0, false)
+	root := e.chain(c, 0, false)
 	var out Result
-	for _, d := range res.Decisions {
+	for _, d := range root.flatten() {
 		if d.Verdict == Return {
 			policy := Accept
 			if c.Base != nil && c.Base.Policy == "drop" {
@@ -413,7 +462,7 @@ type evaluator struct {
 	// chain's result does not depend on the path, except where a loop or
 	// the depth bound cut the evaluation short: those give Other, the
 	// undecided answer, which stays sound when reused.
-	memo map[memoKey]Result
+	memo map[memoKey]*evalNode
 }
 
 type memoKey struct {
@@ -422,15 +471,16 @@ type memoKey struct {
 }
 
 // chain evaluates the rules of c. Return decisions mean "ended without a
-// verdict".
-func (e *evaluator) chain(c *Chain, depth int, named bool) Result {
-	var res Result
+// verdict". The result is shared (memoized): callers must not change it.
+func (e *evaluator) chain(c *Chain, depth int, named bool) *evalNode {
 	if c == nil || depth > maxJumpDepth {
+		res := &evalNode{}
 		res.add(Decision{Verdict: Other, Chain: c, Named: named})
 		return res
 	}
 	for _, s := range e.stack {
 		if s == c { // a loop nft would refuse; do not claim anything
+			res := &evalNode{}
 			res.add(Decision{Verdict: Other, Chain: c, Named: named})
 			return res
 		}
@@ -440,25 +490,21 @@ func (e *evaluator) chain(c *Chain, depth int, named bool) Result {
 		return r
 	}
 	e.stack = append(e.stack, c)
-	res = e.rules(c, depth, named)
+	res := e.rules(c, depth, named)
 	e.stack = e.stack[:len(e.stack)-1]
 	if e.memo == nil {
-		e.memo = make(map[memoKey]Result)
+		e.memo = make(map[memoKey]*evalNode)
 	}
-	// Callers only read a result; the full slice expression makes any
-	// append copy rather than write into the shared array.
-	res.Decisions = res.Decisions[:len(res.Decisions):len(res.Decisions)]
-	res.seen = nil
 	e.memo[key] = res
 	return res
 }
 
 // rules evaluates the rules of named chain c, which is on the stack.
-func (e *evaluator) rules(c *Chain, depth int, named bool) Result {
-	var res Result
+func (e *evaluator) rules(c *Chain, depth int, named bool) *evalNode {
+	res := &evalNode{}
 	for _, r := range c.Rules {
 		ast := r.AST
-		if !e.rule(&res, c, r, ast, r.Stmts, depth, named) {
+		if !e.rule(res, c, r, ast, r.Stmts, depth, named) {
 			return res
 		}
 	}
@@ -468,8 +514,8 @@ func (e *evaluator) rules(c *Chain, depth int, named bool) Result {
 
 // anon evaluates an anonymous chain body: like a jumped-to chain whose
 // rules are AST rules.
-func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) Result {
-	var res Result
+func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) *evalNode {
+	res := &evalNode{}
 	if depth > maxJumpDepth {
 		res.add(Decision{Verdict: Other, Chain: c, Named: named})
 		return res
@@ -479,7 +525,7 @@ func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) Re
 		if !ok {
 			continue
 		}
-		if !e.rule(&res, c, nil, r, r.Stmts, depth, named) {
+		if !e.rule(res, c, nil, r, r.Stmts, depth, named) {
 			return res
 		}
 	}
@@ -489,7 +535,7 @@ func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) Re
 
 // rule evaluates one rule, adding its possible decisions to res, and
 // reports whether evaluation may go on with the next rule.
-func (e *evaluator) rule(res *Result, c *Chain, r *Rule, ast *parser.Rule, stmts []parser.Stmt, depth int, named bool) bool {
+func (e *evaluator) rule(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, stmts []parser.Stmt, depth int, named bool) bool {
 	mayStop := false // an undecided match may have ended the rule already
 	decide := func(v Verdict, s parser.Stmt) {
 		res.add(Decision{Verdict: v, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
@@ -553,7 +599,7 @@ func (e *evaluator) rule(res *Result, c *Chain, r *Rule, ast *parser.Rule, stmts
 
 // verdict applies a verdict (a statement or a vmap value) and reports
 // whether the rule may continue with the next rule.
-func (e *evaluator) verdict(res *Result, c *Chain, r *Rule, ast *parser.Rule, s parser.Stmt, kind string, target parser.Expr, body *parser.Block, depth int, named bool) bool {
+func (e *evaluator) verdict(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, s parser.Stmt, kind string, target parser.Expr, body *parser.Block, depth int, named bool) bool {
 	decide := func(v Verdict) {
 		res.add(Decision{Verdict: v, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
 	}
@@ -570,21 +616,14 @@ func (e *evaluator) verdict(res *Result, c *Chain, r *Rule, ast *parser.Rule, s 
 	case "continue":
 		return true
 	case "jump", "goto":
-		var sub Result
+		var sub *evalNode
 		if body != nil {
 			sub = e.anon(c, body, depth+1, named)
 		} else {
 			sub = e.chain(e.target(c.Table, target), depth+1, named)
 		}
-		returns := false
-		for _, d := range sub.Decisions {
-			if d.Verdict == Return {
-				returns = true
-				continue
-			}
-			res.merge(d)
-		}
-		if !returns {
+		res.addSub(sub)
+		if sub.verdicts&Return == 0 {
 			return false
 		}
 		if kind == "goto" {
@@ -618,7 +657,7 @@ func (e *evaluator) target(t *Table, x parser.Expr) *Chain {
 
 // vmap evaluates a verdict map statement and reports whether the rule may
 // continue with the next rule (no element matched).
-func (e *evaluator) vmap(res *Result, c *Chain, r *Rule, ast *parser.Rule, s *parser.VmapStmt, depth int, named bool) bool {
+func (e *evaluator) vmap(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, s *parser.VmapStmt, depth int, named bool) bool {
 	elems, ok := e.mapElems(c.Table, s.Map)
 	if !ok {
 		res.add(Decision{Verdict: Other, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
