@@ -56,19 +56,7 @@ func runNFT106(pass *Pass) {
 			if c.Anonymous {
 				continue
 			}
-			// On a live ruleset, what iptables-nft wrote itself (xt matches
-			// and targets, shown as ct state, fib, masquerade, dnat …) it
-			// can read back.
-			written := map[*parser.Rule]bool{}
-			for _, r := range c.Rules {
-				if r.IptablesCompat {
-					written[r.AST] = true
-				}
-			}
-			eachChainRule(c, func(ast *parser.Rule, stmts []parser.Stmt) {
-				if written[ast] {
-					return
-				}
+			eachIptablesUnreadable(c, func(ast *parser.Rule, stmts []parser.Stmt) {
 				node, what := firstNative(stmts)
 				if node == nil {
 					return
@@ -209,7 +197,26 @@ func iptablesRules(rs *ruleset.Ruleset, fn func(t *ruleset.Table, c *ruleset.Cha
 			if c.Anonymous {
 				continue
 			}
-			eachChainRule(c, func(ast *parser.Rule, stmts []parser.Stmt) { fn(t, c, ast, stmts) })
+			eachIptablesUnreadable(c, func(ast *parser.Rule, stmts []parser.Stmt) { fn(t, c, ast, stmts) })
 		}
 	}
+}
+
+// eachIptablesUnreadable calls fn for the rules of c (anonymous chains
+// included) except those iptables-nft wrote itself on a live ruleset
+// (ruleset.Rule.IptablesCompat): their xt matches and targets read as
+// ct state, fib, masquerade or sets (multiport), but iptables-nft lists
+// them back exactly.
+func eachIptablesUnreadable(c *ruleset.Chain, fn func(ast *parser.Rule, stmts []parser.Stmt)) {
+	written := map[*parser.Rule]bool{}
+	for _, r := range c.Rules {
+		if r.IptablesCompat {
+			written[r.AST] = true
+		}
+	}
+	eachChainRule(c, func(ast *parser.Rule, stmts []parser.Stmt) {
+		if !written[ast] {
+			fn(ast, stmts)
+		}
+	})
 }

@@ -31,6 +31,9 @@ that and is deleted at every dockerd start.
 It is a warning: what breaks depends on which rules other tools check and delete.
 Rules that also contain native expressions are reported by NFT106 instead.
 
+With ` + "`--live`" + `, rules iptables-nft wrote itself are not reported: ` + "`-m multiport`" + `
+reads as a set, but iptables-nft lists it back exactly.
+
 **Fix:** expand the set into one rule per element (the suggested fix does this for a
 single anonymous set in a one-line rule), or move the rule to a table of your own.
 

@@ -38,6 +38,9 @@ iptables-nft commands fail (the claim a kernel test proves by replaying dockerd'
 Docker's nftables backend (` + "`--runtime docker-nftables`" + `) ` + "`DOCKER-USER`" + ` does not exist at all:
 a chain of that name nothing jumps to is dead code (warning).
 
+With ` + "`--live`" + `, rules iptables-nft wrote itself (` + "`iptables -I DOCKER-USER -m conntrack …`" + `)
+are compatible, although they read as ` + "`ct state`" + `.
+
 **Fix:** with the iptables backend, add DOCKER-USER rules after dockerd started
 (` + "`iptables -I DOCKER-USER …`" + `, e.g. from a systemd drop-in), or keep only iptables-compatible
 rules in a regular ` + "`DOCKER-USER`" + ` chain. With either backend, the robust alternative is a
@@ -97,7 +100,7 @@ func runNFT108(pass *Pass) {
 func nativeInChain(c *ruleset.Chain) (parser.Node, string) {
 	var node parser.Node
 	var what string
-	eachChainRule(c, func(_ *parser.Rule, stmts []parser.Stmt) {
+	eachIptablesUnreadable(c, func(_ *parser.Rule, stmts []parser.Stmt) {
 		if node == nil {
 			node, what = firstNative(stmts)
 		}

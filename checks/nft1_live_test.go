@@ -68,3 +68,33 @@ func TestNFT109OffOnLiveRulesets(t *testing.T) {
 		t.Errorf("the same text as a file: %d NFT109 findings, want 1", len(got))
 	}
 }
+
+const liveDockerUser = `table ip filter {
+	chain FORWARD {
+		type filter hook forward priority 0; policy drop;
+		jump DOCKER-USER # handle 3
+	}
+	chain DOCKER-USER {
+		ct state established,related return # handle 7
+		iifname "eth0" tcp dport { 80, 443 } accept # handle 8
+	}
+}
+`
+
+// Rules of DOCKER-USER that iptables-nft wrote (-m conntrack, -m
+// multiport) are not NFT107/NFT108 findings on a live ruleset; the same
+// rules written with nft are.
+func TestNFT107NFT108LiveSkipRulesIptablesWrote(t *testing.T) {
+	for _, id := range []string{"NFT107", "NFT108"} {
+		rs := liveRuleset(t, liveDockerUser)
+		if got := runLiveCheck(rs, id); len(got) != 1 {
+			t.Errorf("%s on rules nft wrote: %d findings, want 1: %v", id, len(got), got)
+		}
+		for _, r := range rs.Tables[0].Chain("DOCKER-USER").Rules {
+			r.IptablesCompat = true
+		}
+		if got := runLiveCheck(rs, id); len(got) != 0 {
+			t.Errorf("%s on rules iptables-nft wrote: %v", id, got)
+		}
+	}
+}

@@ -517,3 +517,38 @@ table inet host {
 		sarifvalidate.Validate(t, tool, file)
 	})
 }
+
+// Restrictions added to DOCKER-USER with iptables, as Docker's
+// documentation recommends (conntrack, multiport, source filters), are
+// iptables-nft's own xt rules: --live must not report them as native nft
+// that iptables cannot read (NFT106, NFT107, NFT108), although they read
+// as ct state and anonymous sets.
+func TestLiveDockerUserRecipes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // hang guard
+	defer cancel()
+	env := liveEnv(t, ctx)
+	if _, err := env.ReplayRuntime(ctx, dockersim.Docker29); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-I", "DOCKER-USER", "-i", "eth0", "!", "-s", "192.0.2.0/24", "-j", "DROP"},
+		{"-I", "DOCKER-USER", "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "RETURN"},
+		{"-I", "DOCKER-USER", "-i", "eth0", "-p", "tcp", "-m", "multiport", "--dports", "80,443", "-j", "ACCEPT"},
+		{"-A", "INPUT", "-m", "state", "--state", "ESTABLISHED,RELATED", "-j", "ACCEPT"},
+		{"-A", "INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-m", "limit", "--limit", "5/s", "-j", "ACCEPT"},
+	} {
+		if r := env.Run(ctx, "", append([]string{"iptables-nft"}, args...)...); r.ExitCode != 0 {
+			t.Fatalf("iptables-nft %s: %s", strings.Join(args, " "), r.Stderr)
+		}
+	}
+	all := lintJSON(t, "--live", "--netns", filepath.Join("/run/netns", env.Host))
+	for _, f := range all {
+		switch f.Rule {
+		case "NFT106", "NFT107", "NFT108":
+			t.Errorf("iptables-nft's own rule reported: %s", f)
+		}
+	}
+	if t.Failed() {
+		t.Logf("ruleset:\n%s", env.Ruleset(ctx))
+	}
+}
