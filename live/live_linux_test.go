@@ -539,3 +539,51 @@ func TestUndecodableChainIsAWarning(t *testing.T) {
 		t.Errorf("warnings %q, want one naming chain ip foo pr", snap.Warnings)
 	}
 }
+
+// TestReadIptablesTranslations: the xt matches and targets common in
+// hand-written iptables rulesets read as the statements nft prints for
+// them, so the checks see established accepts, ICMP and ND accepts,
+// rejects and marks.
+func TestReadIptablesTranslations(t *testing.T) {
+	requireKernel(t, "iptables-nft", "ip6tables-nft")
+	ns := netns(t)
+	for _, c := range []struct {
+		tool string
+		args []string
+	}{
+		{"iptables-nft", []string{"-A", "INPUT", "-m", "state", "--state", "ESTABLISHED,RELATED", "-j", "ACCEPT"}},
+		{"iptables-nft", []string{"-A", "INPUT", "-p", "icmp", "--icmp-type", "echo-request", "-j", "ACCEPT"}},
+		{"iptables-nft", []string{"-A", "INPUT", "-m", "iprange", "--src-range", "192.0.2.1-192.0.2.9", "-j", "ACCEPT"}},
+		{"iptables-nft", []string{"-A", "INPUT", "-m", "pkttype", "--pkt-type", "broadcast", "-j", "DROP"}},
+		{"iptables-nft", []string{"-A", "INPUT", "-j", "LOG", "--log-prefix", "in: "}},
+		{"iptables-nft", []string{"-A", "INPUT", "-j", "REJECT", "--reject-with", "icmp-host-prohibited"}},
+		{"iptables-nft", []string{"-A", "OUTPUT", "-j", "MARK", "--set-mark", "5"}},
+		{"iptables-nft", []string{"-t", "mangle", "-A", "PREROUTING", "-j", "CONNMARK", "--restore-mark"}},
+		{"ip6tables-nft", []string{"-A", "INPUT", "-p", "ipv6-icmp", "--icmpv6-type", "neighbour-solicitation", "-j", "ACCEPT"}},
+		{"ip6tables-nft", []string{"-A", "INPUT", "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"}},
+	} {
+		run(t, "ip", append([]string{"netns", "exec", ns, c.tool}, c.args...)...)
+	}
+	got, text := readNS(t, ns)
+	filter4, filter6, mangle := findTable(got, "ip", "filter"), findTable(got, "ip6", "filter"), findTable(got, "ip", "mangle")
+	if filter4 == nil || filter6 == nil || mangle == nil {
+		t.Fatalf("tables not read back:\n%s", text)
+	}
+	checkRules(t, filter4, "INPUT", []string{
+		`ct state established,related accept`,
+		`icmp type echo-request accept`,
+		`ip saddr 192.0.2.1 - 192.0.2.9 accept`,
+		`meta pkttype broadcast drop`,
+		`log prefix "in: "`,
+		`reject with icmp type host-prohibited`,
+	})
+	checkRules(t, filter4, "OUTPUT", []string{`meta mark set 0x00000005`})
+	checkRules(t, mangle, "PREROUTING", []string{`meta mark set ct mark`})
+	checkRules(t, filter6, "INPUT", []string{
+		`icmpv6 type nd-neighbor-solicit accept`,
+		`meta l4proto tcp reject with tcp reset`,
+	})
+	if t.Failed() {
+		t.Logf("rendering:\n%s", text)
+	}
+}
