@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/userdata"
+	"golang.org/x/sys/unix"
 )
 
 // obj is one JSON object of nft's schema.
@@ -131,6 +133,9 @@ func hookName(fam nftables.TableFamily, h nftables.ChainHook) string {
 
 func (rd *reader) read() ([]byte, error) {
 	tables, err := rd.conn.ListTables()
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+		return nil, fmt.Errorf("reading the ruleset needs root or CAP_NET_ADMIN (sudo nftlint --live): %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot list tables: %w", err)
 	}
