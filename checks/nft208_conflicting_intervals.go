@@ -3,7 +3,7 @@ package checks
 import (
 	"fmt"
 	"net/netip"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -165,11 +165,19 @@ func reportOverlaps(p *Pass, t *ruleset.Type, elems []parser.Expr, via *parser.V
 	if len(ivs) < 2 {
 		return
 	}
-	sort.SliceStable(ivs, func(i, j int) bool {
-		if ivs[i].lo != ivs[j].lo {
-			return ivs[i].lo.less(ivs[j].lo)
+	slices.SortStableFunc(ivs, func(a, b interval) int {
+		switch {
+		case a.lo != b.lo:
+			if a.lo.less(b.lo) {
+				return -1
+			}
+			return 1
+		case b.hi.less(a.hi): // wider first
+			return -1
+		case a.hi.less(b.hi):
+			return 1
 		}
-		return ivs[j].hi.less(ivs[i].hi) // wider first
+		return 0
 	})
 	const maxReports = 20
 	reported := 0

@@ -113,28 +113,16 @@ func reportMapKeyClashes(p *Pass, reported map[parser.Node]bool, elems []dupElem
 	if len(elems) < 2 {
 		return
 	}
-	type hashed struct {
-		h uint64
-		i int
-	}
 	seed := maphash.MakeSeed()
 	var k mapKeyWriter
-	hs := make([]hashed, 0, len(elems))
+	hs := make([]hashedElem, 0, len(elems))
 	for i, el := range elems {
 		if el.value == nil || !k.write(el.key) {
 			continue
 		}
-		hs = append(hs, hashed{maphash.Bytes(seed, k.b), i})
+		hs = append(hs, hashedElem{maphash.Bytes(seed, k.b), i})
 	}
-	slices.SortFunc(hs, func(a, b hashed) int {
-		if a.h != b.h {
-			if a.h < b.h {
-				return -1
-			}
-			return 1
-		}
-		return a.i - b.i
-	})
+	sortHashed(hs)
 	var clashes [][2]int // (first, clashing) element indices
 	for lo := 0; lo < len(hs); {
 		hi := lo + 1

@@ -131,7 +131,24 @@ type canonWriter struct {
 }
 
 func (c *canonWriter) str(s string) {
-	c.b.WriteString(strconv.Quote(s))
+	if plainASCII(s) { // what strconv.Quote would write, without its per-rune work
+		c.b.WriteByte('"')
+		c.b.WriteString(s)
+		c.b.WriteByte('"')
+		return
+	}
+	c.b.Write(strconv.AppendQuote(c.b.AvailableBuffer(), s))
+}
+
+// plainASCII reports whether strconv.Quote leaves s as it is: printable
+// ASCII without quotes or backslashes.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < 0x20 || b >= 0x7f || b == '"' || b == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *canonWriter) tag(t string) {
@@ -320,7 +337,9 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.str(x.Name)
 		c.end()
 	case *parser.Literal:
-		c.tag("lit" + strconv.Itoa(int(x.Kind)))
+		c.b.WriteString("lit")
+		c.b.Write(strconv.AppendInt(c.b.AvailableBuffer(), int64(x.Kind), 10))
+		c.b.WriteByte('(')
 		c.str(x.Text)
 		c.end()
 	case *parser.StringLit:
@@ -335,7 +354,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		if x.Overflow {
 			c.str(x.Text)
 		} else {
-			c.b.WriteString(strconv.FormatUint(x.Value, 10))
+			c.b.Write(strconv.AppendUint(c.b.AvailableBuffer(), x.Value, 10))
 		}
 		c.end()
 	case *parser.VarRef:

@@ -109,25 +109,16 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems []dupElem, where string
 	if len(elems) < 2 {
 		return
 	}
-	type hashed struct {
-		h uint64
-		i int
-	}
 	seed := maphash.MakeSeed()
 	var w canonWriter
-	hs := make([]hashed, 0, len(elems))
+	hs := make([]hashedElem, 0, len(elems))
 	for i, el := range elems {
 		if !w.element(el) {
 			continue
 		}
-		hs = append(hs, hashed{maphash.Bytes(seed, w.b.Bytes()), i})
+		hs = append(hs, hashedElem{maphash.Bytes(seed, w.b.Bytes()), i})
 	}
-	sort.Slice(hs, func(a, b int) bool {
-		if hs[a].h != hs[b].h {
-			return hs[a].h < hs[b].h
-		}
-		return hs[a].i < hs[b].i
-	})
+	sortHashed(hs)
 	var dups [][2]int // (first, repeat) element indices
 	for lo := 0; lo < len(hs); {
 		hi := lo + 1
