@@ -47,9 +47,12 @@ func runMissingObject(p *Pass) {
 	if rs.Live || len(rs.ASTs) == 0 {
 		return
 	}
-	// The builder's errors are not kept in the model: replay the commands
-	// (Build is deterministic and linear) to get them.
-	_, errs := ruleset.Build(&parser.LoadResult{Files: rs.Files, ASTs: rs.ASTs})
+	// Build keeps its errors on the ruleset; a ruleset made otherwise
+	// gets them by replaying the commands (Build is deterministic).
+	errs := rs.BuildErrors
+	if !rs.Built() {
+		_, errs = ruleset.Build(&parser.LoadResult{Files: rs.Files, ASTs: rs.ASTs})
+	}
 	if len(errs) == 0 {
 		return
 	}

@@ -39,6 +39,7 @@ func Build(res *parser.LoadResult) (*Ruleset, parser.ErrorList) {
 		b.items(ast.Cmds, scope{})
 	}
 	b.finish()
+	b.rs.BuildErrors, b.rs.built = b.errs, true
 	return b.rs, b.errs
 }
 

@@ -28,7 +28,17 @@ type Ruleset struct {
 
 	// Live is set when the ruleset was read from the kernel.
 	Live bool
+
+	// BuildErrors holds the errors Build reported (commands nft cannot
+	// apply), kept so that checks (NFT200) need not build again. Only
+	// meaningful when Built reports true. (Added for performance.)
+	BuildErrors parser.ErrorList
+	built       bool
 }
+
+// Built reports whether rs came from Build, so that BuildErrors is
+// complete.
+func (rs *Ruleset) Built() bool { return rs.built }
 
 // Flush is a command that removes state: `flush ruleset`, `flush table`,
 // `delete table`, `destroy table`, `flush chain`, `delete chain`…
