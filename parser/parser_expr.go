@@ -570,7 +570,9 @@ func (p *parser) parseRHSItem(ctx exprCtx) Expr {
 		slash := p.curPos()
 		p.next()
 		if p.cur.tok == NUMBER {
-			return &Prefix{X: x, SlashPos: slash, Len: p.number()}
+			pr := p.newPrefix()
+			*pr = Prefix{X: x, SlashPos: slash, Len: p.number()}
+			return pr
 		}
 		// Bitmask form VALUE / a,b,c.
 		first := p.parseRHSBasic(ctx)
@@ -807,7 +809,9 @@ func (p *parser) parseStmtValue() Expr {
 	case p.cur.tok == SLASH && p.peek(1).tok == NUMBER:
 		slash := p.curPos()
 		p.next()
-		return &Prefix{X: x, SlashPos: slash, Len: p.number()}
+		pr := p.newPrefix()
+		*pr = Prefix{X: x, SlashPos: slash, Len: p.number()}
+		return pr
 	case p.cur.tok == COMMA:
 		list := &List{Elems: []Expr{x}}
 		for p.cur.tok == COMMA {
@@ -837,7 +841,18 @@ func (p *parser) parseSetLit() *SetLit {
 	open := p.cur.off
 	p.next()
 	savedScope := p.scope
-	defer func() { p.scope = savedScope }()
+	// The elements collect on p.elemStack (nested sets push above them)
+	// and are copied out once, at their exact number.
+	base := len(p.elemStack)
+	defer func() {
+		p.scope = savedScope
+		if n := len(p.elemStack) - base; n > 0 {
+			s.Elems = make([]Expr, n)
+			copy(s.Elems, p.elemStack[base:])
+			clear(p.elemStack[base:])
+			p.elemStack = p.elemStack[:base]
+		}
+	}()
 	for {
 		p.skipNewlines()
 		switch p.cur.tok {
@@ -858,7 +873,12 @@ func (p *parser) parseSetLit() *SetLit {
 		start := p.cur.off
 		e := p.parseElem()
 		if e != nil {
-			s.Elems = append(s.Elems, e)
+			if len(p.elemStack) == cap(p.elemStack) {
+				// Double: append grows large slices by 1.25x, which copies
+				// a million-element list about twenty times.
+				p.elemStack = append(make([]Expr, 0, max(64, 2*cap(p.elemStack))), p.elemStack...)
+			}
+			p.elemStack = append(p.elemStack, e)
 		}
 		if p.errSeq == seq {
 			p.skipNewlines()
