@@ -580,6 +580,9 @@ func (a *app) live(o *options, cli *config.Layer) int {
 		a.errorf("--live: %v", err)
 		return exitTrouble
 	}
+	for _, w := range snap.Warnings { // what could not be read is not linted
+		a.errorf("--live: %s", w)
+	}
 	opts := a.lintOptions(o, s)
 	opts.InputFormat = "text"
 	opts.Annotate = snap.Annotate
