@@ -4,6 +4,7 @@ PKGS      ?= ./...
 FUZZTIME  ?= 60s
 BENCHTIME ?= 1x
 BENCHCOUNT ?= 3
+SHELL     := /bin/bash
 
 .PHONY: all build test vet fmt fuzz bench bench-compare cross generate clean sarif-tool
 
@@ -15,7 +16,9 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
-	$(GO) test -count=1 -timeout 60m $(PKGS)
+	@# The summary keeps go test's ok/FAIL lines and the output of failed
+	@# tests, and adds the measurements (corpus rates, kernel tests run).
+	set -o pipefail; $(GO) test -count=1 -timeout 60m -json $(PKGS) | $(GO) run ./internal/testsummary
 
 vet:
 	$(GO) vet $(PKGS)

@@ -34,6 +34,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nftlint/nftlint/internal/kerneltest"
+
 	"golang.org/x/tools/txtar"
 
 	"github.com/nftlint/nftlint/checks"
@@ -198,12 +200,7 @@ func writeProofTable(path string, rows map[string]provenRow) error {
 
 func requireNetns(t *testing.T) {
 	t.Helper()
-	if err := netns.Available(); err != nil {
-		if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
-			t.Fatalf("NFTLINT_KERNEL_TESTS=required: %v", err)
-		}
-		t.Skipf("skipping kernel test: %v (set NFTLINT_KERNEL_TESTS=required to make this a failure)", err)
-	}
+	kerneltest.Check(t, netns.Available())
 }
 
 // proofInput returns the config text of a proof's input.

@@ -64,7 +64,7 @@ func TestCorpusSafetyChecks(t *testing.T) {
 		}
 		summary = append(summary, s)
 	}
-	t.Logf("%d corpus files accepted by nft 1.0.6 linted; findings: %s", files, strings.Join(summary, ", "))
+	t.Logf("MEASURED %d corpus files accepted by nft 1.0.6 linted; findings: %s", files, strings.Join(summary, ", "))
 }
 
 // TestCorpusMissingObjectRecall logs how many corpus files nft 1.0.6
@@ -97,7 +97,7 @@ func TestCorpusMissingObjectRecall(t *testing.T) {
 			t.Logf("not flagged: %s: %s", row["file"], msg)
 		}
 	}
-	t.Logf("%d corpus files refused with \"No such file or directory\" or \"File exists\"; NFT200 flags %d (%d as error, %d as warning)",
+	t.Logf("MEASURED %d corpus files refused with \"No such file or directory\" or \"File exists\"; NFT200 flags %d (%d as error, %d as warning)",
 		refused, flagged, bySeverity[Error], bySeverity[Warning])
 	if refused > 0 && flagged == 0 {
 		t.Error("NFT200 flags none of them")

@@ -30,6 +30,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nftlint/nftlint/internal/kerneltest"
 )
 
 // localNft returns the path and version of a usable nft, skipping (or
@@ -37,13 +39,9 @@ import (
 // test cannot create network namespaces.
 func localNft(t *testing.T) (string, nftVersion) {
 	t.Helper()
-	required := os.Getenv("NFTLINT_KERNEL_TESTS") == "required"
 	skip := func(format string, args ...any) {
 		t.Helper()
-		if required {
-			t.Fatalf("kernel tests required: "+format, args...)
-		}
-		t.Skipf("skipping kernel test: "+format, args...)
+		kerneltest.Unavailable(t, fmt.Sprintf(format, args...))
 	}
 	if os.Geteuid() != 0 {
 		skip("not root")
@@ -63,6 +61,7 @@ func localNft(t *testing.T) (string, nftVersion) {
 	if !ok {
 		skip("cannot parse nft version from %q", out)
 	}
+	kerneltest.Ran(t)
 	return nft, v
 }
 
@@ -249,7 +248,7 @@ func TestCorpusAcceptedFilesQuiet(t *testing.T) {
 	if files == 0 {
 		t.Fatal("no accepted text files in the manifest")
 	}
-	t.Logf("%d corpus files accepted by nft 1.0.6 linted, %d NFT2xx findings", files, findings)
+	t.Logf("MEASURED %d corpus files accepted by nft 1.0.6 linted, %d NFT2xx findings", files, findings)
 }
 
 // pyRuleBatch builds the nft input for one tests/py row: the table with
@@ -356,7 +355,7 @@ func TestCorpusPyRulesFlagged(t *testing.T) {
 		t.Fatal("no expected=fail rows")
 	}
 	rate := float64(flagged) / float64(total)
-	t.Logf("tests/py rows expected to fail: %d, flagged by NFT001 or NFT2xx: %d (%.1f%%)", total, flagged, 100*rate)
+	t.Logf("MEASURED tests/py rows expected to fail: %d, flagged by NFT001 or NFT2xx: %d (%.1f%%)", total, flagged, 100*rate)
 	type miss struct {
 		cat string
 		n   int

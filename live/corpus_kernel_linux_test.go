@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nftlint/nftlint/internal/kerneltest"
+
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/lint"
 	"github.com/nftlint/nftlint/live"
@@ -71,22 +73,7 @@ func acceptedFiles(t *testing.T, dir string) []string {
 
 func kernelOrSkip(t *testing.T) {
 	t.Helper()
-	why := ""
-	if os.Geteuid() != 0 {
-		why = "not root"
-	}
-	for _, tool := range []string{"ip", "nft"} {
-		if _, err := exec.LookPath(tool); err != nil && why == "" {
-			why = tool + " not installed"
-		}
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
-		t.Fatalf("kernel tests required but cannot run: %s", why)
-	}
-	t.Skipf("kernel test skipped: %s (set NFTLINT_KERNEL_TESTS=required to fail instead)", why)
+	kerneltest.Require(t)
 }
 
 func inNS(ctx context.Context, ns, dir string, args ...string) ([]byte, error) {
@@ -293,6 +280,6 @@ func TestCorpusLiveMatchesFile(t *testing.T) {
 	if loaded == 0 {
 		t.Fatal("no corpus file could be loaded into the kernel")
 	}
-	t.Logf("%d accepted files, %d loaded into the kernel, %d with the same findings live and as a file (checks off on live left out), %d with chains the netlink library cannot decode; files with findings only as a file: %v, only live: %v",
+	t.Logf("MEASURED %d accepted files, %d loaded into the kernel, %d with the same findings live and as a file (checks off on live left out), %d with chains the netlink library cannot decode; files with findings only as a file: %v, only live: %v",
 		len(files), loaded, agree, warned, onlyFile, onlyLive)
 }

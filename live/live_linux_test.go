@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nftlint/nftlint/internal/kerneltest"
+
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
 )
@@ -29,22 +31,7 @@ import (
 
 func requireKernel(t *testing.T, tools ...string) {
 	t.Helper()
-	why := ""
-	if os.Geteuid() != 0 {
-		why = "not root"
-	}
-	for _, tool := range append([]string{"ip", "nft"}, tools...) {
-		if _, err := exec.LookPath(tool); err != nil && why == "" {
-			why = tool + " not installed"
-		}
-	}
-	if why == "" {
-		return
-	}
-	if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
-		t.Fatalf("kernel tests required but cannot run: %s", why)
-	}
-	t.Skipf("kernel test skipped: %s (set NFTLINT_KERNEL_TESTS=required to fail instead)", why)
+	kerneltest.Require(t, tools...)
 }
 
 // netns makes a throw-away network namespace, deleted when the test ends,

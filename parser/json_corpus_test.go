@@ -74,7 +74,7 @@ func TestJSONCorpusAccepted(t *testing.T) {
 		}
 		ok++
 	}
-	t.Logf("JSON corpus: %d of %d accepted files parse without error (%d files in all; %d of the rejected ones get a syntax error)",
+	t.Logf("MEASURED JSON corpus: %d of %d accepted files parse without error (%d files in all; %d of the rejected ones get a syntax error)",
 		ok, accepted, len(rows), rejectedFlagged)
 	if accepted == 0 {
 		t.Fatal("no accepted JSON files in the manifest")
@@ -138,7 +138,7 @@ func TestJSONCorpusMatchesTextDumps(t *testing.T) {
 	for _, m := range mismatches {
 		t.Error(m)
 	}
-	t.Logf("JSON vs text dumps: %d of %d rulesets give the same rules and declarations", same, compared)
+	t.Logf("MEASURED JSON vs text dumps: %d of %d rulesets give the same rules and declarations", same, compared)
 	if compared < 100 {
 		t.Errorf("only %d JSON/text dump pairs compared; expected the corpus to hold hundreds", compared)
 	}

@@ -174,7 +174,7 @@ func TestJSONCorpusModelsMatchTextDumps(t *testing.T) {
 		}
 		same++
 	}
-	t.Logf("%d of %d JSON/text dump pairs build the same model", same, compared)
+	t.Logf("MEASURED %d of %d JSON/text dump pairs build the same model", same, compared)
 	if compared < 100 {
 		t.Errorf("only %d pairs compared", compared)
 	}

@@ -163,7 +163,7 @@ func TestPrintRoundTripCorpus(t *testing.T) {
 		}
 		pyOK++
 	}
-	t.Logf("round trip: %d/%d clean corpus files, %d/%d clean py rules", ok, clean, pyOK, pyClean)
+	t.Logf("MEASURED round trip: %d/%d clean corpus files, %d/%d clean py rules", ok, clean, pyOK, pyClean)
 	if clean == 0 {
 		t.Fatal("no corpus file parsed cleanly")
 	}

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nftlint/nftlint/internal/kerneltest"
+
 	"github.com/nftlint/nftlint/internal/dockersim"
 	"github.com/nftlint/nftlint/internal/netns"
 	"github.com/nftlint/nftlint/internal/sarifvalidate"
@@ -41,12 +43,7 @@ func liveEnv(t *testing.T, ctx context.Context) *netns.Env {
 // liveEnvFor builds the namespaces with the bridge of runtime rt.
 func liveEnvFor(t *testing.T, ctx context.Context, rt dockersim.Runtime) *netns.Env {
 	t.Helper()
-	if err := netns.Available(); err != nil {
-		if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
-			t.Fatalf("kernel tests required but cannot run: %v", err)
-		}
-		t.Skipf("kernel test skipped: %v (set NFTLINT_KERNEL_TESTS=required to fail instead)", err)
-	}
+	kerneltest.Check(t, netns.Available())
 	env, err := netns.New(ctx, netns.Options{Bridge: rt.Bridge()})
 	if err != nil {
 		t.Fatal(err)

@@ -12,29 +12,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nftlint/nftlint/internal/kerneltest"
 )
 
 // TestLiveNetns loads a ruleset into a throw-away network namespace with
 // the real nft and lints it with --live --netns. It needs root, ip and
 // nft; without them it skips, unless NFTLINT_KERNEL_TESTS=required.
 func TestLiveNetns(t *testing.T) {
-	required := os.Getenv("NFTLINT_KERNEL_TESTS") == "required"
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	for _, tool := range []string{"ip", "nft"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) > 0 {
-		msg := "--live test needs " + strings.Join(missing, ", ")
-		if required {
-			t.Fatal(msg + " (NFTLINT_KERNEL_TESTS=required)")
-		}
-		t.Skip(msg)
-	}
+	kerneltest.Require(t)
 	name := fmt.Sprintf("nftlint-cli-%d", os.Getpid())
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v\n%s", err, out)

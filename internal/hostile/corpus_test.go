@@ -70,7 +70,7 @@ func TestCorpusNoCrash(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d files linted, %d findings", len(paths), findings)
+	t.Logf("MEASURED %d files linted, %d findings", len(paths), findings)
 }
 
 // render lints path and writes every format.

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nftlint/nftlint/internal/kerneltest"
+
 	"github.com/nftlint/nftlint/internal/dockersim"
 	"github.com/nftlint/nftlint/internal/netns"
 )
@@ -33,7 +35,7 @@ func TestMain(m *testing.M) {
 		_ = flag.Set("test.parallel", "4")
 	}
 	code := m.Run()
-	fmt.Printf("netns: %d kernel scenarios run\n", kernelRuns.Load())
+	fmt.Printf("MEASURED netns: %d kernel scenarios run\n", kernelRuns.Load())
 	if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" && kernelRuns.Load() == 0 && code == 0 {
 		fmt.Println("netns: NFTLINT_KERNEL_TESTS=required but no kernel scenario ran")
 		code = 1
@@ -45,12 +47,7 @@ func TestMain(m *testing.M) {
 // fails it when NFTLINT_KERNEL_TESTS=required.
 func requireKernel(t *testing.T) {
 	t.Helper()
-	if err := netns.Available(); err != nil {
-		if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
-			t.Fatalf("NFTLINT_KERNEL_TESTS=required: %v", err)
-		}
-		t.Skipf("skipping kernel test: %v (set NFTLINT_KERNEL_TESTS=required to make this a failure)", err)
-	}
+	kerneltest.Check(t, netns.Available())
 }
 
 // kernelConfig returns the path of a configuration under testdata/kernel.

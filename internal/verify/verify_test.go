@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nftlint/nftlint/internal/kerneltest"
+
 	"github.com/nftlint/nftlint/internal/netns"
 	"github.com/nftlint/nftlint/internal/verify"
 )
@@ -42,12 +44,7 @@ func TestRunRejectsUnreadableFile(t *testing.T) {
 // namespaces cannot be built here.
 func requireKernel(t *testing.T) {
 	t.Helper()
-	if err := netns.Available(); err != nil {
-		if os.Getenv("NFTLINT_KERNEL_TESTS") == "required" {
-			t.Fatalf("NFTLINT_KERNEL_TESTS=required: %v", err)
-		}
-		t.Skipf("skipping kernel test: %v (set NFTLINT_KERNEL_TESTS=required to make this a failure)", err)
-	}
+	kerneltest.Check(t, netns.Available())
 }
 
 func TestRunWithoutKernelSaysWhy(t *testing.T) {
