@@ -2,9 +2,12 @@ package checks
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
@@ -23,7 +26,7 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 		opts = &Options{}
 	}
 	selected := opts.runtimes()
-	var diags []Diagnostic
+	var todo []*Check
 	for _, c := range All() {
 		if c.Run == nil || !appliesTo(c.Runtimes, selected) {
 			continue
@@ -31,7 +34,31 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 		if enabled != nil && !enabled(c) {
 			continue
 		}
-		diags = append(diags, runOne(c, rs, opts)...)
+		todo = append(todo, c)
+	}
+	// Checks only read the ruleset (the one shared cache, Evaluate's, is
+	// locked), so they run on every core; each check's findings go to its
+	// own slot and are joined in registry order, then sorted: the output
+	// does not depend on the scheduling.
+	results := make([][]Diagnostic, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(todo) {
+					return
+				}
+				results[i] = runOne(todo[i], rs, opts)
+			}
+		})
+	}
+	wg.Wait()
+	var diags []Diagnostic
+	for _, r := range results {
+		diags = append(diags, r...)
 	}
 	SortDiagnostics(rs.Files, diags)
 	return diags
