@@ -102,7 +102,7 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 	names := indexTable(t)
 	where := fmt.Sprintf("table %s %s", familyOf(t), t.Name)
 	// Meters create their sets implicitly.
-	eachRule(p.Ruleset, func(r ruleRef) {
+	eachRuleOfTable(t, func(r ruleRef) {
 		if r.Table != t {
 			return
 		}
@@ -118,7 +118,7 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 		}
 	})
 	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
-	eachRule(p.Ruleset, func(r ruleRef) {
+	eachRuleOfTable(t, func(r ruleRef) {
 		if r.Table != t {
 			return
 		}

@@ -61,7 +61,7 @@ func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
 	}
 	g.edges = make([][]jumpEdge, len(g.names))
 	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
-	eachRule(rs, func(r ruleRef) {
+	eachRuleOfTable(t, func(r ruleRef) {
 		if r.Table != t || r.Chain == nil {
 			return
 		}

@@ -25,6 +25,18 @@ type ruleRef struct {
 
 // eachRule calls fn for every rule of every chain, once per AST rule.
 func eachRule(rs *ruleset.Ruleset, fn func(ruleRef)) {
+	eachRuleOfTables(rs.Tables, fn)
+}
+
+// eachRuleOfTable calls fn for the rules eachRule attributes to table t, in
+// the same order, visiting only t's chains: the checks that look at one
+// table at a time stay linear in the number of tables. (A rule's AST
+// belongs to one table, so skipping the others changes nothing.)
+func eachRuleOfTable(t *ruleset.Table, fn func(ruleRef)) {
+	eachRuleOfTables([]*ruleset.Table{t}, fn)
+}
+
+func eachRuleOfTables(tables []*ruleset.Table, fn func(ruleRef)) {
 	seen := make(map[*parser.Rule]bool)
 	var anon func(t *ruleset.Table, c *ruleset.Chain, stmts []parser.Stmt)
 	anon = func(t *ruleset.Table, c *ruleset.Chain, stmts []parser.Stmt) {
@@ -48,7 +60,7 @@ func eachRule(rs *ruleset.Ruleset, fn func(ruleRef)) {
 	// attributed to the chain that contains them even when the model also
 	// lists the anonymous chains.
 	for _, anonymous := range []bool{false, true} {
-		for _, t := range rs.Tables {
+		for _, t := range tables {
 			for _, c := range t.Chains {
 				if c.Anonymous != anonymous {
 					continue

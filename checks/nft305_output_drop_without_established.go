@@ -80,7 +80,7 @@ func reachableRules(rs *ruleset.Ruleset, c *ruleset.Chain) []ruleRef {
 		}
 	}
 	var out []ruleRef
-	eachRule(rs, func(r ruleRef) {
+	eachRuleOfTable(c.Table, func(r ruleRef) {
 		if r.Table == c.Table && r.Chain != nil && reach[r.Chain.Name] {
 			out = append(out, r)
 		}

@@ -55,7 +55,7 @@ func acceptsTraffic(rs *ruleset.Ruleset, c *ruleset.Chain, pred matchPred) bool 
 		}
 	}
 	found := false
-	eachRule(rs, func(r ruleRef) {
+	eachRuleOfTable(c.Table, func(r ruleRef) {
 		if found || r.Table != c.Table || r.Chain == nil || !reach[r.Chain.Name] {
 			return
 		}
