@@ -116,32 +116,22 @@ func (p *parser) grow() int {
 }
 
 // newLiteral returns a zero Literal from the current slab.
-func (p *parser) newLiteral() *Literal {
-	if len(p.lits) == 0 {
-		p.lits = make([]Literal, p.grow())
-	}
-	x := &p.lits[0]
-	p.lits = p.lits[1:]
-	return x
-}
+func (p *parser) newLiteral() *Literal { return takeFromSlab(p, &p.lits) }
 
 // newNumber returns a zero Number from the current slab.
-func (p *parser) newNumber() *Number {
-	if len(p.nums) == 0 {
-		p.nums = make([]Number, p.grow())
-	}
-	x := &p.nums[0]
-	p.nums = p.nums[1:]
-	return x
-}
+func (p *parser) newNumber() *Number { return takeFromSlab(p, &p.nums) }
 
 // newPrefix returns a zero Prefix from the current slab.
-func (p *parser) newPrefix() *Prefix {
-	if len(p.prefixes) == 0 {
-		p.prefixes = make([]Prefix, p.grow())
+func (p *parser) newPrefix() *Prefix { return takeFromSlab(p, &p.prefixes) }
+
+// takeFromSlab returns the first zero value of *slab and drops it from
+// the slab, first refilling an empty slab with p.grow() new values.
+func takeFromSlab[T any](p *parser, slab *[]T) *T {
+	if len(*slab) == 0 {
+		*slab = make([]T, p.grow())
 	}
-	x := &p.prefixes[0]
-	p.prefixes = p.prefixes[1:]
+	x := &(*slab)[0]
+	*slab = (*slab)[1:]
 	return x
 }
 
