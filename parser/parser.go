@@ -1063,26 +1063,19 @@ func (p *parser) parseComment(pr *Property) {
 
 // parseFlags parses "flags WORD (, WORD)*" validating against allowed.
 func (p *parser) parseFlags(pr *Property, allowed map[string]bool, what string) {
-	list := &List{}
-	for {
+	flags := p.parseSeparated(COMMA, func() Expr {
 		if p.cur.tok != WORD {
 			p.expected(what + " flag")
-			return
+			return nil
 		}
 		if allowed != nil && !allowed[p.cur.lit] {
 			p.errorf("unknown %s flag '%s': nft accepts %s", what, p.cur.lit, joinKeys(allowed))
-			return
+			return nil
 		}
-		list.Elems = append(list.Elems, p.wordLit())
-		if p.cur.tok != COMMA {
-			break
-		}
-		p.next()
-	}
-	if len(list.Elems) == 1 {
-		pr.Value = list.Elems[0]
-	} else {
-		pr.Value = list
+		return p.wordLit()
+	})
+	if flags != nil {
+		pr.Value = listOf(flags)
 	}
 }
 
@@ -1462,42 +1455,19 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 
 // parseTypeList parses TYPE ('.' TYPE)* of a set/map "type" line.
 func (p *parser) parseTypeList() Expr {
-	var parts []Expr
-	for {
+	parts := p.parseSeparated(DOT, func() Expr {
 		if p.cur.tok != WORD {
 			p.expected("data type name (e.g. ipv4_addr, inet_service)")
 			return nil
 		}
-		parts = append(parts, p.wordLit())
-		if p.cur.tok != DOT {
-			break
-		}
-		p.next()
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return &Concat{Parts: parts}
+		return p.wordLit()
+	})
+	return concatOf(parts)
 }
 
 // parseTypeofExpr parses selectors joined by '.'.
 func (p *parser) parseTypeofExpr() Expr {
-	var parts []Expr
-	for {
-		x := p.parseSelectorOrFail()
-		if x == nil {
-			return nil
-		}
-		parts = append(parts, x)
-		if p.cur.tok != DOT {
-			break
-		}
-		p.next()
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return &Concat{Parts: parts}
+	return concatOf(p.parseSeparated(DOT, p.parseSelectorOrFail))
 }
 
 // parseObjectItem parses the body items of counter, quota, limit,

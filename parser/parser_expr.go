@@ -125,27 +125,65 @@ func (p *parser) parseLHS() Expr {
 // parseKeyConcat parses a concatenation of selectors and values; when
 // selectorFirst, the first part must be a selector (a match LHS).
 func (p *parser) parseKeyConcat(selectorFirst bool) Expr {
-	var parts []Expr
-	for {
-		var x Expr
-		if selectorFirst && len(parts) == 0 {
-			x = p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
-		} else {
-			x = p.parseStmtBasic()
+	first := true
+	return concatOf(p.parseSeparated(DOT, func() Expr {
+		if selectorFirst && first {
+			first = false
+			return p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
 		}
+		return p.parseStmtBasic()
+	}))
+}
+
+// parseSeparated parses one or more parts separated by sep, each read by
+// parsePart, which reports its own error and returns nil when it cannot
+// read one; the result is nil then.
+func (p *parser) parseSeparated(sep Token, parsePart func() Expr) []Expr {
+	x := parsePart()
+	if x == nil {
+		return nil
+	}
+	return p.appendSeparated([]Expr{x}, sep, parsePart)
+}
+
+// appendSeparated appends to parts the part after each sep, as long as
+// the current token is sep: the rest of a list or concatenation whose
+// first part the caller has read. It returns nil when a part fails
+// (parsePart reports the error).
+func (p *parser) appendSeparated(parts []Expr, sep Token, parsePart func() Expr) []Expr {
+	for p.cur.tok == sep {
+		p.next()
+		x := parsePart()
 		if x == nil {
 			return nil
 		}
 		parts = append(parts, x)
-		if p.cur.tok != DOT {
-			break
-		}
-		p.next()
 	}
-	if len(parts) == 1 {
+	return parts
+}
+
+// concatOf returns a single part as it is and more parts joined as a
+// Concat; no parts (a part failed to parse) give nil.
+func concatOf(parts []Expr) Expr {
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
 		return parts[0]
 	}
 	return &Concat{Parts: parts}
+}
+
+// listOf returns a single element as it is and more elements as a List;
+// no elements (one failed to parse) give nil.
+func listOf(elems []Expr) Expr {
+	switch len(elems) {
+	case 0:
+		return nil
+	case 1:
+		return elems[0]
+	}
+	return &List{Elems: elems}
 }
 
 func (p *parser) parseLHSPrimary() Expr {
@@ -528,16 +566,7 @@ func (p *parser) parseRHS(ctx exprCtx) Expr {
 		return nil
 	}
 	if p.cur.tok == COMMA && ctx != ctxElem {
-		list := &List{Elems: []Expr{x}}
-		for p.cur.tok == COMMA {
-			p.next()
-			y := p.parseRHSItem(ctx)
-			if y == nil {
-				return nil
-			}
-			list.Elems = append(list.Elems, y)
-		}
-		return list
+		return listOf(p.appendSeparated([]Expr{x}, COMMA, func() Expr { return p.parseRHSItem(ctx) }))
 	}
 	return x
 }
@@ -547,16 +576,7 @@ func (p *parser) parseRHSConcat(ctx exprCtx) Expr {
 	if x == nil || p.cur.tok != DOT {
 		return x
 	}
-	c := &Concat{Parts: []Expr{x}}
-	for p.cur.tok == DOT {
-		p.next()
-		y := p.parseRHSItem(ctx)
-		if y == nil {
-			return nil
-		}
-		c.Parts = append(c.Parts, y)
-	}
-	return c
+	return concatOf(p.appendSeparated([]Expr{x}, DOT, func() Expr { return p.parseRHSItem(ctx) }))
 }
 
 // parseRHSItem parses basic ['/' NUM | '/' masklist | '-' basic].
@@ -581,16 +601,9 @@ func (p *parser) parseRHSItem(ctx exprCtx) Expr {
 		}
 		var mask Expr = first
 		if p.cur.tok == COMMA && ctx != ctxElem {
-			list := &List{Elems: []Expr{first}}
-			for p.cur.tok == COMMA {
-				p.next()
-				y := p.parseRHSBasic(ctx)
-				if y == nil {
-					return nil
-				}
-				list.Elems = append(list.Elems, y)
+			if mask = listOf(p.appendSeparated([]Expr{first}, COMMA, func() Expr { return p.parseRHSBasic(ctx) })); mask == nil {
+				return nil
 			}
-			mask = list
 		}
 		return &Mask{X: x, SlashPos: slash, Mask: mask}
 	case DASH:
@@ -778,16 +791,9 @@ func (p *parser) parseStmtValue() Expr {
 		return nil
 	}
 	if p.cur.tok == DOT {
-		c := &Concat{Parts: []Expr{x}}
-		for p.cur.tok == DOT {
-			p.next()
-			y := p.parseStmtBasic()
-			if y == nil {
-				return nil
-			}
-			c.Parts = append(c.Parts, y)
+		if x = concatOf(p.appendSeparated([]Expr{x}, DOT, p.parseStmtBasic)); x == nil {
+			return nil
 		}
-		x = c
 	}
 	switch {
 	case p.isWord("map"):
@@ -813,16 +819,7 @@ func (p *parser) parseStmtValue() Expr {
 		*pr = Prefix{X: x, SlashPos: slash, Len: p.number()}
 		return pr
 	case p.cur.tok == COMMA:
-		list := &List{Elems: []Expr{x}}
-		for p.cur.tok == COMMA {
-			p.next()
-			y := p.parseStmtBasic()
-			if y == nil {
-				return nil
-			}
-			list.Elems = append(list.Elems, y)
-		}
-		return list
+		return listOf(p.appendSeparated([]Expr{x}, COMMA, p.parseStmtBasic))
 	}
 	return x
 }

@@ -476,22 +476,15 @@ func (p *parser) parseLogStmt() Stmt {
 			case p.isWord("tcp"):
 				p.next()
 				a.Key = "flags tcp"
-				list := &List{}
-				for {
+				a.Value = listOf(p.parseSeparated(COMMA, func() Expr {
 					if !p.isWord("sequence") && !p.isWord("options") {
 						p.expected("sequence or options after log flags tcp")
-						return s
+						return nil
 					}
-					list.Elems = append(list.Elems, p.wordLit())
-					if p.cur.tok != COMMA {
-						break
-					}
-					p.next()
-				}
-				if len(list.Elems) == 1 {
-					a.Value = list.Elems[0]
-				} else {
-					a.Value = list
+					return p.wordLit()
+				}))
+				if a.Value == nil {
+					return s
 				}
 			case p.isWord("ip"):
 				p.next()
@@ -715,22 +708,15 @@ func (p *parser) parseQueueStmt() Stmt {
 		case "flags":
 			a := &Arg{KeyPos: p.curPos(), Key: w}
 			p.next()
-			list := &List{}
-			for {
+			a.Value = listOf(p.parseSeparated(COMMA, func() Expr {
 				if !p.isWord("bypass") && !p.isWord("fanout") {
 					p.expected("queue flag (bypass, fanout)")
-					return s
+					return nil
 				}
-				list.Elems = append(list.Elems, p.wordLit())
-				if p.cur.tok != COMMA {
-					break
-				}
-				p.next()
-			}
-			if len(list.Elems) == 1 {
-				a.Value = list.Elems[0]
-			} else {
-				a.Value = list
+				return p.wordLit()
+			}))
+			if a.Value == nil {
+				return s
 			}
 			a.EndPos = p.endPos()
 			s.Args = append(s.Args, a)
