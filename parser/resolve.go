@@ -182,7 +182,8 @@ func (r *resolution) expandedSize(c *DefineCmd) (size int, exploded bool) {
 // bind binds every $variable under n (except inside nested blocks of
 // commands, which the caller walks with their own scope).
 func (r *resolution) bind(n Node, sc *scope) {
-	Inspect(n, func(x Node) bool {
+	var visit func(Node) bool
+	visit = func(x Node) bool {
 		switch x := x.(type) {
 		case *VarRef:
 			r.use(x, sc)
@@ -190,9 +191,43 @@ func (r *resolution) bind(n Node, sc *scope) {
 			if x.Keyword == "log" {
 				r.logPrefix(x, sc)
 			}
+		case *SetLit:
+			// Sets of a million addresses: skip the elements that cannot
+			// hold a $variable instead of walking each node; the rest is
+			// visited in the order Inspect would.
+			for _, e := range x.Elems {
+				if !plainElem(e) {
+					Inspect(e, visit)
+				}
+			}
+			Inspect(x.Var, visit)
+			return false
 		}
 		return true
-	})
+	}
+	Inspect(n, visit)
+}
+
+// plainElem reports whether a set element is a literal, a number, or a
+// prefix or range of those: a node holding no $variable or statement.
+func plainElem(e Expr) bool {
+	switch x := e.(type) {
+	case *Literal, *Number:
+		return !isNilNode(x)
+	case *Prefix:
+		return x != nil && plainLeaf(x.X)
+	case *RangeExpr:
+		return x != nil && plainLeaf(x.Lo) && plainLeaf(x.Hi)
+	}
+	return false
+}
+
+func plainLeaf(e Expr) bool {
+	switch x := e.(type) {
+	case *Literal, *Number:
+		return !isNilNode(x)
+	}
+	return false
 }
 
 // use binds one $name.
