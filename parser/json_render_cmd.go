@@ -343,6 +343,13 @@ func (r *jsonRenderer) ruleCmd(el *jsonValue, verb string, v *jsonValue) {
 }
 
 func (r *jsonRenderer) setCmd(verb, kind string, v *jsonValue) {
+	r.blockObjectCmd(verb, kind, v, func() { r.setBody(kind, v) })
+}
+
+// blockObjectCmd writes `VERB KIND FAMILY TABLE NAME { BODY}` for add and
+// create, body writing the items; other verbs name the object (by name
+// or handle) and have no block.
+func (r *jsonRenderer) blockObjectCmd(verb, kind string, v *jsonValue, body func()) {
 	r.s(verb + " " + kind + " ")
 	r.tableRef(v)
 	r.s(" ")
@@ -352,7 +359,7 @@ func (r *jsonRenderer) setCmd(verb, kind string, v *jsonValue) {
 	}
 	r.name(v.member("name"), r.str(v.member("name")))
 	r.s(" { ")
-	r.setBody(kind, v)
+	body()
 	r.s("}")
 }
 
@@ -508,17 +515,7 @@ func (r *jsonRenderer) flowtableBody(v *jsonValue) {
 // objectCmd renders a stateful object command (counter, quota, limit, ct
 // helper, ct timeout, ct expectation, secmark, synproxy, tunnel).
 func (r *jsonRenderer) objectCmd(verb string, kind ObjectKind, v *jsonValue) {
-	r.s(verb + " " + string(kind) + " ")
-	r.tableRef(v)
-	r.s(" ")
-	if !r.isAddVerb(verb) {
-		r.objName(v)
-		return
-	}
-	r.name(v.member("name"), r.str(v.member("name")))
-	r.s(" { ")
-	r.objectItems(kind, v)
-	r.s("}")
+	r.blockObjectCmd(verb, string(kind), v, func() { r.objectItems(kind, v) })
 }
 
 // objectItems writes the items of a stateful object's block.
