@@ -223,12 +223,15 @@ func rejectsAll(t *ruleset.Table, r *parser.RejectStmt) bool {
 // unconditional accept/drop/reject, contain nothing that can return
 // (return, jump, goto, verdict maps).
 func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
-	var rules [][]parser.Stmt
+	// The rules are visited in place, not collected first: NFT308 asks
+	// this for every jump of a large ruleset.
 	switch {
 	case v.Chain != nil:
 		for _, it := range v.Chain.Items {
 			if r, ok := it.(*parser.Rule); ok {
-				rules = append(rules, r.Stmts)
+				if decides, done := ruleDecides(t, r.Stmts); done {
+					return decides
+				}
 			}
 		}
 	default:
@@ -241,30 +244,35 @@ func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
 			return false
 		}
 		for _, r := range c.Rules {
-			rules = append(rules, r.Stmts)
-		}
-	}
-	for _, stmts := range rules {
-		// Checked first: endsChain on a jump would recurse (and loop on a
-		// chain that jumps to itself).
-		for _, s := range stmts {
-			switch s := s.(type) {
-			case *parser.VerdictStmt:
-				if s.Kind == "return" || s.Kind == "jump" || s.Kind == "goto" {
-					return false
-				}
-			case *parser.VmapStmt, *parser.BadStmt:
-				return false
+			if decides, done := ruleDecides(t, r.Stmts); done {
+				return decides
 			}
-		}
-		if endsChain(t, stmts) == endVerdict {
-			return true
 		}
 	}
 	return false
 }
 
-// ruleText prints a rule's statements for a message, shortened.
+// ruleDecides is alwaysDecides' step for one rule of the called chain:
+// done when the rule settles the answer (decides tells which way).
+func ruleDecides(t *ruleset.Table, stmts []parser.Stmt) (decides, done bool) {
+	// Checked first: endsChain on a jump would recurse (and loop on a
+	// chain that jumps to itself).
+	for _, s := range stmts {
+		switch s := s.(type) {
+		case *parser.VerdictStmt:
+			if s.Kind == "return" || s.Kind == "jump" || s.Kind == "goto" {
+				return false, true
+			}
+		case *parser.VmapStmt, *parser.BadStmt:
+			return false, true
+		}
+	}
+	if endsChain(t, stmts) == endVerdict {
+		return true, true
+	}
+	return false, false
+}
+
 func ruleText(stmts []parser.Stmt) string {
 	var b bytes.Buffer
 	for i, s := range stmts {

@@ -35,7 +35,31 @@ const maxCanonDepth = 128
 type canonMemo struct {
 	lists  map[parser.Node]memoEntry
 	tokens map[string]string // full sorted key → its token
+	bufs   [][]byte          // spare key buffers (keys nest, so a stack)
 }
+
+// writer returns a canonWriter whose buffer is a spare one of the memo:
+// every key of a large ruleset is built in a few grown buffers and
+// copied out once, instead of growing a new buffer each time.
+func (m *canonMemo) writer() canonWriter {
+	w := canonWriter{memo: m}
+	if m != nil && len(m.bufs) > 0 {
+		b := m.bufs[len(m.bufs)-1]
+		m.bufs = m.bufs[:len(m.bufs)-1]
+		w.b = *bytes.NewBuffer(b[:0])
+	}
+	return w
+}
+
+// release hands w's buffer back to the memo, after its key was copied.
+func (m *canonMemo) release(w *canonWriter) {
+	if m != nil && w.b.Cap() <= maxSpareBuf {
+		m.bufs = append(m.bufs, w.b.Bytes()[:0])
+	}
+}
+
+// maxSpareBuf is the largest buffer kept for reuse.
+const maxSpareBuf = 64 << 10
 
 // memoMinElems is the number of elements from which a list is memoised;
 // shorter ones are cheaper to sort again than to look up.
@@ -77,7 +101,8 @@ func (m *canonMemo) token(full string) string {
 // when the node has no faithful key (a part that failed to parse, an
 // undefined $variable, a node kind this file does not know).
 func (m *canonMemo) key(n parser.Node) (string, bool) {
-	c := canonWriter{memo: m}
+	c := m.writer()
+	defer m.release(&c)
 	c.node(n, 0)
 	if c.bad {
 		return "", false
@@ -160,7 +185,8 @@ func (c *canonWriter) end() { c.b.WriteByte(')') }
 
 // sub returns the key of n as a separate string (for sorting).
 func (c *canonWriter) sub(n parser.Node, depth int) string {
-	w := canonWriter{memo: c.memo}
+	w := c.memo.writer()
+	defer c.memo.release(&w)
 	w.node(n, depth)
 	if w.bad {
 		c.bad = true
@@ -202,12 +228,13 @@ func (c *canonWriter) sorted(node parser.Node, xs []parser.Expr, depth int) {
 	}
 	e, ok := c.memo.lists[node]
 	if !ok || !e.usableAt(depth) {
-		w := canonWriter{memo: c.memo}
+		w := c.memo.writer()
 		w.writeSorted(xs, depth)
 		e = memoEntry{depth: depth, bad: w.bad}
 		if !w.bad {
 			e.key = c.memo.token(w.b.String())
 		}
+		c.memo.release(&w)
 		c.memo.lists[node] = e
 	}
 	if e.bad {
