@@ -24,22 +24,10 @@ import (
 // the type name ("ifname", "ipv4_addr . inet_service") and the key length.
 // nsFD is the network namespace to ask (0: the process's).
 func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]setMeta, error) {
-	replies, err := rawDump(nsFD, unix.NFT_MSG_GETSET, fam, []netlink.Attribute{
-		{Type: unix.NFTA_SET_TABLE, Data: []byte(table + "\x00")},
-	})
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]setMeta{}
-	for _, m := range replies {
-		if len(m.Data) < 4 {
-			continue
-		}
-		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
-		if err != nil {
-			return nil, err
-		}
-		ad.ByteOrder = binary.BigEndian
+	err := dumpObjects(nsFD, unix.NFT_MSG_GETSET, fam, []netlink.Attribute{
+		{Type: unix.NFTA_SET_TABLE, Data: []byte(table + "\x00")},
+	}, func(_ nftables.TableFamily, ad *netlink.AttributeDecoder) error {
 		var name string
 		var magic, size uint32
 		var fields []uint32
@@ -66,16 +54,20 @@ func setKeyTypes(nsFD int, fam nftables.TableFamily, table string) (map[string]s
 			}
 		}
 		if err := ad.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		if name == "" {
-			continue
+			return nil
 		}
 		meta := setMeta{handle: handle}
 		if t, ok := typeName(magic); ok {
 			meta.key = &nftables.SetDatatype{Name: sizedIntegers(t, fields), Bytes: size}
 		}
 		out[name] = meta
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -223,6 +215,32 @@ func rawDump(nsFD int, msg int, fam nftables.TableFamily, attrs []netlink.Attrib
 	return conn.Execute(req)
 }
 
+// dumpObjects sends one dump request (rawDump) and calls decode for each
+// reply with the reply's family and a big-endian decoder of the
+// attributes after its nfgenmsg header; replies too short for the header
+// are skipped. The first error, of the request, of a decoder or of
+// decode, stops it and is returned.
+func dumpObjects(nsFD int, msg int, fam nftables.TableFamily, attrs []netlink.Attribute, decode func(nftables.TableFamily, *netlink.AttributeDecoder) error) error {
+	replies, err := rawDump(nsFD, msg, fam, attrs)
+	if err != nil {
+		return err
+	}
+	for _, m := range replies {
+		if len(m.Data) < 4 {
+			continue
+		}
+		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
+		if err != nil {
+			return err
+		}
+		ad.ByteOrder = binary.BigEndian
+		if err := decode(nftables.TableFamily(m.Data[0]), ad); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Chain hook attributes google/nftables v0.3.0 does not decode
 // (linux/netfilter/nf_tables.h).
 const (
@@ -240,21 +258,8 @@ type chainMeta struct {
 
 // chainMetas returns the chainMeta of every chain by "family table chain".
 func chainMetas(nsFD int) (map[string]chainMeta, error) {
-	replies, err := rawDump(nsFD, unix.NFT_MSG_GETCHAIN, nftables.TableFamilyUnspecified, nil)
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]chainMeta{}
-	for _, m := range replies {
-		if len(m.Data) < 4 {
-			continue
-		}
-		fam := nftables.TableFamily(m.Data[0])
-		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
-		if err != nil {
-			return nil, err
-		}
-		ad.ByteOrder = binary.BigEndian
+	err := dumpObjects(nsFD, unix.NFT_MSG_GETCHAIN, nftables.TableFamilyUnspecified, nil, func(fam nftables.TableFamily, ad *netlink.AttributeDecoder) error {
 		var table, name string
 		var meta chainMeta
 		var dev string // NFTA_HOOK_DEV; newer kernels also send NFTA_HOOK_DEVS
@@ -288,12 +293,16 @@ func chainMetas(nsFD int) (map[string]chainMeta, error) {
 			}
 		}
 		if err := ad.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		if len(meta.devices) == 0 && dev != "" {
 			meta.devices = []string{dev}
 		}
 		out[familyName(fam)+" "+table+" "+name] = meta
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -303,21 +312,8 @@ const nftaTableHandle = 4
 
 // tableHandles returns the handles of the tables by "family table".
 func tableHandles(nsFD int) (map[string]uint64, error) {
-	replies, err := rawDump(nsFD, unix.NFT_MSG_GETTABLE, nftables.TableFamilyUnspecified, nil)
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]uint64{}
-	for _, m := range replies {
-		if len(m.Data) < 4 {
-			continue
-		}
-		fam := nftables.TableFamily(m.Data[0])
-		ad, err := netlink.NewAttributeDecoder(m.Data[4:])
-		if err != nil {
-			return nil, err
-		}
-		ad.ByteOrder = binary.BigEndian
+	err := dumpObjects(nsFD, unix.NFT_MSG_GETTABLE, nftables.TableFamilyUnspecified, nil, func(fam nftables.TableFamily, ad *netlink.AttributeDecoder) error {
 		var name string
 		var handle uint64
 		for ad.Next() {
@@ -328,9 +324,14 @@ func tableHandles(nsFD int) (map[string]uint64, error) {
 				handle = ad.Uint64()
 			}
 		}
+		// A table whose attributes do not decode is left out, not an error.
 		if ad.Err() == nil && name != "" {
 			out[familyName(fam)+" "+name] = handle
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
