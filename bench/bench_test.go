@@ -164,3 +164,50 @@ func BenchmarkScaling(b *testing.B) {
 		}
 	}
 }
+
+// scaledInputs are the perf files and how to grow them, for the
+// scaling benchmarks.
+var scaledInputs = []struct {
+	name  string
+	scale func(testing.TB, []byte, int) []byte
+}{{"large-ruleset.nft", scaleRuleset}, {"big-set.nft", scaleSet}}
+
+// BenchmarkScalingLoad loads (parse, includes, $variables, Build) the perf
+// files grown 2× and 4×.
+func BenchmarkScalingLoad(b *testing.B) {
+	for _, tc := range scaledInputs {
+		src := perfFile(b, tc.name)
+		for _, n := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/x%d", tc.name, n), func(b *testing.B) {
+				in := tc.scale(b, src, n)
+				b.SetBytes(int64(len(in)))
+				b.ReportAllocs()
+				for b.Loop() {
+					load(b, tc.name, in)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkScalingCheck runs each check alone on the perf files grown 2×
+// and 4×: bench/scaling.sh turns the results into ratios per check.
+func BenchmarkScalingCheck(b *testing.B) {
+	for _, tc := range scaledInputs {
+		src := perfFile(b, tc.name)
+		for _, n := range []int{1, 2, 4} {
+			rs := load(b, tc.name, tc.scale(b, src, n))
+			for _, c := range checks.All() {
+				if c.Run == nil {
+					continue
+				}
+				b.Run(fmt.Sprintf("%s/%s/x%d", tc.name, c.ID, n), func(b *testing.B) {
+					b.ReportAllocs()
+					for b.Loop() {
+						checks.Run(rs, &checks.Options{}, func(x *checks.Check) bool { return x == c })
+					}
+				})
+			}
+		}
+	}
+}
