@@ -970,18 +970,7 @@ func (p *parser) parseBlock(kind blockKind) *Block {
 			return b
 		}
 		start := p.cur.off
-		seq := p.errSeq
-		item, needSep, what := p.parseBlockItem(kind)
-		if p.errSeq == seq {
-			p.endItem(needSep, what)
-		}
-		if p.errSeq != seq {
-			p.skipToSep()
-			if item == nil {
-				item = &BadCmd{From: p.pos(start), To: p.endPos()}
-			}
-		}
-		if item != nil {
+		if item := p.parseBlockItemRecovering(kind); item != nil {
 			b.Items = append(b.Items, item)
 		}
 		if p.cur.off == start && p.cur.tok != RBRACE && p.cur.tok != EOF {
@@ -1006,24 +995,33 @@ func (p *parser) parseItems(kind blockKind) []Cmd {
 			continue
 		}
 		start := p.cur.off
-		seq := p.errSeq
-		item, needSep, what := p.parseBlockItem(kind)
-		if p.errSeq == seq {
-			p.endItem(needSep, what)
-		}
-		if p.errSeq != seq {
-			p.skipToSep()
-			if item == nil {
-				item = &BadCmd{From: p.pos(start), To: p.endPos()}
-			}
-		}
-		if item != nil {
+		if item := p.parseBlockItemRecovering(kind); item != nil {
 			items = append(items, item)
 		}
 		if p.cur.off == start && p.cur.tok != EOF {
 			p.next()
 		}
 	}
+}
+
+// parseBlockItemRecovering parses one block item and its separator, as
+// parseBlock and parseItems both read them. After an error it skips to
+// the next separator, and an item that failed without a node becomes a
+// BadCmd over what was read; nil means there is no item to keep.
+func (p *parser) parseBlockItemRecovering(kind blockKind) Cmd {
+	start := p.cur.off
+	seq := p.errSeq
+	item, needSep, what := p.parseBlockItem(kind)
+	if p.errSeq == seq {
+		p.endItem(needSep, what)
+	}
+	if p.errSeq != seq {
+		p.skipToSep()
+		if item == nil {
+			item = &BadCmd{From: p.pos(start), To: p.endPos()}
+		}
+	}
+	return item
 }
 
 // parseBlockItem parses one item of a block; it returns the item, whether
