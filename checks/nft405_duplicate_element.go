@@ -47,11 +47,7 @@ func runDuplicateElement(p *Pass) {
 			if s.IsMap {
 				kind = "map"
 			}
-			elems := make([]dupElem, len(s.Elements))
-			for i, el := range s.Elements {
-				elems[i] = dupElem{key: el.Key, value: el.Value, node: el.Node}
-			}
-			reportDuplicates(p, defs, elems, fmt.Sprintf("%s %q", kind, s.Name))
+			reportDuplicates(p, defs, dupElems{set: s.Elements}, fmt.Sprintf("%s %q", kind, s.Name))
 		}
 	}
 	seen := make(map[*parser.SetLit]bool)
@@ -65,7 +61,7 @@ func runDuplicateElement(p *Pass) {
 				seen[lit] = true
 				var elems []dupElem
 				flattenLiteral(lit, &elems, 0)
-				reportDuplicates(p, defs, elems, "this anonymous set")
+				reportDuplicates(p, defs, dupElems{lit: elems}, "this anonymous set")
 				return true
 			})
 		}
@@ -77,6 +73,28 @@ func runDuplicateElement(p *Pass) {
 type dupElem struct {
 	key, value parser.Expr
 	node       parser.Node
+}
+
+// dupElems are the elements of a named set (read in place: a copy of a
+// million elements would be 40 MB) or of an anonymous set literal.
+type dupElems struct {
+	set []*ruleset.Element
+	lit []dupElem
+}
+
+func (l dupElems) len() int {
+	if l.set != nil {
+		return len(l.set)
+	}
+	return len(l.lit)
+}
+
+func (l dupElems) at(i int) dupElem {
+	if l.set != nil {
+		el := l.set[i]
+		return dupElem{key: el.Key, value: el.Value, node: el.Node}
+	}
+	return l.lit[i]
 }
 
 // flattenLiteral lists the elements of an anonymous set literal as nft
@@ -105,14 +123,15 @@ func flattenLiteral(lit *parser.SetLit, out *[]dupElem, depth int) {
 // reportDuplicates finds equal elements by hashing their canonical keys
 // and sorting the hashes (O(n log n), 16 bytes per element), then
 // compares the keys of equal hashes to rule out collisions.
-func reportDuplicates(p *Pass, defs *defineRanges, elems []dupElem, where string) {
-	if len(elems) < 2 {
+func reportDuplicates(p *Pass, defs *defineRanges, elems dupElems, where string) {
+	if elems.len() < 2 {
 		return
 	}
 	seed := maphash.MakeSeed()
 	var w canonWriter
-	hs := make([]hashedElem, 0, len(elems))
-	for i, el := range elems {
+	hs := make([]hashedElem, 0, elems.len())
+	for i := range elems.len() {
+		el := elems.at(i)
 		if !w.element(el) {
 			continue
 		}
@@ -128,7 +147,7 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems []dupElem, where string
 		if hi-lo > 1 {
 			keys := make([]string, hi-lo)
 			for k := lo; k < hi; k++ {
-				w.element(elems[hs[k].i])
+				w.element(elems.at(hs[k].i))
 				keys[k-lo] = w.b.String()
 			}
 			for k := 1; k < hi-lo; k++ {
@@ -145,7 +164,7 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems []dupElem, where string
 	slices.SortFunc(dups, func(a, b [2]int) int { return a[1] - b[1] })
 	reported := 0
 	for _, d := range dups {
-		first, dup := elems[d[0]], elems[d[1]]
+		first, dup := elems.at(d[0]), elems.at(d[1])
 		if defs.of(first.node) != defs.of(dup.node) {
 			continue // from two different defines
 		}
