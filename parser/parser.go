@@ -18,13 +18,7 @@ func ParseFile(fset *FileSet, filename string, src []byte) (*AST, ErrorList) {
 // ParseAdded parses a file that is already part of a FileSet.
 func ParseAdded(file *File) (*AST, ErrorList) {
 	p := newParser(file)
-	cmds := p.parseFile()
-	ast := &AST{File: file, Cmds: cmds, Comments: p.sc.Comments}
-	p.errors.Sort()
-	if len(p.errors) == 0 {
-		return ast, nil
-	}
-	return ast, p.errors
+	return p.result(p.parseFile())
 }
 
 // ParseItems parses an included file as the items of the block that
@@ -46,8 +40,13 @@ func ParseItems(fset *FileSet, filename string, src []byte, kind ObjectKind) (*A
 		return ast, ErrorList{{Pos: pos, End: pos, Msg: fmt.Sprintf("include inside a %s: nft accepts includes only at top level and in table, chain, set, map, flowtable and object blocks", kind)}}
 	}
 	p := newParser(file)
-	cmds := p.parseItems(bk)
-	ast := &AST{File: file, Cmds: cmds, Comments: p.sc.Comments}
+	return p.result(p.parseItems(bk))
+}
+
+// result returns the AST of the parsed cmds and the errors found, sorted
+// (nil when there are none).
+func (p *parser) result(cmds []Cmd) (*AST, ErrorList) {
+	ast := &AST{File: p.file, Cmds: cmds, Comments: p.sc.Comments}
 	p.errors.Sort()
 	if len(p.errors) == 0 {
 		return ast, nil
