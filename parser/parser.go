@@ -155,7 +155,7 @@ func (p *parser) enter(what string) bool {
 				Msg: fmt.Sprintf("nesting deeper than %d levels: this %s opens level %d; nftlint stops parsing the file here: no ruleset needs this depth, look for an unclosed '{' or '('", MaxNestingDepth, what, p.depth+1)})
 			p.stopped = true
 			p.ahead = p.ahead[:0]
-			p.cur = tokRec{tok: EOF, off: len(p.src), end: len(p.src)}
+			p.cur = p.eofToken()
 		}
 		return false
 	}
@@ -180,10 +180,13 @@ func (p *parser) scan() tokRec {
 	return tokRec{t, o, e, l}
 }
 
+// eofToken is the end-of-file token, also what a stopped parser reads.
+func (p *parser) eofToken() tokRec { return tokRec{tok: EOF, off: len(p.src), end: len(p.src)} }
+
 func (p *parser) next() {
 	p.prevEnd = p.cur.end
 	if p.stopped {
-		p.cur = tokRec{tok: EOF, off: len(p.src), end: len(p.src)}
+		p.cur = p.eofToken()
 		return
 	}
 	if len(p.ahead) > 0 {
@@ -193,7 +196,7 @@ func (p *parser) next() {
 		p.cur = p.scan()
 	}
 	if p.stopped {
-		p.cur = tokRec{tok: EOF, off: len(p.src), end: len(p.src)}
+		p.cur = p.eofToken()
 	}
 }
 
@@ -201,7 +204,7 @@ func (p *parser) next() {
 func (p *parser) peek(n int) tokRec {
 	for len(p.ahead) < n {
 		if p.stopped {
-			return tokRec{tok: EOF, off: len(p.src), end: len(p.src)}
+			return p.eofToken()
 		}
 		p.ahead = append(p.ahead, p.scan())
 	}
