@@ -150,9 +150,21 @@ func (r *jsonRenderer) isAddVerb(verb string) bool {
 // tableRef writes `FAMILY TABLE`.
 func (r *jsonRenderer) tableRef(v *jsonValue) {
 	fam := v.member("family")
-	r.span(fam, func() { r.s(familyOr(r.str(fam))) })
+	r.spanStr(fam, "ip")
 	r.s(" ")
 	r.name(v.member("table"), r.str(v.member("table")))
+}
+
+// spanStr writes the string or number of v, or def when v has none, as
+// the text of v.
+func (r *jsonRenderer) spanStr(v *jsonValue, def string) {
+	r.span(v, func() {
+		s := r.str(v)
+		if s == "" {
+			s = def
+		}
+		r.s(s)
+	})
 }
 
 // setKey identifies a set for setTypes.
@@ -181,14 +193,14 @@ func (r *jsonRenderer) objName(v *jsonValue) {
 	}
 	if h := v.member("handle"); h != nil {
 		r.s("handle ")
-		r.span(h, func() { r.s(r.str(h)) })
+		r.spanStr(h, "")
 	}
 }
 
 func (r *jsonRenderer) tableCmd(verb string, v *jsonValue) {
 	r.s(verb + " table ")
 	fam := v.member("family")
-	r.span(fam, func() { r.s(familyOr(r.str(fam))) })
+	r.spanStr(fam, "ip")
 	r.s(" ")
 	r.objName(v)
 	if !r.isAddVerb(verb) {
@@ -251,33 +263,21 @@ func (r *jsonRenderer) chainBody(v *jsonValue) {
 	if v.member("hook") != nil || v.member("type") != nil {
 		r.s("type ")
 		typ := v.member("type")
-		r.span(typ, func() {
-			t := r.str(typ)
-			if t == "" {
-				t = "filter"
-			}
-			r.s(t)
-		})
+		r.spanStr(typ, "filter")
 		r.s(" hook ")
 		hook := v.member("hook")
-		r.span(hook, func() { r.s(r.str(hook)) })
+		r.spanStr(hook, "")
 		if dev := v.member("dev"); dev != nil {
 			r.devices(dev)
 		}
 		r.s(" priority ")
 		prio := v.member("prio")
-		r.span(prio, func() {
-			p := r.str(prio)
-			if p == "" {
-				p = "0"
-			}
-			r.s(p)
-		})
+		r.spanStr(prio, "0")
 		r.s("; ")
 	}
 	if p := v.member("policy"); p != nil {
 		r.s("policy ")
-		r.span(p, func() { r.s(r.str(p)) })
+		r.spanStr(p, "")
 		r.s("; ")
 	}
 	if f := r.list(v.member("flags")); len(f) > 0 {
@@ -318,17 +318,17 @@ func (r *jsonRenderer) ruleCmd(el *jsonValue, verb string, v *jsonValue) {
 	case "delete", "destroy", "reset":
 		if h := v.member("handle"); h != nil {
 			r.s(" handle ")
-			r.span(h, func() { r.s(r.str(h)) })
+			r.spanStr(h, "")
 		}
 		return
 	}
 	if explicit || verb == "replace" {
 		if h := v.member("handle"); h != nil {
 			r.s(" handle ")
-			r.span(h, func() { r.s(r.str(h)) })
+			r.spanStr(h, "")
 		} else if i := v.member("index"); i != nil {
 			r.s(" index ")
-			r.span(i, func() { r.s(r.str(i)) })
+			r.spanStr(i, "")
 		}
 	}
 	if e := v.member("expr"); e != nil {
@@ -395,7 +395,7 @@ func (r *jsonRenderer) setBody(kind string, v *jsonValue) {
 	}
 	if p := v.member("policy"); p != nil {
 		r.s("policy ")
-		r.span(p, func() { r.s(r.str(p)) })
+		r.spanStr(p, "")
 		r.s("; ")
 	}
 	if f := r.list(v.member("flags")); len(f) > 0 {
@@ -412,7 +412,7 @@ func (r *jsonRenderer) setBody(kind string, v *jsonValue) {
 	}
 	if s := v.member("size"); s != nil {
 		r.s("size ")
-		r.span(s, func() { r.s(r.str(s)) })
+		r.spanStr(s, "")
 		r.s("; ")
 	}
 	if st := v.member("stmt"); st != nil && st.Kind == jsonArray && len(st.Elems) > 0 {
@@ -482,16 +482,10 @@ func (r *jsonRenderer) setType(t *jsonValue) {
 func (r *jsonRenderer) flowtableBody(v *jsonValue) {
 	r.s("hook ")
 	h := v.member("hook")
-	r.span(h, func() { r.s(r.str(h)) })
+	r.spanStr(h, "")
 	r.s(" priority ")
 	p := v.member("prio")
-	r.span(p, func() {
-		s := r.str(p)
-		if s == "" {
-			s = "0"
-		}
-		r.s(s)
-	})
+	r.spanStr(p, "0")
 	r.s("; ")
 	if dev := v.member("dev"); dev != nil {
 		r.s("devices = ")
