@@ -84,6 +84,10 @@ type Pass struct {
 	Options *Options
 
 	report func(Diagnostic)
+
+	// tableIndex is shared by the passes of one Run (per-table data that
+	// several checks derive alike); nil until first used otherwise.
+	tableIndex *tableIndex
 }
 
 // NewPass returns a Pass that hands every diagnostic to report.

@@ -23,7 +23,7 @@ rule they are all dropped, and the host can no longer talk to anything.
 
 func runInputDropWithoutEstablished(p *Pass) {
 	for _, c := range dropPolicyChains(p.Ruleset, "input") {
-		if acceptsTraffic(p.Ruleset, c, establishedPred) {
+		if acceptsTraffic(p, c, establishedPred) {
 			continue
 		}
 		if n := policyNode(c); n != nil {

@@ -35,7 +35,7 @@ func loopbackPred(path string, right parser.Expr) (relevant, selects bool) {
 
 func runInputDropWithoutLoopback(p *Pass) {
 	for _, c := range dropPolicyChains(p.Ruleset, "input") {
-		if acceptsTraffic(p.Ruleset, c, loopbackPred) {
+		if acceptsTraffic(p, c, loopbackPred) {
 			continue
 		}
 		if n := policyNode(c); n != nil {

@@ -53,7 +53,7 @@ func runIPv6InputDropWithoutND(p *Pass) {
 		if fam := familyOf(c.Table); fam != parser.FamilyIP6 && fam != parser.FamilyInet {
 			continue
 		}
-		if acceptsTraffic(p.Ruleset, c, ndPred) {
+		if acceptsTraffic(p, c, ndPred) {
 			continue
 		}
 		if n := policyNode(c); n != nil {

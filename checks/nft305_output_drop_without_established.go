@@ -41,11 +41,11 @@ func runOutputDropWithoutEstablished(p *Pass) {
 		default:
 			continue // arp and bridge output chains see no IP conntrack state
 		}
-		if acceptsTraffic(p.Ruleset, c, establishedPred) {
+		if acceptsTraffic(p, c, establishedPred) {
 			continue
 		}
 		broad := false
-		for _, r := range reachableRules(p.Ruleset, c) {
+		for _, r := range reachableRules(p, c) {
 			broad = broad || broadAccept(r.Stmts)
 		}
 		if broad {
@@ -61,8 +61,9 @@ func runOutputDropWithoutEstablished(p *Pass) {
 
 // reachableRules returns the rules of base chain c and of the chains it
 // reaches by jump, goto or verdict map (anonymous chain bodies included).
-func reachableRules(rs *ruleset.Ruleset, c *ruleset.Chain) []ruleRef {
-	g := buildJumpGraph(rs, c.Table)
+func reachableRules(p *Pass, c *ruleset.Chain) []ruleRef {
+	e := p.tables().entry(c.Table)
+	g := e.graph
 	start, ok := g.index[c.Name]
 	if !ok {
 		return nil
@@ -80,11 +81,11 @@ func reachableRules(rs *ruleset.Ruleset, c *ruleset.Chain) []ruleRef {
 		}
 	}
 	var out []ruleRef
-	eachRuleOfTable(c.Table, func(r ruleRef) {
+	for _, r := range e.rules {
 		if r.Table == c.Table && r.Chain != nil && reach[r.Chain.Name] {
 			out = append(out, r)
 		}
-	})
+	}
 	return out
 }
 

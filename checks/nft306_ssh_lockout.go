@@ -47,7 +47,7 @@ func runSSHLockout(p *Pass) {
 				continue
 			}
 			at := denyNode(t, c)
-			if at == nil || mayAcceptSSH(p.Ruleset, c) {
+			if at == nil || mayAcceptSSH(p, c) {
 				continue
 			}
 			p.Report(Diagnostic{Range: p.Range(at), Message: fmt.Sprintf(
@@ -73,8 +73,8 @@ func denyNode(t *ruleset.Table, c *ruleset.Chain) parser.Node {
 
 // mayAcceptSSH reports whether some rule reachable from c may accept a
 // new TCP connection to port 22.
-func mayAcceptSSH(rs *ruleset.Ruleset, c *ruleset.Chain) bool {
-	for _, r := range reachableRules(rs, c) {
+func mayAcceptSSH(p *Pass, c *ruleset.Chain) bool {
+	for _, r := range reachableRules(p, c) {
 		if ruleMayAcceptSSH(c.Table, r.Stmts) {
 			return true
 		}

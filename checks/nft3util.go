@@ -36,8 +36,9 @@ type matchPred func(path string, right parser.Expr) (relevant, selects bool)
 // acceptsTraffic reports whether the base chain c, or a chain it reaches
 // by jump/goto, has a rule ending in accept with a match satisfying pred,
 // or a verdict map keyed by such a selector with an accept element.
-func acceptsTraffic(rs *ruleset.Ruleset, c *ruleset.Chain, pred matchPred) bool {
-	g := buildJumpGraph(rs, c.Table)
+func acceptsTraffic(p *Pass, c *ruleset.Chain, pred matchPred) bool {
+	e := p.tables().entry(c.Table)
+	g := e.graph
 	start, ok := g.index[c.Name]
 	if !ok {
 		return false
@@ -54,16 +55,15 @@ func acceptsTraffic(rs *ruleset.Ruleset, c *ruleset.Chain, pred matchPred) bool 
 			}
 		}
 	}
-	found := false
-	eachRuleOfTable(c.Table, func(r ruleRef) {
-		if found || r.Table != c.Table || r.Chain == nil || !reach[r.Chain.Name] {
-			return
+	for _, r := range e.rules {
+		if r.Table != c.Table || r.Chain == nil || !reach[r.Chain.Name] {
+			continue
 		}
 		if ruleAccepts(r.Stmts, pred) {
-			found = true
+			return true
 		}
-	})
-	return found
+	}
+	return false
 }
 
 func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {

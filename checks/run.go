@@ -41,6 +41,7 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 	// own slot and are joined in registry order, then sorted: the output
 	// does not depend on the scheduling.
 	results := make([][]Diagnostic, len(todo))
+	shared := newTableIndex(rs)
 	workers := min(runtime.GOMAXPROCS(0), len(todo))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -51,7 +52,7 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 				if i >= len(todo) {
 					return
 				}
-				results[i] = runOne(todo[i], rs, opts)
+				results[i] = runOne(todo[i], rs, opts, shared)
 			}
 		})
 	}
@@ -65,8 +66,9 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 }
 
 // runOne runs a single check and converts a panic into a diagnostic.
-func runOne(c *Check, rs *ruleset.Ruleset, opts *Options) (diags []Diagnostic) {
+func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, shared *tableIndex) (diags []Diagnostic) {
 	pass := NewPass(c, rs, opts, func(d Diagnostic) { diags = append(diags, d) })
+	pass.tableIndex = shared
 	defer func() {
 		if v := recover(); v != nil {
 			diags = append(diags, Diagnostic{
