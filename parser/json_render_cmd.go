@@ -212,13 +212,27 @@ func (r *jsonRenderer) tableCmd(verb string, v *jsonValue) {
 		return
 	}
 	r.s(" { ")
-	if len(flags) > 0 {
-		r.s("flags ")
-		r.span(v.member("flags"), func() { r.s(strings.Join(flags, ",")) })
-		r.s("; ")
-	}
+	r.flagsItem(v.member("flags"))
 	r.comment(c)
 	r.s("}")
+}
+
+// flagsItem writes `flags a,b; ` for a block when flags lists any.
+func (r *jsonRenderer) flagsItem(flags *jsonValue) {
+	if f := r.list(flags); len(f) > 0 {
+		r.s("flags ")
+		r.span(flags, func() { r.s(strings.Join(f, ",")) })
+		r.s("; ")
+	}
+}
+
+// valueItem writes `key VALUE; ` for a block when v is present.
+func (r *jsonRenderer) valueItem(key string, v *jsonValue) {
+	if v != nil {
+		r.s(key + " ")
+		r.spanStr(v, "")
+		r.s("; ")
+	}
 }
 
 // comment writes `comment "…"; ` for a block.
@@ -275,16 +289,8 @@ func (r *jsonRenderer) chainBody(v *jsonValue) {
 		r.spanStr(prio, "0")
 		r.s("; ")
 	}
-	if p := v.member("policy"); p != nil {
-		r.s("policy ")
-		r.spanStr(p, "")
-		r.s("; ")
-	}
-	if f := r.list(v.member("flags")); len(f) > 0 {
-		r.s("flags ")
-		r.span(v.member("flags"), func() { r.s(strings.Join(f, ",")) })
-		r.s("; ")
-	}
+	r.valueItem("policy", v.member("policy"))
+	r.flagsItem(v.member("flags"))
 	r.comment(v.member("comment"))
 }
 
@@ -393,16 +399,8 @@ func (r *jsonRenderer) setBody(kind string, v *jsonValue) {
 		}
 		r.s("; ")
 	}
-	if p := v.member("policy"); p != nil {
-		r.s("policy ")
-		r.spanStr(p, "")
-		r.s("; ")
-	}
-	if f := r.list(v.member("flags")); len(f) > 0 {
-		r.s("flags ")
-		r.span(v.member("flags"), func() { r.s(strings.Join(f, ",")) })
-		r.s("; ")
-	}
+	r.valueItem("policy", v.member("policy"))
+	r.flagsItem(v.member("flags"))
 	for _, k := range []string{"timeout", "gc-interval"} {
 		if t := v.member(k); t != nil {
 			r.s(k + " ")
@@ -410,11 +408,7 @@ func (r *jsonRenderer) setBody(kind string, v *jsonValue) {
 			r.s("; ")
 		}
 	}
-	if s := v.member("size"); s != nil {
-		r.s("size ")
-		r.spanStr(s, "")
-		r.s("; ")
-	}
+	r.valueItem("size", v.member("size"))
 	if st := v.member("stmt"); st != nil && st.Kind == jsonArray && len(st.Elems) > 0 {
 		for i, s := range st.Elems {
 			if i > 0 {
