@@ -1057,8 +1057,13 @@ func (p *parser) property(key string) *Property {
 	return pr
 }
 
-func (p *parser) parseComment(pr *Property) {
+// parseCommentItem parses the `comment "text"` item of a block; the
+// current token is the word comment.
+func (p *parser) parseCommentItem() (Cmd, bool, string) {
+	pr := p.property("comment")
 	pr.Value = p.parseString("comment text (a quoted string)")
+	pr.EndPos = p.endPos()
+	return pr, true, "comment"
 }
 
 // parseFlags parses "flags WORD (, WORD)*" validating against allowed.
@@ -1111,10 +1116,7 @@ func (p *parser) parseTableItem() (Cmd, bool, string) {
 		pr.EndPos = p.endPos()
 		return pr, true, "table flags"
 	case "comment":
-		pr := p.property(w)
-		p.parseComment(pr)
-		pr.EndPos = p.endPos()
-		return pr, true, "comment"
+		return p.parseCommentItem()
 	case "chain", "set", "map", "flowtable", "counter", "quota", "limit", "secmark", "synproxy", "tunnel", "ct":
 		c := &Command{ObjPos: p.curPos()}
 		kind := w
@@ -1173,10 +1175,7 @@ func (p *parser) parseChainItem(kind blockKind) (Cmd, bool, string) {
 			pr.EndPos = p.endPos()
 			return pr, true, "devices"
 		case "comment":
-			pr := p.property(w)
-			p.parseComment(pr)
-			pr.EndPos = p.endPos()
-			return pr, true, "comment"
+			return p.parseCommentItem()
 		}
 	}
 	r := p.parseRule(true)
@@ -1316,10 +1315,7 @@ func (p *parser) parseFlowtableItem() (Cmd, bool, string) {
 		pr.EndPos = p.endPos()
 		return pr, true, "flags"
 	case p.isWord("comment"):
-		pr := p.property(w)
-		p.parseComment(pr)
-		pr.EndPos = p.endPos()
-		return pr, true, "comment"
+		return p.parseCommentItem()
 	}
 	p.errorf("unexpected %s in flowtable block: expected hook, devices, counter, flags or comment", describe(p.cur))
 	return nil, true, ""
@@ -1432,10 +1428,7 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 		pr.EndPos = p.endPos()
 		return pr, false, w
 	case "comment":
-		pr := p.property(w)
-		p.parseComment(pr)
-		pr.EndPos = p.endPos()
-		return pr, true, w
+		return p.parseCommentItem()
 	case "counter", "limit", "quota", "last", "ct":
 		pr := &Property{KeyPos: p.curPos(), Key: w}
 		for !p.atEnd() {
@@ -1474,10 +1467,7 @@ func (p *parser) parseTypeofExpr() Expr {
 // secmark and synproxy objects; none needs a separator.
 func (p *parser) parseObjectItem(kind blockKind) (Cmd, bool, string) {
 	if p.isWord("comment") {
-		pr := p.property("comment")
-		p.parseComment(pr)
-		pr.EndPos = p.endPos()
-		return pr, true, "comment"
+		return p.parseCommentItem()
 	}
 	pr := &Property{KeyPos: p.curPos()}
 	seq := p.errSeq
@@ -1547,10 +1537,7 @@ var keyValueKeys = map[blockKind]map[string]bool{
 // and tunnel blocks: KEY VALUE pairs on one line.
 func (p *parser) parseKeyValueItem(kind blockKind) (Cmd, bool, string) {
 	if p.isWord("comment") {
-		pr := p.property("comment")
-		p.parseComment(pr)
-		pr.EndPos = p.endPos()
-		return pr, true, "comment"
+		return p.parseCommentItem()
 	}
 	if p.cur.tok != WORD || !keyValueKeys[kind][p.cur.lit] {
 		p.errorf("unexpected %s in %s block: expected %s", describe(p.cur), blockNames[kind], joinKeys(keyValueKeys[kind]))
