@@ -186,6 +186,21 @@ func listOf(elems []Expr) Expr {
 	return &List{Elems: elems}
 }
 
+// closeParen completes the parenthesised x opened at lp: it expects the
+// ')' and returns the Paren; nil when x failed or the ')' is missing.
+func (p *parser) closeParen(lp Pos, x Expr) Expr {
+	if x == nil {
+		return nil
+	}
+	if p.cur.tok != RPAREN {
+		p.expected("')'")
+		return nil
+	}
+	rp := p.curPos()
+	p.next()
+	return &Paren{Lparen: lp, X: x, Rparen: rp}
+}
+
 func (p *parser) parseLHSPrimary() Expr {
 	switch p.cur.tok {
 	case LPAREN:
@@ -195,17 +210,7 @@ func (p *parser) parseLHSPrimary() Expr {
 		defer p.leave()
 		lp := p.curPos()
 		p.next()
-		x := p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
-		if x == nil {
-			return nil
-		}
-		if p.cur.tok != RPAREN {
-			p.expected("')'")
-			return nil
-		}
-		rp := p.curPos()
-		p.next()
-		return &Paren{Lparen: lp, X: x, Rparen: rp}
+		return p.closeParen(lp, p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) }))
 	case DOLLAR:
 		return p.parseVarRef()
 	}
@@ -679,16 +684,7 @@ func (p *parser) parseRHSPrimary(ctx exprCtx) Expr {
 		} else {
 			x = p.parseRHSBasic(ctx)
 		}
-		if x == nil {
-			return nil
-		}
-		if p.cur.tok != RPAREN {
-			p.expected("')'")
-			return nil
-		}
-		rp := p.curPos()
-		p.next()
-		return &Paren{Lparen: lp, X: x, Rparen: rp}
+		return p.closeParen(lp, x)
 	case LBRACE:
 		if ctx == ctxStmt {
 			p.errorf("unexpected '{': a set literal is not allowed as a statement value")
