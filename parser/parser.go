@@ -1168,12 +1168,7 @@ func (p *parser) parseChainItem(kind blockKind) (Cmd, bool, string) {
 			pr.EndPos = p.endPos()
 			return pr, true, "chain flags"
 		case "devices":
-			pr := p.property(w)
-			if p.expect(ASSIGN, "'=' after devices") {
-				pr.Value = p.parseDeviceList()
-			}
-			pr.EndPos = p.endPos()
-			return pr, true, "devices"
+			return p.parseDevicesItem()
 		case "comment":
 			return p.parseCommentItem()
 		}
@@ -1278,6 +1273,17 @@ func (p *parser) parsePriority() Expr {
 }
 
 // parseDeviceList parses '{' dev, … '}' or $var or a single device.
+// parseDevicesItem parses the `devices = { … }` item of a chain or
+// flowtable block; the current token is the word devices.
+func (p *parser) parseDevicesItem() (Cmd, bool, string) {
+	pr := p.property("devices")
+	if p.expect(ASSIGN, "'=' after devices") {
+		pr.Value = p.parseDeviceList()
+	}
+	pr.EndPos = p.endPos()
+	return pr, true, "devices"
+}
+
 func (p *parser) parseDeviceList() Expr {
 	switch p.cur.tok {
 	case DOLLAR:
@@ -1299,12 +1305,7 @@ func (p *parser) parseFlowtableItem() (Cmd, bool, string) {
 		pr.EndPos = p.endPos()
 		return pr, true, "hook"
 	case p.isWord("devices"):
-		pr := p.property(w)
-		if p.expect(ASSIGN, "'=' after devices") {
-			pr.Value = p.parseDeviceList()
-		}
-		pr.EndPos = p.endPos()
-		return pr, true, "devices"
+		return p.parseDevicesItem()
 	case p.isWord("counter"):
 		pr := p.property(w)
 		pr.EndPos = p.endPos()
