@@ -1329,9 +1329,14 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 	}
 	w := p.cur.lit
 	switch w {
-	case "type":
+	case "type", "typeof":
+		// The two differ only in how the key and data types are written.
+		parseKey, parseData := p.parseTypeList, p.parseTypeList
+		if w == "typeof" {
+			parseKey, parseData = p.parseTypeofExpr, p.parseTypeofData
+		}
 		pr := p.property(w)
-		pr.KeyType = p.parseTypeList()
+		pr.KeyType = parseKey()
 		if pr.KeyType != nil && p.cur.tok == COLON {
 			if kind != blockMap {
 				p.errorf("a set has no data type: ':' is only valid in a map declaration")
@@ -1342,41 +1347,12 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 				pr.Interval = true
 				p.next()
 			}
-			pr.Data = p.parseTypeList()
+			pr.Data = parseData()
 		} else if kind == blockMap && pr.KeyType != nil {
 			p.expected("':' and the data type of the map")
 		}
 		pr.EndPos = p.endPos()
-		return pr, true, "type"
-	case "typeof":
-		pr := p.property(w)
-		pr.KeyType = p.parseTypeofExpr()
-		if pr.KeyType != nil && p.cur.tok == COLON {
-			if kind != blockMap {
-				p.errorf("a set has no data type: ':' is only valid in a map declaration")
-				return pr, true, ""
-			}
-			p.next()
-			if p.isWord("interval") {
-				pr.Interval = true
-				p.next()
-			}
-			if p.cur.tok == WORD && (p.cur.lit == "verdict" || p.cur.lit == "queue" || objTypeWords[p.cur.lit]) {
-				pr.Data = p.wordLit()
-			} else if p.isWord("ct") && (p.peek(1).isWord("timeout") || p.peek(1).isWord("expectation") || p.peek(1).isWord("helper")) {
-				start := p.cur.off
-				p.next()
-				name, end := p.cur.lit, p.cur.end
-				p.next()
-				pr.Data = &Literal{ValuePos: p.pos(start), Kind: LitWord, Text: "ct " + name, EndPos: p.pos(end)}
-			} else {
-				pr.Data = p.parseTypeofExpr()
-			}
-		} else if kind == blockMap && pr.KeyType != nil {
-			p.expected("':' and the data type of the map")
-		}
-		pr.EndPos = p.endPos()
-		return pr, true, "typeof"
+		return pr, true, w
 	case "flags":
 		pr := p.property(w)
 		p.parseFlags(pr, setFlagWords, "set")
@@ -1457,6 +1433,22 @@ func (p *parser) parseTypeList() Expr {
 		return p.wordLit()
 	})
 	return concatOf(parts)
+}
+
+// parseTypeofData parses the data type of a typeof map: a verdict,
+// queue or object type word, ct helper/timeout/expectation, or selectors.
+func (p *parser) parseTypeofData() Expr {
+	if p.cur.tok == WORD && (p.cur.lit == "verdict" || p.cur.lit == "queue" || objTypeWords[p.cur.lit]) {
+		return p.wordLit()
+	}
+	if p.isWord("ct") && (p.peek(1).isWord("timeout") || p.peek(1).isWord("expectation") || p.peek(1).isWord("helper")) {
+		start := p.cur.off
+		p.next()
+		name, end := p.cur.lit, p.cur.end
+		p.next()
+		return &Literal{ValuePos: p.pos(start), Kind: LitWord, Text: "ct " + name, EndPos: p.pos(end)}
+	}
+	return p.parseTypeofExpr()
 }
 
 // parseTypeofExpr parses selectors joined by '.'.
