@@ -205,12 +205,7 @@ func (p *printer) block(b *Block) {
 func (p *printer) property(pr *Property) {
 	switch {
 	case len(pr.Stmts) > 0:
-		for i, s := range pr.Stmts {
-			if i > 0 {
-				p.s(" ")
-			}
-			p.stmt(s)
-		}
+		p.stmts(pr.Stmts)
 		return
 	case len(pr.Args) > 0 || pr.Body != nil:
 		p.args(pr.Args, false)
@@ -281,18 +276,23 @@ func (p *printer) hookRest(pr *Property) {
 // Rules and statements
 
 func (p *printer) rule(r *Rule) {
-	for i, s := range r.Stmts {
-		if i > 0 {
-			p.s(" ")
-		}
-		p.stmt(s)
-	}
+	p.stmts(r.Stmts)
 	if r.Comment != nil {
 		if len(r.Stmts) > 0 {
 			p.s(" ")
 		}
 		p.s("comment ")
 		p.quoted(r.Comment.Value)
+	}
+}
+
+// stmts prints statements separated by spaces.
+func (p *printer) stmts(stmts []Stmt) {
+	for i, s := range stmts {
+		if i > 0 {
+			p.s(" ")
+		}
+		p.stmt(s)
 	}
 }
 
@@ -518,19 +518,9 @@ func (p *printer) expr(x Expr) {
 		p.s(" - ")
 		p.expr(x.Hi)
 	case *Concat:
-		for i, e := range x.Parts {
-			if i > 0 {
-				p.s(" . ")
-			}
-			p.expr(e)
-		}
+		p.exprs(x.Parts, " . ")
 	case *List:
-		for i, e := range x.Elems {
-			if i > 0 {
-				p.s(",")
-			}
-			p.expr(e)
-		}
+		p.exprs(x.Elems, ",")
 	case *MapLookup:
 		p.expr(x.Key)
 		p.s(" map ")
@@ -546,6 +536,16 @@ func (p *printer) expr(x Expr) {
 	}
 }
 
+// exprs prints expressions separated by sep.
+func (p *printer) exprs(xs []Expr, sep string) {
+	for i, x := range xs {
+		if i > 0 {
+			p.s(sep)
+		}
+		p.expr(x)
+	}
+}
+
 func (p *printer) setLit(x *SetLit) {
 	if x.Var != nil {
 		p.expr(x.Var)
@@ -557,12 +557,7 @@ func (p *printer) setLit(x *SetLit) {
 	}
 	if len(x.Elems) <= 8 {
 		p.s("{ ")
-		for i, e := range x.Elems {
-			if i > 0 {
-				p.s(", ")
-			}
-			p.expr(e)
-		}
+		p.exprs(x.Elems, ", ")
 		p.s(" }")
 		return
 	}
