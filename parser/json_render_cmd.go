@@ -732,34 +732,16 @@ func (r *jsonRenderer) renderBlockTable(t *jsonBlockTable) {
 			r.s("\n")
 		}
 		for _, el := range t.sets {
-			key, sv, _ := el.single()
-			r.span(el, func() {
-				r.s("\t" + key + " ")
-				r.name(sv.member("name"), r.str(sv.member("name")))
-				r.s(" {")
-				r.handleComment(sv)
-				r.s("\n\t\t")
-				r.setBody(key, sv)
-				r.s("\n\t}")
-			})
-			r.s("\n")
+			r.listedObjectBlock(el, r.setBody)
 		}
 		for _, el := range t.objects {
-			key, ov, _ := el.single()
-			r.span(el, func() {
-				r.s("\t" + key + " ")
-				r.name(ov.member("name"), r.str(ov.member("name")))
-				r.s(" {")
-				r.handleComment(ov)
-				r.s("\n\t\t")
+			r.listedObjectBlock(el, func(key string, ov *jsonValue) {
 				if key == "flowtable" {
 					r.flowtableBody(ov)
 				} else {
 					r.objectItems(jsonObjects[key], ov)
 				}
-				r.s("\n\t}")
 			})
-			r.s("\n")
 		}
 		for _, c := range t.chains {
 			_, cv, _ := c.v.single()
@@ -796,4 +778,21 @@ func (r *jsonRenderer) renderBlockTable(t *jsonBlockTable) {
 	})
 	r.s("\n")
 	r.cmds = append(r.cmds, renderedCmd{T0: t0, T1: r.off(), V: t.v, Key: "table"})
+}
+
+// listedObjectBlock writes a set, map, flowtable or stateful object of a
+// table block: `KEY NAME {`, its handle comment, and the items body
+// writes on one line.
+func (r *jsonRenderer) listedObjectBlock(el *jsonValue, body func(key string, v *jsonValue)) {
+	key, v, _ := el.single()
+	r.span(el, func() {
+		r.s("\t" + key + " ")
+		r.name(v.member("name"), r.str(v.member("name")))
+		r.s(" {")
+		r.handleComment(v)
+		r.s("\n\t\t")
+		body(key, v)
+		r.s("\n\t}")
+	})
+	r.s("\n")
 }
