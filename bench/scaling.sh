@@ -5,6 +5,7 @@
 # the goal is at most 2.3), with the allocated bytes' ratios beside them.
 #
 #   bench/scaling.sh [-n COUNT] [BENCH-REGEXP]
+#   bench/scaling.sh -f FILE     (ratios of results already run, e.g. bin/bench.txt)
 #
 # Default: count 3, every Scaling benchmark. Needs the performance corpus
 # (../shared/corpus/perf or $NFTLINT_SHARED). Checks that take
@@ -12,11 +13,19 @@
 set -eu
 
 count=3
+results=
 if [ "${1:-}" = "-n" ]; then count=$2; shift 2; fi
+if [ "${1:-}" = "-f" ]; then results=$2; shift 2; fi
 pattern=${1:-Scaling}
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-go test -run '^$' -bench "$pattern" -benchtime 0.2s -count "$count" ./bench/ | awk '
+run() {
+	if [ -n "$results" ]; then
+		grep '^BenchmarkScaling' "$results"
+	else
+		(cd "$root" && go test -run '^$' -bench "$pattern" -benchtime 0.2s -count "$count" ./bench/)
+	fi
+}
+run | awk '
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
 	n = name; sub(/\/x[0-9]+$/, "", n)
