@@ -953,10 +953,7 @@ func (r *jsonRenderer) limitBody(val *jsonValue) {
 	if inv := val.member("inv"); inv != nil && inv.Bool {
 		r.s(" over")
 	}
-	per := r.str(val.member("per"))
-	if per == "" {
-		per = "second"
-	}
+	per := r.limitPer(val)
 	unit := r.str(val.member("rate_unit"))
 	if unit == "" || unit == "packets" {
 		r.s(" " + r.str(val.member("rate")) + "/" + per)
@@ -966,8 +963,22 @@ func (r *jsonRenderer) limitBody(val *jsonValue) {
 		return
 	}
 	r.s(" " + r.str(val.member("rate")) + " " + unit + "/" + per)
-	if b := r.str(val.member("burst")); b != "" && b != "0" {
-		bu := r.str(val.member("burst_unit"))
+	r.byteBurst(val)
+}
+
+// limitPer is the time unit of a limit's rate; nft's default is second.
+func (r *jsonRenderer) limitPer(v *jsonValue) string {
+	if per := r.str(v.member("per")); per != "" {
+		return per
+	}
+	return "second"
+}
+
+// byteBurst writes ` burst N UNIT` for a limit in bytes that has a burst
+// (bytes when the unit is not given).
+func (r *jsonRenderer) byteBurst(v *jsonValue) {
+	if b := r.str(v.member("burst")); b != "" && b != "0" {
+		bu := r.str(v.member("burst_unit"))
 		if bu == "" {
 			bu = "bytes"
 		}

@@ -581,10 +581,7 @@ func (r *jsonRenderer) limitObj(v *jsonValue) {
 	if inv := v.member("inv"); inv != nil && inv.Bool {
 		r.s("over ")
 	}
-	per := r.str(v.member("per"))
-	if per == "" {
-		per = "second"
-	}
+	per := r.limitPer(v)
 	unit := r.str(v.member("rate_unit"))
 	if unit == "" {
 		unit = r.str(v.member("unit"))
@@ -597,13 +594,7 @@ func (r *jsonRenderer) limitObj(v *jsonValue) {
 		}
 	} else {
 		r.s(orZero(r.str(v.member("rate"))) + " " + unit + "/" + per)
-		if b := r.str(v.member("burst")); b != "" && b != "0" {
-			bu := r.str(v.member("burst_unit"))
-			if bu == "" {
-				bu = "bytes"
-			}
-			r.s(" burst " + b + " " + bu)
-		}
+		r.byteBurst(v)
 	}
 	r.s("; ")
 }
