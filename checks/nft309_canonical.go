@@ -142,11 +142,18 @@ func ruleKey(stmtKeys []string) string {
 
 // stmts returns the key of a statement list.
 func (m *canonMemo) stmts(stmts []parser.Stmt) (string, bool) {
-	keys, ok := m.stmtKeys(stmts)
-	if !ok {
-		return "", false
+	// ruleKey(stmtKeys(stmts)) written into one buffer: the same bytes,
+	// without a string per statement.
+	c := m.writer()
+	defer m.release(&c)
+	for _, s := range stmts {
+		c.node(s, 0)
+		if c.bad {
+			return "", false
+		}
+		c.b.WriteByte(';')
 	}
-	return ruleKey(keys), true
+	return c.b.String(), true
 }
 
 type canonWriter struct {
