@@ -259,8 +259,6 @@ func (p *printer) hookRest(pr *Property) {
 	if pr.Device != nil {
 		if _, ok := pr.Device.(*SetLit); ok {
 			p.s(" devices = ")
-		} else if v, ok := pr.Device.(*VarRef); ok && v != nil {
-			p.s(" device ")
 		} else {
 			p.s(" device ")
 		}
