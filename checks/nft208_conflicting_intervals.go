@@ -117,11 +117,7 @@ func checkNamedSetIntervals(p *Pass, s *ruleset.Set) {
 	if !s.IsMap && s.AutoMerge {
 		return
 	}
-	elems := make([]parser.Expr, 0, len(s.Elements))
-	for _, el := range s.Elements {
-		elems = append(elems, el.Key)
-	}
-	reportOverlaps(p, keys[0], elems, nil, fmt.Sprintf("%s %s", setWord(s), s.Name))
+	reportOverlapsOf(p, keys[0], len(s.Elements), func(i int) parser.Expr { return s.Elements[i].Key }, nil, fmt.Sprintf("%s %s", setWord(s), s.Name))
 }
 
 func setWord(s *ruleset.Set) string {
@@ -155,8 +151,15 @@ func isAddrOrNumber(e parser.Expr) bool {
 // reportOverlaps sorts the elements by start and reports each element that
 // overlaps an earlier-starting one without being identical to it.
 func reportOverlaps(p *Pass, t *ruleset.Type, elems []parser.Expr, via *parser.VarRef, what string) {
-	ivs := make([]interval, 0, len(elems))
-	for _, e := range elems {
+	reportOverlapsOf(p, t, len(elems), func(i int) parser.Expr { return elems[i] }, via, what)
+}
+
+// reportOverlapsOf is reportOverlaps on n elements read through elem, so
+// that a named set's keys are read in place, not copied (1M elements).
+func reportOverlapsOf(p *Pass, t *ruleset.Type, n int, elem func(int) parser.Expr, via *parser.VarRef, what string) {
+	ivs := make([]interval, 0, n)
+	for i := range n {
+		e := elem(i)
 		r, ok := keyRange(t, e)
 		if !ok {
 			continue
