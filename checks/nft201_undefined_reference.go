@@ -101,10 +101,13 @@ var objectSetTargets = map[string]parser.ObjectKind{
 func checkTableRefs(p *Pass, t *ruleset.Table) {
 	names := indexTable(t)
 	where := fmt.Sprintf("table %s %s", familyOf(t), t.Name)
+	// The table's rules, as eachRuleOfTable visits them, shared with the
+	// other checks of the run.
+	rules := p.tables().entry(t).rules
 	// Meters create their sets implicitly.
-	eachRuleOfTable(t, func(r ruleRef) {
+	for _, r := range rules {
 		if r.Table != t {
-			return
+			continue
 		}
 		for _, s := range r.Stmts {
 			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
@@ -116,11 +119,11 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 				return true
 			})
 		}
-	})
+	}
 	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
-	eachRuleOfTable(t, func(r ruleRef) {
+	for _, r := range rules {
 		if r.Table != t {
-			return
+			continue
 		}
 		for _, s := range r.Stmts {
 			// Chains: jump/goto, including vmap verdicts.
@@ -133,7 +136,7 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 			})
 			checkStmtRefs(p, s, names, where)
 		}
-	})
+	}
 	// Verdicts stored in named maps.
 	for _, s := range t.Sets {
 		for _, el := range s.Elements {

@@ -82,7 +82,7 @@ func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
 
 func runInvalidJump(p *Pass) {
 	for _, t := range p.Ruleset.Tables {
-		g := buildJumpGraph(p.Ruleset, t)
+		g := p.tables().entry(t).graph // shared with NFT301-NFT306; read only
 		for from := range g.edges {
 			for _, e := range g.edges[from] {
 				if target := g.chains[e.to]; target.IsBase() {
