@@ -38,6 +38,11 @@ func (x *tableIndex) entry(t *ruleset.Table) *tableEntry {
 	x.mu.Unlock()
 	e.once.Do(func() {
 		e.graph = buildJumpGraph(x.rs, t)
+		n := 0
+		for _, c := range t.Chains {
+			n += len(c.Rules)
+		}
+		e.rules = make([]ruleRef, 0, n) // grows only for anonymous chain bodies
 		eachRuleOfTable(t, func(r ruleRef) { e.rules = append(e.rules, r) })
 	})
 	return e
