@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/nftlint/nftlint/parser"
-	"github.com/nftlint/nftlint/ruleset"
 )
 
 // NFT305 reports output chains that drop by default but never accept
@@ -57,36 +56,6 @@ func runOutputDropWithoutEstablished(p *Pass) {
 				c.Name)})
 		}
 	}
-}
-
-// reachableRules returns the rules of base chain c and of the chains it
-// reaches by jump, goto or verdict map (anonymous chain bodies included).
-func reachableRules(p *Pass, c *ruleset.Chain) []ruleRef {
-	e := p.tables().entry(c.Table)
-	g := e.graph
-	start, ok := g.index[c.Name]
-	if !ok {
-		return nil
-	}
-	reach := map[string]bool{c.Name: true}
-	stack := []int{start}
-	for len(stack) > 0 {
-		v := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, e := range g.edges[v] {
-			if name := g.names[e.to]; !reach[name] {
-				reach[name] = true
-				stack = append(stack, e.to)
-			}
-		}
-	}
-	var out []ruleRef
-	for _, r := range e.rules {
-		if r.Table == c.Table && r.Chain != nil && reach[r.Chain.Name] {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // broadAccept reports whether a rule accepts whole hosts, networks or

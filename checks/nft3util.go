@@ -37,11 +37,22 @@ type matchPred func(path string, right parser.Expr) (relevant, selects bool)
 // by jump/goto, has a rule ending in accept with a match satisfying pred,
 // or a verdict map keyed by such a selector with an accept element.
 func acceptsTraffic(p *Pass, c *ruleset.Chain, pred matchPred) bool {
+	for _, r := range reachableRules(p, c) {
+		if ruleAccepts(r.Stmts, pred) {
+			return true
+		}
+	}
+	return false
+}
+
+// reachableRules returns the rules of base chain c and of the chains it
+// reaches by jump, goto or verdict map (anonymous chain bodies included).
+func reachableRules(p *Pass, c *ruleset.Chain) []ruleRef {
 	e := p.tables().entry(c.Table)
 	g := e.graph
 	start, ok := g.index[c.Name]
 	if !ok {
-		return false
+		return nil
 	}
 	reach := map[string]bool{c.Name: true}
 	stack := []int{start}
@@ -55,15 +66,13 @@ func acceptsTraffic(p *Pass, c *ruleset.Chain, pred matchPred) bool {
 			}
 		}
 	}
+	var out []ruleRef
 	for _, r := range e.rules {
-		if r.Table != c.Table || r.Chain == nil || !reach[r.Chain.Name] {
-			continue
-		}
-		if ruleAccepts(r.Stmts, pred) {
-			return true
+		if r.Table == c.Table && r.Chain != nil && reach[r.Chain.Name] {
+			out = append(out, r)
 		}
 	}
-	return false
+	return out
 }
 
 func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
