@@ -142,7 +142,7 @@ func checkBaseSpec(p *Pass, fam parser.Family, c *ruleset.Chain) {
 	b := c.Base
 	prop := b.Prop
 	at := func(n parser.Node) parser.Node {
-		if n != nil && !isNilIdent(n) && !isNilNode(n) {
+		if !parser.IsNilNode(n) {
 			return n
 		}
 		if prop != nil {
@@ -220,10 +220,4 @@ func checkBaseSpec(p *Pass, fam parser.Family, c *ruleset.Chain) {
 	if needsDevice && len(b.Devices) == 0 && devNode == nil && !nftSupports(p.Options, nftNetdevNoDevice) {
 		report(hookNode, "a %s %s chain needs `device NAME` (or `devices = { … }`) in nft %s: nft refuses the file (\"Missing `device' in this chain definition\")", fam, hook, targetNft(p.Options))
 	}
-}
-
-// isNilIdent reports whether n is a nil *parser.Ident.
-func isNilIdent(n parser.Node) bool {
-	id, ok := n.(*parser.Ident)
-	return ok && id == nil
 }

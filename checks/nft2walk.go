@@ -123,7 +123,7 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 	if n == nil || depth > maxInspectDepth {
 		return
 	}
-	if isNilNode(n) {
+	if parser.IsNilNode(n) {
 		return
 	}
 	if !fn(n, via) {
@@ -220,23 +220,6 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 	case *parser.Paren:
 		walkExpr(x.X)
 	}
-}
-
-// isNilNode reports whether n is a typed nil pointer.
-func isNilNode(n parser.Node) bool {
-	switch x := n.(type) {
-	case *parser.SetLit:
-		return x == nil
-	case *parser.VarRef:
-		return x == nil
-	case *parser.Selector:
-		return x == nil
-	case *parser.Number:
-		return x == nil
-	case *parser.Literal:
-		return x == nil
-	}
-	return false
 }
 
 // exprName returns the name an expression spells: a word, a quoted

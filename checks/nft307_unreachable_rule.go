@@ -176,7 +176,7 @@ func alwaysLoads(e parser.Expr, depth int) bool {
 	}
 	switch x := e.(type) {
 	case *parser.Number, *parser.Literal, *parser.StringLit:
-		return !isNilNode(x)
+		return !parser.IsNilNode(x)
 	case *parser.VarRef:
 		return x != nil && x.Value != nil && alwaysLoads(x.Value, depth+1)
 	case *parser.Paren:

@@ -269,7 +269,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 	if c.bad {
 		return
 	}
-	if n == nil || isNilNode(n) || depth > maxCanonDepth {
+	if n == nil || parser.IsNilNode(n) || depth > maxCanonDepth {
 		c.bad = true
 		return
 	}

@@ -213,7 +213,7 @@ func (r *resolution) bind(n Node, sc *scope) {
 func plainElem(e Expr) bool {
 	switch x := e.(type) {
 	case *Literal, *Number:
-		return !isNilNode(x)
+		return !IsNilNode(x)
 	case *Prefix:
 		return x != nil && plainLeaf(x.X)
 	case *RangeExpr:
@@ -225,7 +225,7 @@ func plainElem(e Expr) bool {
 func plainLeaf(e Expr) bool {
 	switch x := e.(type) {
 	case *Literal, *Number:
-		return !isNilNode(x)
+		return !IsNilNode(x)
 	}
 	return false
 }

@@ -9,17 +9,17 @@ package parser
 // IncludeCmd.Files (other files); callers that want them follow those
 // fields themselves.
 func Inspect(node Node, f func(Node) bool) {
-	if isNilNode(node) || !f(node) {
+	if IsNilNode(node) || !f(node) {
 		return
 	}
 	eachChild(node, func(n Node) { Inspect(n, f) })
 	f(nil)
 }
 
-// isNilNode reports whether n is nil or a typed nil pointer, so that
+// IsNilNode reports whether n is nil or a typed nil pointer, so that
 // optional fields (Command.Table, Property.Priority, …) can be passed
 // without checks.
-func isNilNode(n Node) bool {
+func IsNilNode(n Node) bool {
 	switch x := n.(type) {
 	case nil:
 		return true
