@@ -1,6 +1,9 @@
 package checks
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // registry lists every check. A new check adds exactly one line here.
 var registry = []*Check{
@@ -56,12 +59,20 @@ func All() []*Check {
 	return out
 }
 
-// Lookup returns the check with the given ID or name, or nil.
-func Lookup(idOrName string) *Check {
+// byKey indexes every check by ID and by name; Lookup runs once per
+// diagnostic, so it must not rebuild and sort the list each time.
+var byKey = sync.OnceValue(func() map[string]*Check {
+	m := map[string]*Check{}
 	for _, c := range All() {
-		if c.ID == idOrName || c.Name == idOrName {
-			return c
+		m[c.ID] = c
+		if _, dup := m[c.Name]; !dup {
+			m[c.Name] = c
 		}
 	}
-	return nil
+	return m
+})
+
+// Lookup returns the check with the given ID or name, or nil.
+func Lookup(idOrName string) *Check {
+	return byKey()[idOrName]
 }
