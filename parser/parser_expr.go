@@ -846,6 +846,7 @@ func (p *parser) parseSetLit() *SetLit {
 			p.elemStack = p.elemStack[:base]
 		}
 	}()
+	var packing elemPacking // plain elements go into ElemRuns (parser_elemrun.go)
 	for {
 		p.skipNewlines()
 		switch p.cur.tok {
@@ -864,7 +865,7 @@ func (p *parser) parseSetLit() *SetLit {
 		}
 		seq := p.errSeq
 		start := p.cur.off
-		e := p.parseElem()
+		e := p.parseElemPacked(&packing)
 		if e != nil {
 			if len(p.elemStack) == cap(p.elemStack) {
 				// Double: append grows large slices by 1.25x, which copies
