@@ -147,6 +147,14 @@ func checkValues(p *Pass, types []*ruleset.Type, e parser.Expr, via *parser.VarR
 		}
 	case *parser.Elem:
 		checkValues(p, types, x.Value, via, depth+1)
+	case *parser.ElemRun:
+		// Packed addresses and numbers: look at each one only when the
+		// run as a whole may hold a wrong value.
+		if len(types) == 1 && ruleset.RunMayHaveProblem(types[0], x) {
+			for i := range x.Len() {
+				reportValueProblem(p, types[0], x.At(i), via)
+			}
+		}
 	case *parser.MapElem:
 		checkValues(p, types, x.Key, via, depth+1)
 	case *parser.Concat:
@@ -190,14 +198,28 @@ func checkSetElementTypes(p *Pass, s *ruleset.Set) {
 	}
 	const maxReports = 20
 	reported := 0
-	for _, el := range s.Elements {
-		if reported >= maxReports {
-			return
+	for els, run := range s.Chunks {
+		if run != nil {
+			if len(keys) != 1 || !ruleset.RunMayHaveProblem(keys[0], run) {
+				continue
+			}
+			for i := range run.Len() {
+				if reported >= maxReports {
+					return
+				}
+				checkElementPart(p, keys, run.At(i), &reported)
+			}
+			continue
 		}
-		before := reported
-		checkElementPart(p, keys, el.Key, &reported)
-		if len(data) == 1 && data[0].Class != ruleset.ClassVerdict && el.Value != nil && reported == before {
-			checkElementPart(p, data, el.Value, &reported)
+		for _, el := range els {
+			if reported >= maxReports {
+				return
+			}
+			before := reported
+			checkElementPart(p, keys, el.Key, &reported)
+			if len(data) == 1 && data[0].Class != ruleset.ClassVerdict && el.Value != nil && reported == before {
+				checkElementPart(p, data, el.Value, &reported)
+			}
 		}
 	}
 }

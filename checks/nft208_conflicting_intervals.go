@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -50,7 +51,6 @@ func (a u128) less(b u128) bool { return a.hi < b.hi || a.hi == b.hi && a.lo < b
 type interval struct {
 	lo, hi u128
 	node   parser.Node
-	ord    int // position in the list, to sort stably with a faster unstable sort
 }
 
 func runConflictingIntervals(p *Pass) {
@@ -100,24 +100,63 @@ func checkNamedSetIntervals(p *Pass, s *ruleset.Set) {
 	interval := hasFlag(s.Flags, "interval")
 	if !interval {
 		// Prefixes and ranges need the flag (maps with typeof ranges too).
-		for _, el := range s.Elements {
-			switch unwrapVar(elemValue(el.Key)).(type) {
-			case *parser.Prefix, *parser.RangeExpr:
-				if keys[0].Class == ruleset.ClassUnknown && !isAddrOrNumber(elemValue(el.Key)) {
-					continue
-				}
-				p.Report(Diagnostic{Range: p.Range(el.Key), Message: fmt.Sprintf(
-					"%s %s holds a range or prefix but has no `flags interval`: nft refuses the element (\"You must add 'flags interval' to your set declaration\"); add `flags interval;`",
-					setWord(s), s.Name)})
-				return
-			}
+		if at := firstIntervalElem(s, keys[0]); at != nil {
+			p.Report(Diagnostic{Range: p.Range(at), Message: fmt.Sprintf(
+				"%s %s holds a range or prefix but has no `flags interval`: nft refuses the element (\"You must add 'flags interval' to your set declaration\"); add `flags interval;`",
+				setWord(s), s.Name)})
 		}
 		return
 	}
 	if !s.IsMap && s.AutoMerge {
 		return
 	}
-	reportOverlapsOf(p, keys[0], len(s.Elements), func(i int) parser.Expr { return s.Elements[i].Key }, nil, fmt.Sprintf("%s %s", setWord(s), s.Name))
+	var parts []ivPart
+	ord := 0
+	for els, run := range s.Chunks {
+		if run != nil {
+			parts = append(parts, ivPart{run: run, ord: ord})
+			ord += run.Len()
+			continue
+		}
+		part := ivPart{ord: ord}
+		for _, el := range els {
+			if r, ok := keyRange(keys[0], el.Key); ok {
+				r.node = el.Key
+				part.ivs = append(part.ivs, r)
+			}
+		}
+		if len(part.ivs) > 0 {
+			parts = append(parts, part)
+			ord += len(part.ivs)
+		}
+	}
+	reportOverlapParts(p, parts, nil, fmt.Sprintf("%s %s", setWord(s), s.Name))
+}
+
+// firstIntervalElem returns the first prefix or range element of s that
+// needs `flags interval`, or nil.
+func firstIntervalElem(s *ruleset.Set, key *ruleset.Type) parser.Node {
+	for els, run := range s.Chunks {
+		if run != nil {
+			// Packed prefixes and ranges are of addresses or numbers.
+			for i := range run.Len() {
+				if run.Form(i) != parser.FormSingle {
+					return run.At(i)
+				}
+			}
+			continue
+		}
+		for _, el := range els {
+			switch unwrapVar(elemValue(el.Key)).(type) {
+			case *parser.Prefix, *parser.RangeExpr:
+				if key.Class == ruleset.ClassUnknown && !isAddrOrNumber(elemValue(el.Key)) {
+					continue
+				}
+				return el.Key
+			}
+		}
+	}
+	return nil
 }
 
 func setWord(s *ruleset.Set) string {
@@ -151,66 +190,201 @@ func isAddrOrNumber(e parser.Expr) bool {
 // reportOverlaps sorts the elements by start and reports each element that
 // overlaps an earlier-starting one without being identical to it.
 func reportOverlaps(p *Pass, t *ruleset.Type, elems []parser.Expr, via *parser.VarRef, what string) {
-	reportOverlapsOf(p, t, len(elems), func(i int) parser.Expr { return elems[i] }, via, what)
+	part := ivPart{}
+	for _, e := range elems {
+		if r, ok := keyRange(t, e); ok {
+			r.node = e
+			part.ivs = append(part.ivs, r)
+		}
+	}
+	reportOverlapParts(p, []ivPart{part}, via, what)
 }
 
-// reportOverlapsOf is reportOverlaps on n elements read through elem, so
-// that a named set's keys are read in place, not copied (1M elements).
-func reportOverlapsOf(p *Pass, t *ruleset.Type, n int, elem func(int) parser.Expr, via *parser.VarRef, what string) {
-	ivs := make([]interval, 0, n)
-	for i := range n {
-		e := elem(i)
-		r, ok := keyRange(t, e)
-		if !ok {
-			continue
-		}
-		r.node, r.ord = e, len(ivs)
-		ivs = append(ivs, r)
+// ivPart is a stretch of a set's elements, in the order they were added:
+// a packed run read in place through its Bounds, or the intervals of
+// element nodes. ord is the number of elements in the parts before it.
+type ivPart struct {
+	run *parser.ElemRun
+	ivs []interval
+	ord int
+}
+
+func (pt *ivPart) len() int {
+	if pt.run != nil {
+		return pt.run.Len()
 	}
-	if len(ivs) < 2 {
+	return len(pt.ivs)
+}
+
+func (pt *ivPart) bounds(i int) (lo, hi u128) {
+	if pt.run != nil {
+		l, h := pt.run.Bounds(i)
+		return u128{l.Hi, l.Lo}, u128{h.Hi, h.Lo}
+	}
+	return pt.ivs[i].lo, pt.ivs[i].hi
+}
+
+// ivCmp orders intervals by start, the wider first.
+func ivCmp(alo, ahi, blo, bhi u128) int {
+	switch {
+	case alo != blo:
+		if alo.less(blo) {
+			return -1
+		}
+		return 1
+	case bhi.less(ahi):
+		return -1
+	case ahi.less(bhi):
+		return 1
+	}
+	return 0
+}
+
+// ivItem is an interval and the ord of its element, for sorting.
+type ivItem struct {
+	lo, hi u128
+	ord    int
+}
+
+// overlapSweep walks intervals in sorted order and reports each that
+// overlaps the widest one seen so far without being identical to it.
+type overlapSweep struct {
+	p        *Pass
+	parts    []ivPart
+	via      *parser.VarRef
+	what     string
+	started  bool
+	wlo, whi u128 // the widest interval so far
+	word     int
+	reported int
+}
+
+// step takes the next interval; it returns false once enough was reported.
+func (w *overlapSweep) step(lo, hi u128, ord int) bool {
+	if !w.started {
+		w.started, w.wlo, w.whi, w.word = true, lo, hi, ord
+		return true
+	}
+	if !w.whi.less(lo) && !(lo == w.wlo && hi == w.whi) {
+		w.report(ord, w.word)
+		w.reported++
+		if w.reported >= maxOverlapReports {
+			return false
+		}
+	}
+	if w.whi.less(hi) {
+		w.wlo, w.whi, w.word = lo, hi, ord
+	}
+	return true
+}
+
+const maxOverlapReports = 20
+
+// node returns the node of the element at ord (building it for a packed
+// element: only reported elements get here).
+func (w *overlapSweep) node(ord int) parser.Node {
+	k := sort.Search(len(w.parts), func(k int) bool { return w.parts[k].ord > ord }) - 1
+	pt := &w.parts[k]
+	if pt.run != nil {
+		return pt.run.At(ord - pt.ord)
+	}
+	return pt.ivs[ord-pt.ord].node
+}
+
+func (w *overlapSweep) report(curOrd, widestOrd int) {
+	// Report at whichever of the two is written later, as nft does.
+	at, other := w.node(curOrd), w.node(widestOrd)
+	if at.Pos() < other.Pos() {
+		at, other = other, at
+	}
+	w.p.Report(Diagnostic{
+		Range: w.p.Range(pickVia(at, w.via)),
+		Message: fmt.Sprintf(
+			"this element overlaps %s in %s: nft refuses it (\"conflicting intervals specified\"); remove the covered element or split the ranges%s",
+			srcText(w.p, other), w.what, autoMergeHint(w.what)),
+		Related: []Related{{Range: w.p.Range(other), Message: "overlapping element"}},
+	})
+}
+
+// reportOverlapParts reports the overlaps among the intervals of parts.
+// Sets are usually written in order: when they are, the intervals are
+// swept in place (O(n), nothing copied); otherwise they are copied once
+// and sorted (O(n log n)).
+func reportOverlapParts(p *Pass, parts []ivPart, via *parser.VarRef, what string) {
+	n := 0
+	for k := range parts {
+		n += parts[k].len()
+	}
+	if n < 2 {
 		return
 	}
-	// A stable sort is O(n log² n); ord makes the order total instead.
-	slices.SortFunc(ivs, func(a, b interval) int {
-		switch {
-		case a.lo != b.lo:
-			if a.lo.less(b.lo) {
-				return -1
+	w := &overlapSweep{p: p, parts: parts, via: via, what: what}
+	if sortedParts(parts) {
+		for k := range parts {
+			pt := &parts[k]
+			if pt.run != nil {
+				if !w.sweepRun(pt.run, pt.ord) {
+					return
+				}
+				continue
 			}
-			return 1
-		case b.hi.less(a.hi): // wider first
-			return -1
-		case a.hi.less(b.hi):
-			return 1
+			for i := range pt.ivs {
+				if !w.step(pt.ivs[i].lo, pt.ivs[i].hi, pt.ord+i) {
+					return
+				}
+			}
+		}
+		return
+	}
+	items := make([]ivItem, 0, n)
+	for k := range parts {
+		pt := &parts[k]
+		for i := range pt.len() {
+			lo, hi := pt.bounds(i)
+			items = append(items, ivItem{lo, hi, pt.ord + i})
+		}
+	}
+	// ord makes the order total, so an unstable sort gives the stable order.
+	slices.SortFunc(items, func(a, b ivItem) int {
+		if c := ivCmp(a.lo, a.hi, b.lo, b.hi); c != 0 {
+			return c
 		}
 		return cmp.Compare(a.ord, b.ord)
 	})
-	const maxReports = 20
-	reported := 0
-	widest := ivs[0]
-	for _, cur := range ivs[1:] {
-		if !widest.hi.less(cur.lo) && !(cur.lo == widest.lo && cur.hi == widest.hi) {
-			// Report at whichever of the two is written later, as nft does.
-			at, other := cur.node, widest.node
-			if at.Pos() < other.Pos() {
-				at, other = other, at
-			}
-			p.Report(Diagnostic{
-				Range: p.Range(pickVia(at, via)),
-				Message: fmt.Sprintf(
-					"this element overlaps %s in %s: nft refuses it (\"conflicting intervals specified\"); remove the covered element or split the ranges%s",
-					srcText(p, other), what, autoMergeHint(what)),
-				Related: []Related{{Range: p.Range(other), Message: "overlapping element"}},
-			})
-			reported++
-			if reported >= maxReports {
-				return
-			}
-		}
-		if widest.hi.less(cur.hi) {
-			widest = cur
+	for _, it := range items {
+		if !w.step(it.lo, it.hi, it.ord) {
+			return
 		}
 	}
+}
+
+// sweepRun steps through a packed run in order.
+func (w *overlapSweep) sweepRun(run *parser.ElemRun, ord int) bool {
+	for i := range run.Len() {
+		l, h := run.Bounds(i)
+		if !w.step(u128{l.Hi, l.Lo}, u128{h.Hi, h.Lo}, ord+i) {
+			return false
+		}
+	}
+	return true
+}
+
+// sortedParts reports whether the intervals of parts, in order, are
+// already sorted by start (the wider first).
+func sortedParts(parts []ivPart) bool {
+	started := false
+	var plo, phi u128
+	for k := range parts {
+		pt := &parts[k]
+		for i := range pt.len() {
+			lo, hi := pt.bounds(i)
+			if started && ivCmp(plo, phi, lo, hi) > 0 {
+				return false
+			}
+			started, plo, phi = true, lo, hi
+		}
+	}
+	return true
 }
 
 func autoMergeHint(what string) string {

@@ -47,7 +47,11 @@ func runDuplicateElement(p *Pass) {
 			if s.IsMap {
 				kind = "map"
 			}
-			reportDuplicates(p, defs, dupElems{set: s.Elements}, fmt.Sprintf("%s %q", kind, s.Name))
+			var parts dupElems
+			for els, run := range s.Chunks {
+				parts.add(dupPart{set: els, run: run})
+			}
+			reportDuplicates(p, defs, &parts, fmt.Sprintf("%s %q", kind, s.Name))
 		}
 	}
 	seen := make(map[*parser.SetLit]bool)
@@ -59,9 +63,9 @@ func runDuplicateElement(p *Pass) {
 					return true
 				}
 				seen[lit] = true
-				var elems []dupElem
-				flattenLiteral(lit, &elems, 0)
-				reportDuplicates(p, defs, dupElems{lit: elems}, "this anonymous set")
+				var parts dupElems
+				flattenLiteralParts(lit, &parts, 0)
+				reportDuplicates(p, defs, &parts, "this anonymous set")
 				return true
 			})
 		}
@@ -75,38 +79,89 @@ type dupElem struct {
 	node       parser.Node
 }
 
-// dupElems are the elements of a named set (read in place: a copy of a
-// million elements would be 40 MB) or of an anonymous set literal.
-type dupElems struct {
+// dupPart is a stretch of the elements of a set, in the order they were
+// added: Elements of a named set (read in place: a copy of a million
+// elements would be 40 MB), elements of an anonymous set literal, or a
+// packed run. ord is the number of elements in the parts before it.
+type dupPart struct {
 	set []*ruleset.Element
 	lit []dupElem
+	run *parser.ElemRun
+	ord int
 }
 
-func (l dupElems) len() int {
-	if l.set != nil {
-		return len(l.set)
+func (pt *dupPart) len() int {
+	switch {
+	case pt.run != nil:
+		return pt.run.Len()
+	case pt.set != nil:
+		return len(pt.set)
 	}
-	return len(l.lit)
+	return len(pt.lit)
 }
 
-func (l dupElems) at(i int) dupElem {
-	if l.set != nil {
-		el := l.set[i]
+// dupElems are the elements of a set or literal, as parts; elements are
+// numbered (ord) in order across the parts.
+type dupElems struct {
+	parts []dupPart
+	n     int
+}
+
+func (l *dupElems) add(pt dupPart) {
+	if pt.len() == 0 {
+		return
+	}
+	pt.ord = l.n
+	l.n += pt.len()
+	l.parts = append(l.parts, pt)
+}
+
+func (l *dupElems) len() int { return l.n }
+
+// part returns the part holding element ord and ord's index in it.
+func (l *dupElems) part(ord int) (*dupPart, int) {
+	k := sort.Search(len(l.parts), func(k int) bool { return l.parts[k].ord > ord }) - 1
+	return &l.parts[k], ord - l.parts[k].ord
+}
+
+// at returns element ord; a packed element gets its node built.
+func (l *dupElems) at(ord int) dupElem {
+	pt, i := l.part(ord)
+	switch {
+	case pt.run != nil:
+		x := pt.run.At(i)
+		return dupElem{key: x, node: x}
+	case pt.set != nil:
+		el := pt.set[i]
 		return dupElem{key: el.Key, value: el.Value, node: el.Node}
 	}
-	return l.lit[i]
+	return pt.lit[i]
 }
 
 // flattenLiteral lists the elements of an anonymous set literal as nft
 // does: nested literals and $variables holding literals are merged in.
+// Packed runs, which hold plain elements without values, are left out.
 func flattenLiteral(lit *parser.SetLit, out *[]dupElem, depth int) {
+	var parts dupElems
+	flattenLiteralParts(lit, &parts, depth)
+	for k := range parts.parts {
+		*out = append(*out, parts.parts[k].lit...)
+	}
+}
+
+// flattenLiteralParts is flattenLiteral with the packed runs kept, in
+// order, as parts of their own.
+func flattenLiteralParts(lit *parser.SetLit, out *dupElems, depth int) {
 	if depth > maxCanonDepth {
 		return
 	}
 	for _, x := range lit.Elems {
 		switch e := unwrapVar(x).(type) {
 		case *parser.SetLit:
-			flattenLiteral(e, out, depth+1)
+			flattenLiteralParts(e, out, depth+1)
+			continue
+		case *parser.ElemRun:
+			out.add(dupPart{run: e})
 			continue
 		}
 		el := dupElem{key: x, node: x}
@@ -116,29 +171,44 @@ func flattenLiteral(lit *parser.SetLit, out *[]dupElem, depth int) {
 		if m, ok := el.key.(*parser.MapElem); ok {
 			el.key, el.value = m.Key, m.Value
 		}
-		*out = append(*out, el)
+		if k := len(out.parts) - 1; k >= 0 && out.parts[k].run == nil {
+			out.parts[k].lit = append(out.parts[k].lit, el)
+			out.n++
+		} else {
+			out.add(dupPart{lit: []dupElem{el}})
+		}
 	}
 }
 
-// reportDuplicates finds equal elements by hashing their canonical keys
-// and sorting the hashes (O(n log n), 16 bytes per element), then
-// compares the keys of equal hashes to rule out collisions.
-func reportDuplicates(p *Pass, defs *defineRanges, elems dupElems, where string) {
+// reportDuplicates finds equal elements and reports each repeat. Element
+// nodes are compared by hashing their canonical keys and sorting the
+// hashes (O(n log n), 16 bytes per element), confirming equal hashes by
+// comparing the keys; packed elements by their bounds and text, in
+// place when the runs are written in order (O(n)), else after sorting.
+func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string) {
 	if elems.len() < 2 {
 		return
 	}
 	seed := maphash.MakeSeed()
 	var w canonWriter
 	hs := make([]hashedElem, 0, elems.len())
-	for i := range elems.len() {
-		el := elems.at(i)
-		if !w.element(el) {
+	runs := packedRuns{}
+	for k := range elems.parts {
+		pt := &elems.parts[k]
+		if pt.run != nil {
+			runs.add(pt.run, pt.ord)
 			continue
 		}
-		hs = append(hs, hashedElem{maphash.Bytes(seed, w.b.Bytes()), i})
+		for i := range pt.len() {
+			ord := pt.ord + i
+			if !w.element(elems.at(ord)) {
+				continue
+			}
+			hs = append(hs, hashedElem{maphash.Bytes(seed, w.b.Bytes()), ord})
+		}
 	}
 	sortHashed(hs)
-	var dups [][2]int // (first, repeat) element indices
+	var groups dupGroups
 	for lo := 0; lo < len(hs); {
 		hi := lo + 1
 		for hi < len(hs) && hs[hi].h == hs[lo].h {
@@ -153,7 +223,7 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems dupElems, where string)
 			for k := 1; k < hi-lo; k++ {
 				for j := 0; j < k; j++ {
 					if keys[j] == keys[k] {
-						dups = append(dups, [2]int{hs[lo+j].i, hs[lo+k].i})
+						groups.join(hs[lo+j].i, hs[lo+k].i)
 						break
 					}
 				}
@@ -161,7 +231,40 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems dupElems, where string)
 		}
 		lo = hi
 	}
-	slices.SortFunc(dups, func(a, b [2]int) int { return a[1] - b[1] })
+	if runs.n > 0 {
+		runs.sort()
+		runs.duplicates(&groups)
+		// An element node equal to a packed element: look its bounds up
+		// among the sorted packed ones and compare the keys.
+		for _, h := range hs {
+			el := elems.at(h.i)
+			if el.value != nil {
+				continue
+			}
+			r, ok := keyRange(ruleset.Unknown, unparenAll(el.key))
+			if !ok {
+				continue
+			}
+			lo, hi := parser.Uint128{Hi: r.lo.hi, Lo: r.lo.lo}, parser.Uint128{Hi: r.hi.hi, Lo: r.hi.lo}
+			var key string
+			for j := runs.search(lo, hi); j < runs.n; j++ {
+				jlo, jhi := runs.bounds(j)
+				if jlo != lo || jhi != hi {
+					break
+				}
+				if key == "" {
+					w.element(el)
+					key = w.b.String()
+				}
+				run, i := runs.elem(j)
+				x := run.At(i)
+				if w.element(dupElem{key: x}) && w.b.String() == key {
+					groups.join(h.i, runs.ord(j))
+				}
+			}
+		}
+	}
+	dups := groups.pairs()
 	reported := 0
 	for _, d := range dups {
 		first, dup := elems.at(d[0]), elems.at(d[1])
@@ -181,6 +284,244 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems dupElems, where string)
 			Related: []Related{{Range: p.Range(first.node), Message: "first listed here"}},
 		})
 	}
+}
+
+// unparenAll strips parentheses and $variables around a key, as the
+// canonical key does.
+func unparenAll(e parser.Expr) parser.Expr {
+	for i := 0; i < 64; i++ {
+		switch x := e.(type) {
+		case *parser.Paren:
+			e = x.X
+		case *parser.VarRef:
+			if x.Value == nil {
+				return e
+			}
+			e = x.Value
+		default:
+			return e
+		}
+	}
+	return e
+}
+
+// dupGroups collects elements with equal keys (by ord) with a
+// union-find over the few elements that have an equal.
+type dupGroups struct {
+	parent map[int]int
+}
+
+func (g *dupGroups) find(x int) int {
+	for {
+		p, ok := g.parent[x]
+		if !ok || p == x {
+			return x
+		}
+		g.parent[x] = g.parent[p]
+		x = p
+	}
+}
+
+func (g *dupGroups) join(a, b int) {
+	if g.parent == nil {
+		g.parent = make(map[int]int)
+	}
+	ra, rb := g.find(a), g.find(b)
+	if _, ok := g.parent[a]; !ok {
+		g.parent[a] = a
+	}
+	if _, ok := g.parent[b]; !ok {
+		g.parent[b] = b
+	}
+	if ra == rb {
+		return
+	}
+	// The earliest element is the root: it is the first listing.
+	if rb < ra {
+		ra, rb = rb, ra
+	}
+	g.parent[rb] = ra
+}
+
+// pairs returns (first, repeat) for every repeat, ordered by repeat.
+func (g *dupGroups) pairs() [][2]int {
+	var out [][2]int
+	for x := range g.parent {
+		if r := g.find(x); r != x {
+			out = append(out, [2]int{r, x})
+		}
+	}
+	slices.SortFunc(out, func(a, b [2]int) int { return a[1] - b[1] })
+	return out
+}
+
+// packedRuns are the packed elements of a set or literal, numbered in
+// order across the runs (index j), viewed sorted by bounds: in place when
+// they are written in order, else through a sorted copy of their bounds.
+type packedRuns struct {
+	runs   []*parser.ElemRun
+	first  []int // index j of each run's first element
+	ords   []int // ord of each run's first element
+	n      int
+	sorted []packedItem // nil when the runs are in order
+}
+
+type packedItem struct {
+	lo, hi parser.Uint128
+	j      int
+}
+
+func (r *packedRuns) add(run *parser.ElemRun, ord int) {
+	r.runs = append(r.runs, run)
+	r.first = append(r.first, r.n)
+	r.ords = append(r.ords, ord)
+	r.n += run.Len()
+}
+
+// raw returns the run and index of element j in written order.
+func (r *packedRuns) raw(j int) (int, int) {
+	k := 0
+	if len(r.runs) > 1 {
+		k = sort.Search(len(r.first), func(k int) bool { return r.first[k] > j }) - 1
+	}
+	return k, j - r.first[k]
+}
+
+// elem returns the run and index of the j-th element in sorted order.
+func (r *packedRuns) elem(j int) (*parser.ElemRun, int) {
+	if r.sorted != nil {
+		j = r.sorted[j].j
+	}
+	k, i := r.raw(j)
+	return r.runs[k], i
+}
+
+// ord returns the ord of the j-th element in sorted order.
+func (r *packedRuns) ord(j int) int {
+	if r.sorted != nil {
+		j = r.sorted[j].j
+	}
+	k, i := r.raw(j)
+	return r.ords[k] + i
+}
+
+// bounds returns the bounds of the j-th element in sorted order.
+func (r *packedRuns) bounds(j int) (lo, hi parser.Uint128) {
+	if r.sorted != nil {
+		return r.sorted[j].lo, r.sorted[j].hi
+	}
+	run, i := r.elem(j)
+	return run.Bounds(i)
+}
+
+func cmpBounds(alo, ahi, blo, bhi parser.Uint128) int {
+	if c := alo.Cmp(blo); c != 0 {
+		return c
+	}
+	return ahi.Cmp(bhi)
+}
+
+// sort sorts the view by bounds unless the runs already are (checked in
+// O(n), without copying).
+func (r *packedRuns) sort() {
+	inOrder := true
+	var plo, phi parser.Uint128
+	j := 0
+	for _, run := range r.runs {
+		for i := range run.Len() {
+			lo, hi := run.Bounds(i)
+			if j > 0 && cmpBounds(plo, phi, lo, hi) > 0 {
+				inOrder = false
+				break
+			}
+			plo, phi = lo, hi
+			j++
+		}
+		if !inOrder {
+			break
+		}
+	}
+	if inOrder {
+		return
+	}
+	items := make([]packedItem, 0, r.n)
+	for _, run := range r.runs {
+		for i := range run.Len() {
+			lo, hi := run.Bounds(i)
+			items = append(items, packedItem{lo, hi, len(items)})
+		}
+	}
+	slices.SortFunc(items, func(a, b packedItem) int {
+		if c := cmpBounds(a.lo, a.hi, b.lo, b.hi); c != 0 {
+			return c
+		}
+		return a.j - b.j
+	})
+	r.sorted = items
+}
+
+// search returns the first sorted index whose bounds are not below lo, hi.
+func (r *packedRuns) search(lo, hi parser.Uint128) int {
+	return sort.Search(r.n, func(j int) bool {
+		jlo, jhi := r.bounds(j)
+		return cmpBounds(jlo, jhi, lo, hi) >= 0
+	})
+}
+
+// duplicates joins the packed elements with equal keys: equal bounds are
+// adjacent in sorted order, and among those the keys are equal when the
+// form and text agree (numbers are written in one way only). Each
+// element is compared with the first element of each distinct key of its
+// group of equal bounds: usually none or one.
+func (r *packedRuns) duplicates(g *dupGroups) {
+	d := dupSweep{r: r, g: g}
+	if r.sorted != nil {
+		for j, it := range r.sorted {
+			d.visit(j, it.lo, it.hi)
+		}
+		return
+	}
+	j := 0
+	for _, run := range r.runs {
+		for i := range run.Len() {
+			lo, hi := run.Bounds(i)
+			d.visit(j, lo, hi)
+			j++
+		}
+	}
+}
+
+// dupSweep is the state of packedRuns.duplicates.
+type dupSweep struct {
+	r      *packedRuns
+	g      *dupGroups
+	lo, hi parser.Uint128 // bounds of the current group
+	first  int            // sorted index of the group's first element
+	reps   []int          // sorted indices of the first element of each key, beyond first
+}
+
+func (d *dupSweep) visit(j int, lo, hi parser.Uint128) {
+	if j == 0 || lo != d.lo || hi != d.hi {
+		d.lo, d.hi, d.first, d.reps = lo, hi, j, d.reps[:0]
+		return
+	}
+	rj, ij := d.r.elem(j)
+	if d.sameKey(d.first, rj, ij) {
+		d.g.join(d.r.ord(d.first), d.r.ord(j))
+		return
+	}
+	for _, k := range d.reps {
+		if d.sameKey(k, rj, ij) {
+			d.g.join(d.r.ord(k), d.r.ord(j))
+			return
+		}
+	}
+	d.reps = append(d.reps, j)
+}
+
+func (d *dupSweep) sameKey(k int, rj *parser.ElemRun, ij int) bool {
+	rk, ik := d.r.elem(k)
+	return rk.Family() == rj.Family() && rk.Form(ik) == rj.Form(ij) && rk.Text(ik) == rj.Text(ij)
 }
 
 // element writes the canonical key of a set element (with its map value)

@@ -720,8 +720,8 @@ func (e *evaluator) mapElems(t *Table, m parser.Expr) ([]mapElem, bool) {
 			return nil, false
 		}
 		var out []mapElem
-		for _, el := range set.Elements {
-			out = append(out, mapElem{key: el.Key, value: el.Value})
+		for el := range set.All {
+			out = append(out, mapElem{key: el.Key(), value: el.Value()})
 		}
 		return out, true
 	}
@@ -744,7 +744,7 @@ func (s *Set) static() bool {
 			return false
 		}
 	}
-	return len(s.Elements) > 0
+	return len(s.Elements) > 0 || len(s.Runs) > 0
 }
 
 // ---------------------------------------------------------------------------
@@ -864,11 +864,24 @@ func (e *evaluator) values(t *Table, x parser.Expr, depth int) ([]parser.Expr, b
 		if set == nil || !set.static() || set.IsMap {
 			return nil, false
 		}
+		// A packed run stands for its elements as one value: eq answers
+		// the same for every address or number (see eq).
 		var keys []parser.Expr
-		for _, el := range set.Elements {
-			keys = append(keys, el.Key)
+		next := 0
+		for k, run := range set.Runs {
+			for ; next < set.RunAt[k] && next < len(set.Elements); next++ {
+				keys = append(keys, set.Elements[next].Key)
+			}
+			keys = append(keys, run)
+		}
+		for ; next < len(set.Elements); next++ {
+			keys = append(keys, set.Elements[next].Key)
 		}
 		return e.flatten(t, keys, depth)
+	case *parser.ElemRun:
+		if x.Len() == 0 {
+			return nil, true
+		}
 	case nil, *parser.BadExpr:
 		return nil, false
 	}
@@ -887,7 +900,10 @@ func (e *evaluator) flatten(t *Table, xs []parser.Expr, depth int) ([]parser.Exp
 	return out, true
 }
 
-// eq evaluates `left == v` for a single value v.
+// eq evaluates `left == v` for a single value v. A packed run of
+// addresses or numbers (parser.ElemRun) stands for all its elements: the
+// packet's addresses and numbers are unknown, so each element, and the
+// run, gives Maybe.
 func (e *evaluator) eq(left, v parser.Expr) Truth {
 	left = unparen(left)
 	if vr, ok := v.(*parser.VarRef); ok {

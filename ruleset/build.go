@@ -427,7 +427,7 @@ func (b *builder) setCmd(c *parser.Command, sc scope) {
 		return
 	}
 	if c.Verb == parser.VerbFlush {
-		s.Elements = nil
+		s.Elements, s.Runs, s.RunAt = nil, nil, nil
 		return
 	}
 	for i, x := range t.Sets {
@@ -454,19 +454,38 @@ func (b *builder) elementCmd(c *parser.Command, sc scope) {
 	switch {
 	case isAdd(c.Verb):
 		s.Decls = append(s.Decls, c)
-		s.Elements = appendElements(s.Elements, c.Elements)
+		addElements(s, c.Elements)
 	case isRemove(c.Verb):
-		s.Elements = b.removeElements(s.Elements, c.Elements)
+		b.removeElements(s, c.Elements)
 	}
 }
 
-// appendElements adds the elements of a literal, flattening nested set
+// addElements adds the elements of a literal to s, flattening nested set
 // literals and $variables holding sets, without building strings: each
-// Element points into the AST. Elements are allocated in one slab.
-func appendElements(dst []*Element, lit *parser.SetLit) []*Element {
+// Element points into the AST. Elements are allocated in one slab; the
+// parser's packed runs are kept as they are (Set.Runs), not expanded.
+func addElements(s *Set, lit *parser.SetLit) {
+	var runs []*parser.ElemRun
+	var runAt []int // slab elements before each run
+	slab := flattenElements(lit, &runs, &runAt)
+	base := len(s.Elements)
+	for k, r := range runs {
+		s.Runs = append(s.Runs, r)
+		s.RunAt = append(s.RunAt, base+runAt[k])
+	}
+	s.Elements = slices.Grow(s.Elements, len(slab))
+	for i := range slab {
+		s.Elements = append(s.Elements, &slab[i])
+	}
+}
+
+// flattenElements lists the elements of lit that are not packed, in one
+// slab, and appends its packed runs to runs with, in runAt, the number
+// of slab elements listed before each.
+func flattenElements(lit *parser.SetLit, runs *[]*parser.ElemRun, runAt *[]int) []Element {
 	n := countElements(lit, 0)
 	if n == 0 {
-		return dst
+		return nil
 	}
 	slab := make([]Element, 0, n)
 	var add func(x parser.Expr, depth int)
@@ -490,6 +509,12 @@ func appendElements(dst []*Element, lit *parser.SetLit) []*Element {
 					return
 				}
 			}
+		case *parser.ElemRun:
+			if e.Len() > 0 {
+				*runs = append(*runs, e)
+				*runAt = append(*runAt, len(slab))
+			}
+			return
 		}
 		el := Element{Node: x, Key: x}
 		if m, ok := x.(*parser.MapElem); ok {
@@ -501,11 +526,7 @@ func appendElements(dst []*Element, lit *parser.SetLit) []*Element {
 		slab = append(slab, el)
 	}
 	add(lit, 0)
-	dst = slices.Grow(dst, len(slab))
-	for i := range slab {
-		dst = append(dst, &slab[i])
-	}
-	return dst
+	return slab
 }
 
 // maxElementNesting bounds how deep set literals and variables are
@@ -533,25 +554,64 @@ func countElements(x parser.Expr, depth int) int {
 		if inner, ok := e.Value.(*parser.SetLit); ok {
 			return countElements(inner, depth+1)
 		}
+	case *parser.ElemRun:
+		return 0 // kept packed
 	}
 	return 1
 }
 
 // removeElements drops the elements a delete command names, comparing
-// keys by their source text.
-func (b *builder) removeElements(elems []*Element, lit *parser.SetLit) []*Element {
+// keys by their source text. A packed run that loses an element is
+// expanded into Elements (deleting from a large set is rare).
+func (b *builder) removeElements(s *Set, lit *parser.SetLit) {
 	gone := make(map[string]bool)
-	for _, e := range appendElements(nil, lit) {
+	var runs []*parser.ElemRun
+	var runAt []int
+	for _, e := range flattenElements(lit, &runs, &runAt) {
 		gone[b.text(e.Key)] = true
 	}
-	kept := elems[:0]
-	for _, e := range elems {
-		if !gone[b.text(e.Key)] {
-			kept = append(kept, e)
+	for _, r := range runs {
+		for i := range r.Len() {
+			gone[r.Text(i)] = true
 		}
 	}
-	clear(elems[len(kept):])
-	return kept
+	var kept []*Element
+	var keptRuns []*parser.ElemRun
+	var keptAt []int
+	for ref := range s.All {
+		if ref.Run == nil {
+			if !gone[b.text(ref.El.Key)] {
+				kept = append(kept, ref.El)
+			}
+			continue
+		}
+		if ref.I > 0 {
+			continue // the run was handled at its first element
+		}
+		if !runHitsAny(ref.Run, gone) {
+			keptRuns = append(keptRuns, ref.Run)
+			keptAt = append(keptAt, len(kept))
+			continue
+		}
+		for i := range ref.Run.Len() {
+			if !gone[ref.Run.Text(i)] {
+				x := ref.Run.At(i)
+				kept = append(kept, &Element{Key: x, Node: x})
+			}
+		}
+	}
+	s.Elements, s.Runs, s.RunAt = kept, keptRuns, keptAt
+}
+
+// runHitsAny reports whether an element of r is written as one of the
+// texts in set.
+func runHitsAny(r *parser.ElemRun, set map[string]bool) bool {
+	for i := range r.Len() {
+		if set[r.Text(i)] {
+			return true
+		}
+	}
+	return false
 }
 
 // text returns the source text of a node, with blanks removed so that
@@ -713,9 +773,9 @@ func setProperty(s *Set, p *parser.Property) {
 		s.AutoMerge = true
 	case "elements":
 		if lit, ok := p.Value.(*parser.SetLit); ok {
-			s.Elements = appendElements(s.Elements, lit)
+			addElements(s, lit)
 		} else if v, ok := p.Value.(*parser.VarRef); ok {
-			s.Elements = appendElements(s.Elements, &parser.SetLit{Var: v})
+			addElements(s, &parser.SetLit{Var: v})
 		}
 	}
 }

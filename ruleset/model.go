@@ -193,6 +193,74 @@ type Set struct {
 	AutoMerge bool
 	Elements  []*Element
 	Decls     []*parser.Command
+
+	// Runs are the elements the parser kept packed (parser.ElemRun): a
+	// million-address blocklist stays one run instead of a million
+	// Elements. RunAt[i] is the number of Elements added before Runs[i],
+	// so that All can list every element in the order it was added.
+	// (Added for performance; iterate with All or Len when the order or
+	// count matters.)
+	Runs  []*parser.ElemRun
+	RunAt []int
+}
+
+// Len returns the number of elements, packed or not.
+func (s *Set) Len() int {
+	n := len(s.Elements)
+	for _, r := range s.Runs {
+		n += r.Len()
+	}
+	return n
+}
+
+// ElemRef is one element of a set: an Element, or element I of a packed
+// Run. It is a small value, so iterating a million elements allocates
+// nothing.
+type ElemRef struct {
+	El  *Element
+	Run *parser.ElemRun
+	I   int
+}
+
+// Key returns the element's key; for a packed element it builds the AST
+// node (one allocation), so hot paths read Run.Bounds or Run.Text instead.
+func (r ElemRef) Key() parser.Expr {
+	if r.Run != nil {
+		return r.Run.At(r.I)
+	}
+	return r.El.Key
+}
+
+// Value returns the map data of the element (nil for sets and packed
+// elements).
+func (r ElemRef) Value() parser.Expr {
+	if r.Run != nil {
+		return nil
+	}
+	return r.El.Value
+}
+
+// All yields every element in the order it was added, the packed ones
+// included; stop by returning false.
+func (s *Set) All(yield func(ElemRef) bool) {
+	next := 0 // Elements listed so far
+	for k, run := range s.Runs {
+		for ; next < s.RunAt[k] && next < len(s.Elements); next++ {
+			if !yield(ElemRef{El: s.Elements[next]}) {
+				return
+			}
+		}
+		for i := range run.Len() {
+			if !yield(ElemRef{Run: run, I: i}) {
+				return
+			}
+		}
+	}
+	for ; next < len(s.Elements); next++ {
+		if !yield(ElemRef{El: s.Elements[next]}) {
+			return
+		}
+	}
 }
 
 // Element is one element of a named set or map. Large sets keep their
@@ -219,4 +287,26 @@ type Object struct {
 	Kind  parser.ObjectKind
 	Name  string
 	Decl  *parser.Command
+}
+
+// Chunks yields the elements in the order they were added, a packed run
+// at a time: either a slice of Elements (run nil) or one run (els nil).
+// Checks that handle runs in bulk use it instead of All.
+func (s *Set) Chunks(yield func(els []*Element, run *parser.ElemRun) bool) {
+	next := 0
+	for k, run := range s.Runs {
+		at := min(max(s.RunAt[k], next), len(s.Elements))
+		if at > next {
+			if !yield(s.Elements[next:at], nil) {
+				return
+			}
+			next = at
+		}
+		if !yield(nil, run) {
+			return
+		}
+	}
+	if next < len(s.Elements) {
+		yield(s.Elements[next:], nil)
+	}
 }

@@ -535,3 +535,40 @@ func formatProblem(t *Type, w string) string {
 	}
 	return ""
 }
+
+// RunMayHaveProblem reports whether ValueProblem may find a problem with
+// an element of the packed run r under t, without building a node per
+// element. It never answers false when ValueProblem would report one, so
+// callers check the elements one by one (r.At) only when it says true.
+func RunMayHaveProblem(t *Type, r *parser.ElemRun) bool {
+	if t == nil || r.Len() == 0 {
+		return false
+	}
+	switch r.Family() {
+	case parser.RunIPv4:
+		return t.Class != ClassUnknown && t.Class != ClassIPv4 && t.Class != ClassString
+	case parser.RunIPv6:
+		return t.Class != ClassUnknown && t.Class != ClassIPv6 && t.Class != ClassString
+	}
+	switch t.Class {
+	case ClassEther:
+		return true
+	case ClassInteger:
+		if t.Bits < 0 || t.Format != "" {
+			return true
+		}
+		limit := ^uint64(0)
+		if t.Bits > 0 && t.Bits < 64 {
+			limit = uint64(1)<<uint(t.Bits) - 1
+		}
+		if t.Max > 0 {
+			limit = min(limit, t.Max)
+		}
+		for i := range r.Len() {
+			if _, hi := r.Bounds(i); hi.Hi != 0 || hi.Lo > limit {
+				return true
+			}
+		}
+	}
+	return false
+}
