@@ -44,9 +44,10 @@ func runOutputDropWithoutEstablished(p *Pass) {
 			continue
 		}
 		broad := false
-		for _, r := range reachableRules(p, c) {
-			broad = broad || broadAccept(r.Stmts)
-		}
+		eachReachableRule(p, c, func(r ruleRef) bool {
+			broad = broadAccept(r.Stmts)
+			return !broad
+		})
 		if broad {
 			continue // replies to those hosts or interfaces pass anyway
 		}

@@ -74,12 +74,12 @@ func denyNode(t *ruleset.Table, c *ruleset.Chain) parser.Node {
 // mayAcceptSSH reports whether some rule reachable from c may accept a
 // new TCP connection to port 22.
 func mayAcceptSSH(p *Pass, c *ruleset.Chain) bool {
-	for _, r := range reachableRules(p, c) {
-		if ruleMayAcceptSSH(c.Table, r.Stmts) {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachReachableRule(p, c, func(r ruleRef) bool {
+		found = ruleMayAcceptSSH(c.Table, r.Stmts)
+		return !found
+	})
+	return found
 }
 
 func ruleMayAcceptSSH(t *ruleset.Table, stmts []parser.Stmt) bool {

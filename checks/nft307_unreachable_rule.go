@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"strings"
@@ -273,20 +274,39 @@ func ruleDecides(t *ruleset.Table, stmts []parser.Stmt) (decides, done bool) {
 	return false, false
 }
 
+// ruleText prints a rule's statements for a message, shortened to 60
+// characters.
 func ruleText(stmts []parser.Stmt) string {
-	var b bytes.Buffer
+	var rt ruleTexter
+	return rt.text(stmts)
+}
+
+// ruleTexter prints rules for messages through one buffered writer, which
+// the printer uses as it is: a check printing a thousand rules allocates
+// the printer's buffer once, not once per statement.
+type ruleTexter struct {
+	b bytes.Buffer
+	w *bufio.Writer
+}
+
+func (rt *ruleTexter) text(stmts []parser.Stmt) string {
+	rt.b.Reset()
+	if rt.w == nil {
+		rt.w = bufio.NewWriter(&rt.b)
+	}
 	for i, s := range stmts {
 		if i > 0 {
-			b.WriteByte(' ')
+			rt.b.WriteByte(' ')
 		}
-		if err := parser.FprintNode(&b, s); err != nil {
+		if err := parser.FprintNode(rt.w, s); err != nil {
+			rt.w.Reset(&rt.b) // drop what the failed statement left buffered
 			return "…"
 		}
-		if b.Len() > 80 {
+		if rt.b.Len() > 80 {
 			break
 		}
 	}
-	s := strings.Join(strings.Fields(b.String()), " ")
+	s := strings.Join(strings.Fields(rt.b.String()), " ")
 	if r := []rune(s); len(r) > 60 {
 		s = string(r[:57]) + "…"
 	}

@@ -78,6 +78,7 @@ func runShadowedRule(p *Pass) {
 type ruleKeys struct {
 	canon   *canonMemo
 	matchID map[string]int // canonical key of a match → its number
+	text    ruleTexter     // prints the rules of findings
 }
 
 func newRuleKeys() *ruleKeys {
@@ -96,8 +97,11 @@ func (k *ruleKeys) match(key string) int {
 func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain) {
 	shadowers := make(map[string]shadower) // sorted match numbers → first rule deciding them
 	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
-	var found []Diagnostic
-	defer func() { reportCapped(p, found, "shadowed rules", describeChain(c)) }()
+	var found []shadowed
+	defer func() {
+		reportCapped(p, len(found), func(i int) Diagnostic { return shadowedDiag(p, &keys.text, c, found[i].stmts, found[i].node, found[i].by) },
+			func(i int) parser.Range { return p.Range(found[i].node) }, "shadowed rules", describeChain(c))
+	}()
 	log := newStateLog()
 	valid := func(s shadower) bool { return !log.changedSince(s.index, s.reads) }
 	for i, r := range c.Rules {
@@ -116,7 +120,7 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 		sh := shapeOf(t, keys, r.Stmts, stmtKeys)
 		if !dup && n != nil && len(shadowers) > 0 {
 			if s, ok := findShadower(shadowers, sh.leading, valid); ok {
-				found = append(found, shadowedDiag(p, c, r.Stmts, n, s))
+				found = append(found, shadowed{stmts: r.Stmts, node: n, by: s})
 			}
 		}
 		if sh.deciding && n != nil {
@@ -129,13 +133,20 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 	}
 }
 
-func shadowedDiag(p *Pass, c *ruleset.Chain, stmts []parser.Stmt, n parser.Node, s shadower) Diagnostic {
+// shadowed is a rule found to be shadowed by an earlier one.
+type shadowed struct {
+	stmts []parser.Stmt
+	node  parser.Node
+	by    shadower
+}
+
+func shadowedDiag(p *Pass, text *ruleTexter, c *ruleset.Chain, stmts []parser.Stmt, n parser.Node, s shadower) Diagnostic {
 	verdict := shadowVerdict(s)
 	msg := fmt.Sprintf("rule in %s never matches: the earlier rule `%s` at %s %s every packet it matches; move this rule above that one, or remove it",
-		describeChain(c), ruleText(s.stmts), lineOf(p, s.node, n), verdict)
+		describeChain(c), text.text(s.stmts), lineOf(p, s.node, n), verdict)
 	if verdict == shadowVerdict(shadower{stmts: stmts, end: endVerdict}) && verdict != "" {
 		msg = fmt.Sprintf("rule in %s is redundant: the earlier rule `%s` at %s already %s every packet it matches; remove it",
-			describeChain(c), ruleText(s.stmts), lineOf(p, s.node, n), verdict)
+			describeChain(c), text.text(s.stmts), lineOf(p, s.node, n), verdict)
 	}
 	return Diagnostic{
 		Range:   p.Range(n),

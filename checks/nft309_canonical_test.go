@@ -57,7 +57,7 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	memo := newCanonMemo()
 	var diags []Diagnostic
 	p := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
-	checkDuplicates(p, memo, rs.Tables[0], c)
+	checkDuplicates(p, memo, new(ruleTexter), rs.Tables[0], c)
 	if len(memo.lists) != 1 || len(memo.tokens) != 1 {
 		t.Errorf("NFT309 memoised %d lists with %d distinct keys, want the one shared set once", len(memo.lists), len(memo.tokens))
 	}

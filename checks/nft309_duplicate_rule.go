@@ -39,9 +39,10 @@ chain (or the table) first.`,
 
 func runDuplicateRule(p *Pass) {
 	memo := newCanonMemo()
+	var text ruleTexter
 	for _, t := range p.Ruleset.Tables {
 		for _, c := range t.Chains {
-			checkDuplicates(p, memo, t, c)
+			checkDuplicates(p, memo, &text, t, c)
 		}
 	}
 }
@@ -52,9 +53,19 @@ type firstCopy struct {
 	index int
 }
 
-func checkDuplicates(p *Pass, memo *canonMemo, t *ruleset.Table, c *ruleset.Chain) {
-	var found []Diagnostic
-	defer func() { reportCapped(p, found, "duplicate rules", describeChain(c)) }()
+// duplicate is a rule found to copy an earlier one.
+type duplicate struct {
+	stmts []parser.Stmt
+	node  parser.Node
+	orig  parser.Node // the first copy
+}
+
+func checkDuplicates(p *Pass, memo *canonMemo, text *ruleTexter, t *ruleset.Table, c *ruleset.Chain) {
+	var found []duplicate
+	defer func() {
+		reportCapped(p, len(found), func(i int) Diagnostic { return duplicateDiag(p, text, t, c, found[i]) },
+			func(i int) parser.Range { return p.Range(found[i].node) }, "duplicate rules", describeChain(c))
+	}()
 	first := make(map[string]firstCopy)
 	// A copy after a rule that changed what the copies read (set a mark
 	// they match, added to a set they look up, jumped into a chain) may
@@ -77,21 +88,7 @@ func checkDuplicates(p *Pass, memo *canonMemo, t *ruleset.Table, c *ruleset.Chai
 			if log.changedSince(orig.index, readsOf(stmtNodes(r.Stmts)...)) {
 				fresh = true
 			} else {
-				effect := "packets it matches run through both copies, so what it does (count, log, mark, jump) happens twice"
-				switch {
-				case onlyMatches(r.Stmts):
-					effect = "a rule of matches alone does nothing, and neither does its copy"
-				case endsChainFor(t, r.Stmts):
-					effect = "the copy never sees a packet, the first one already decided every packet it matches"
-				case endsChain(t, r.Stmts[len(r.Stmts)-1:]) != endNone:
-					effect = "the copy sees only the packets the first one let through and decides again for them"
-				}
-				found = append(found, Diagnostic{
-					Range: p.Range(n),
-					Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: %s; remove it, or flush the chain before adding its rules again",
-						ruleText(r.Stmts), lineOf(p, orig.node, n), describeChain(c), effect),
-					Related: []Related{{Range: p.Range(orig.node), Message: "first copy"}},
-				})
+				found = append(found, duplicate{stmts: r.Stmts, node: n, orig: orig.node})
 			}
 		}
 		if fresh {
@@ -107,6 +104,25 @@ func checkDuplicates(p *Pass, memo *canonMemo, t *ruleset.Table, c *ruleset.Chai
 		if endsChain(t, r.Stmts) != endNone {
 			return // the rules after this one are NFT307's
 		}
+	}
+}
+
+// duplicateDiag builds the finding of a copy.
+func duplicateDiag(p *Pass, text *ruleTexter, t *ruleset.Table, c *ruleset.Chain, d duplicate) Diagnostic {
+	effect := "packets it matches run through both copies, so what it does (count, log, mark, jump) happens twice"
+	switch {
+	case onlyMatches(d.stmts):
+		effect = "a rule of matches alone does nothing, and neither does its copy"
+	case endsChainFor(t, d.stmts):
+		effect = "the copy never sees a packet, the first one already decided every packet it matches"
+	case endsChain(t, d.stmts[len(d.stmts)-1:]) != endNone:
+		effect = "the copy sees only the packets the first one let through and decides again for them"
+	}
+	return Diagnostic{
+		Range: p.Range(d.node),
+		Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: %s; remove it, or flush the chain before adding its rules again",
+			text.text(d.stmts), lineOf(p, d.orig, d.node), describeChain(c), effect),
+		Related: []Related{{Range: p.Range(d.orig), Message: "first copy"}},
 	}
 }
 
@@ -153,16 +169,19 @@ func lineOf(p *Pass, node, other parser.Node) string {
 // a chain of 250,000 copies of a rule needs one message, not 250,000.
 const maxRuleFindingsPerChain = 50
 
-// reportCapped reports the first maxRuleFindingsPerChain diagnostics and,
-// if there are more, one that counts the rest.
-func reportCapped(p *Pass, diags []Diagnostic, what, chain string) {
-	for i, d := range diags {
+// reportCapped reports the first maxRuleFindingsPerChain of n
+// findings and, if there are more, one that counts the rest. diag builds
+// finding i (printing rules for its message), at gives only where it is:
+// only the findings reported one by one are built, so a chain of
+// thousands of copies costs no more than one of fifty.
+func reportCapped(p *Pass, n int, diag func(i int) Diagnostic, at func(i int) parser.Range, what, chain string) {
+	for i := range n {
 		if i == maxRuleFindingsPerChain {
-			p.Report(Diagnostic{Range: d.Range, Message: fmt.Sprintf(
+			p.Report(Diagnostic{Range: at(i), Message: fmt.Sprintf(
 				"%d more %s in %s from here on are not reported one by one; fix the ones above and lint again",
-				len(diags)-i, what, chain)})
+				n-i, what, chain)})
 			return
 		}
-		p.Report(d)
+		p.Report(diag(i))
 	}
 }

@@ -37,42 +37,56 @@ type matchPred func(path string, right parser.Expr) (relevant, selects bool)
 // by jump/goto, has a rule ending in accept with a match satisfying pred,
 // or a verdict map keyed by such a selector with an accept element.
 func acceptsTraffic(p *Pass, c *ruleset.Chain, pred matchPred) bool {
-	for _, r := range reachableRules(p, c) {
-		if ruleAccepts(r.Stmts, pred) {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachReachableRule(p, c, func(r ruleRef) bool {
+		found = ruleAccepts(r.Stmts, pred)
+		return !found
+	})
+	return found
 }
 
-// reachableRules returns the rules of base chain c and of the chains it
-// reaches by jump, goto or verdict map (anonymous chain bodies included).
-func reachableRules(p *Pass, c *ruleset.Chain) []ruleRef {
+// eachReachableRule calls fn, in the order of the run's shared table
+// index, for the rules of base chain c and of the chains it reaches by
+// jump, goto or verdict map (anonymous chain bodies included), until fn
+// returns false. It allocates only a flag per chain of the table: the
+// safety checks ask this for every drop-policy base chain of tables of
+// 50,000 rules.
+func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
 	e := p.tables().entry(c.Table)
 	g := e.graph
 	start, ok := g.index[c.Name]
 	if !ok {
-		return nil
+		return
 	}
-	reach := map[string]bool{c.Name: true}
+	reach := make([]bool, len(g.names))
+	reach[start] = true
 	stack := []int{start}
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		for _, e := range g.edges[v] {
-			if name := g.names[e.to]; !reach[name] {
-				reach[name] = true
+			if !reach[e.to] {
+				reach[e.to] = true
 				stack = append(stack, e.to)
 			}
 		}
 	}
-	var out []ruleRef
+	// The rules of one chain come one after the other: look the chain up
+	// by name once per run of rules, not once per rule.
+	var last *ruleset.Chain
+	lastReached := false
 	for _, r := range e.rules {
-		if r.Table == c.Table && r.Chain != nil && reach[r.Chain.Name] {
-			out = append(out, r)
+		if r.Table != c.Table || r.Chain == nil {
+			continue
+		}
+		if r.Chain != last {
+			i, ok := g.index[r.Chain.Name]
+			last, lastReached = r.Chain, ok && reach[i]
+		}
+		if lastReached && !fn(r) {
+			return
 		}
 	}
-	return out
 }
 
 func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
