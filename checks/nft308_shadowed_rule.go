@@ -99,7 +99,9 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
 	var found []shadowed
 	defer func() {
-		reportCapped(p, len(found), func(i int) Diagnostic { return shadowedDiag(p, &keys.text, c, found[i].stmts, found[i].node, found[i].by) },
+		reportCapped(p, len(found), func(i int) Diagnostic {
+			return shadowedDiag(p, &keys.text, c, found[i].stmts, found[i].node, found[i].by)
+		},
 			func(i int) parser.Range { return p.Range(found[i].node) }, "shadowed rules", describeChain(c))
 	}()
 	log := newStateLog()
