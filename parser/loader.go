@@ -769,18 +769,42 @@ func readFile(path string, max int64, cmdline bool) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return readLimited(f, max)
+	// A regular file is read into a buffer of its size (one byte more to
+	// see EOF, or growth since the stat) instead of one grown step by step:
+	// io.ReadAll would allocate about twice the file on the way.
+	size := 0
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= max {
+		size = int(fi.Size())
+	}
+	return readSized(f, max, size)
 }
 
 func readLimited(r io.Reader, max int64) ([]byte, error) {
-	src, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
+	return readSized(r, max, 0)
+}
+
+// readSized reads r to its end, at most limit bytes, starting with a
+// buffer for size bytes.
+func readSized(r io.Reader, limit int64, size int) ([]byte, error) {
+	buf := make([]byte, 0, max(size+1, 512))
+	lr := io.LimitReader(r, limit+1)
+	for {
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // let append pick the next size
+		}
 	}
-	if int64(len(src)) > max {
-		return nil, &tooLargeError{limit: max}
+	if int64(len(buf)) > limit {
+		return nil, &tooLargeError{limit: limit}
 	}
-	return src, nil
+	return buf, nil
 }
 
 // usable reports whether a file of this mode may be read.

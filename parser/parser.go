@@ -87,51 +87,15 @@ type parser struct {
 	scope    string       // selector head whose field words are keywords (§3.2)
 	depth    int          // open blocks, sets, parentheses and nested selectors
 
-	// Allocation batches: a set of a million addresses is a million
-	// literals, numbers and prefixes. Handing them out of slabs (and
-	// collecting set elements on one reused stack, copied out once at
-	// the exact size) cuts the allocations and the GC's work several
-	// fold; see newLiteral.
-	lits      []Literal
-	nums      []Number
-	prefixes  []Prefix
-	slabSize  int
+	// Allocation batches (parser_alloc.go): nodes come from slabs, and
+	// lists collect on the stacks below and are copied out once at their
+	// exact size. Set elements collect on elemStack.
+	slabs     nodeSlabs
+	words     []*Ident // selector words
+	stmts     []Stmt   // rule statements
+	exprs     []Expr   // concatenation and list parts
+	argStack  []*Arg   // statement arguments
 	elemStack []Expr
-}
-
-// maxSlab is the largest batch of nodes allocated at once; batches start
-// small so that short files do not pay for big ones.
-const maxSlab = 1024
-
-// grow returns the size of the next slab.
-func (p *parser) grow() int {
-	switch {
-	case p.slabSize == 0:
-		p.slabSize = 16
-	case p.slabSize < maxSlab:
-		p.slabSize *= 2
-	}
-	return p.slabSize
-}
-
-// newLiteral returns a zero Literal from the current slab.
-func (p *parser) newLiteral() *Literal { return takeFromSlab(p, &p.lits) }
-
-// newNumber returns a zero Number from the current slab.
-func (p *parser) newNumber() *Number { return takeFromSlab(p, &p.nums) }
-
-// newPrefix returns a zero Prefix from the current slab.
-func (p *parser) newPrefix() *Prefix { return takeFromSlab(p, &p.prefixes) }
-
-// takeFromSlab returns the first zero value of *slab and drops it from
-// the slab, first refilling an empty slab with p.grow() new values.
-func takeFromSlab[T any](p *parser, slab *[]T) *T {
-	if len(*slab) == 0 {
-		*slab = make([]T, p.grow())
-	}
-	x := &(*slab)[0]
-	*slab = (*slab)[1:]
-	return x
 }
 
 // MaxNestingDepth bounds how deeply blocks, set literals, parentheses,
@@ -166,7 +130,7 @@ func (p *parser) enter(what string) bool {
 func (p *parser) leave() { p.depth-- }
 
 func newParser(file *File) *parser {
-	p := &parser{file: file, src: string(file.Source())}
+	p := &parser{file: file, src: file.sourceText()}
 	p.sc.Init(file, p.src, func(off, end int, msg string) { p.errorAt(off, end, msg) })
 	p.next()
 	return p
@@ -373,7 +337,8 @@ func (p *parser) endItem(required bool, what string) bool {
 // Names and literals
 
 func (p *parser) ident() *Ident {
-	x := &Ident{NamePos: p.curPos(), Name: p.cur.lit, Quoted: p.cur.tok == STRING, EndPos: p.pos(p.cur.end)}
+	x := p.slabs.idents.take()
+	*x = Ident{NamePos: p.curPos(), Name: p.cur.lit, Quoted: p.cur.tok == STRING, EndPos: p.pos(p.cur.end)}
 	p.next()
 	return x
 }
@@ -400,7 +365,8 @@ func (p *parser) parseName(what string) *Ident {
 func (p *parser) parseString(what string) *StringLit {
 	switch p.cur.tok {
 	case STRING, WORD, WILDCARD:
-		s := &StringLit{ValuePos: p.curPos(), Value: p.cur.lit, EndPos: p.pos(p.cur.end)}
+		s := p.slabs.stringLits.take()
+		*s = StringLit{ValuePos: p.curPos(), Value: p.cur.lit, EndPos: p.pos(p.cur.end)}
 		p.next()
 		return s
 	}
@@ -1068,7 +1034,7 @@ func (p *parser) parseCommentItem() (Cmd, bool, string) {
 
 // parseFlags parses "flags WORD (, WORD)*" validating against allowed.
 func (p *parser) parseFlags(pr *Property, allowed map[string]bool, what string) {
-	flags := p.parseSeparated(COMMA, func() Expr {
+	flags := p.parseList(COMMA, func() Expr {
 		if p.cur.tok != WORD {
 			p.expected(what + " flag")
 			return nil
@@ -1080,7 +1046,7 @@ func (p *parser) parseFlags(pr *Property, allowed map[string]bool, what string) 
 		return p.wordLit()
 	})
 	if flags != nil {
-		pr.Value = listOf(flags)
+		pr.Value = flags
 	}
 }
 
@@ -1264,7 +1230,7 @@ func (p *parser) parsePriority() Expr {
 			if y == nil {
 				return nil
 			}
-			x = &Binary{X: x, OpPos: p.pos(op.off), Op: op.lit, Y: y}
+			x = p.binary(Binary{X: x, OpPos: p.pos(op.off), Op: op.lit, Y: y})
 		}
 		return x
 	}
@@ -1425,14 +1391,13 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 
 // parseTypeList parses TYPE ('.' TYPE)* of a set/map "type" line.
 func (p *parser) parseTypeList() Expr {
-	parts := p.parseSeparated(DOT, func() Expr {
+	return p.parseConcat(DOT, func() Expr {
 		if p.cur.tok != WORD {
 			p.expected("data type name (e.g. ipv4_addr, inet_service)")
 			return nil
 		}
 		return p.wordLit()
 	})
-	return concatOf(parts)
 }
 
 // parseTypeofData parses the data type of a typeof map: a verdict,
@@ -1453,7 +1418,7 @@ func (p *parser) parseTypeofData() Expr {
 
 // parseTypeofExpr parses selectors joined by '.'.
 func (p *parser) parseTypeofExpr() Expr {
-	return concatOf(p.parseSeparated(DOT, p.parseSelectorOrFail))
+	return p.parseConcat(DOT, p.parseSelectorOrFail)
 }
 
 // parseObjectItem parses the body items of counter, quota, limit,
@@ -1542,7 +1507,7 @@ func (p *parser) parseKeyValueItem(kind blockKind) (Cmd, bool, string) {
 			p.expected(blockNames[kind] + " item keyword")
 			return pr, true, ""
 		}
-		a := &Arg{KeyPos: p.curPos(), Key: p.cur.lit}
+		a := p.arg(Arg{KeyPos: p.curPos(), Key: p.cur.lit})
 		p.next()
 		switch {
 		case (a.Key == "ip" || a.Key == "ip6") && kind == blockTunnel:

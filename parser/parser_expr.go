@@ -87,7 +87,7 @@ func (p *parser) parseBinary(x Expr, minPrec int, operand func() Expr) Expr {
 				return nil
 			}
 		}
-		x = &Binary{X: x, OpPos: opPos, Op: op, Y: y}
+		x = p.binary(Binary{X: x, OpPos: opPos, Op: op, Y: y})
 	}
 	return x
 }
@@ -125,65 +125,83 @@ func (p *parser) parseLHS() Expr {
 // parseKeyConcat parses a concatenation of selectors and values; when
 // selectorFirst, the first part must be a selector (a match LHS).
 func (p *parser) parseKeyConcat(selectorFirst bool) Expr {
-	first := true
-	return concatOf(p.parseSeparated(DOT, func() Expr {
-		if selectorFirst && first {
-			first = false
-			return p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
-		}
-		return p.parseStmtBasic()
-	}))
+	var x Expr
+	if selectorFirst {
+		x = p.parseBinary(p.parseLHSPrimary(), 1, func() Expr { return p.parseRHSPrimary(ctxStmt) })
+	} else {
+		x = p.parseStmtBasic()
+	}
+	return p.concatRest(x, DOT, p.parseStmtBasic)
 }
 
-// parseSeparated parses one or more parts separated by sep, each read by
-// parsePart, which reports its own error and returns nil when it cannot
-// read one; the result is nil then.
-func (p *parser) parseSeparated(sep Token, parsePart func() Expr) []Expr {
-	x := parsePart()
-	if x == nil {
+// The parts of lists and concatenations are read by a parsePart function,
+// which reports its own error and returns nil when it cannot read one; the
+// whole list or concatenation is nil then.
+
+// parseConcat parses parts separated by sep: a single part as it is, more
+// joined as a Concat.
+func (p *parser) parseConcat(sep Token, parsePart func() Expr) Expr {
+	return p.concatRest(parsePart(), sep, parsePart)
+}
+
+// parseList parses elements separated by sep: a single element as it is,
+// more as a List.
+func (p *parser) parseList(sep Token, parsePart func() Expr) Expr {
+	return p.listRest(parsePart(), sep, parsePart)
+}
+
+// concatRest is parseConcat after the first part, x, has been read.
+func (p *parser) concatRest(x Expr, sep Token, parsePart func() Expr) Expr {
+	parts, ok := p.moreSeparated(x, sep, parsePart)
+	if !ok {
 		return nil
 	}
-	return p.appendSeparated([]Expr{x}, sep, parsePart)
+	if parts == nil {
+		return x
+	}
+	c := p.slabs.concats.take()
+	c.Parts = parts
+	return c
 }
 
-// appendSeparated appends to parts the part after each sep, as long as
-// the current token is sep: the rest of a list or concatenation whose
-// first part the caller has read. It returns nil when a part fails
-// (parsePart reports the error).
-func (p *parser) appendSeparated(parts []Expr, sep Token, parsePart func() Expr) []Expr {
+// listRest is parseList after the first element, x, has been read.
+func (p *parser) listRest(x Expr, sep Token, parsePart func() Expr) Expr {
+	parts, ok := p.moreSeparated(x, sep, parsePart)
+	if !ok {
+		return nil
+	}
+	if parts == nil {
+		return x
+	}
+	l := p.slabs.lists.take()
+	l.Elems = parts
+	return l
+}
+
+// moreSeparated reads the part after each sep that follows x, the first
+// part: it returns nil parts when no sep follows, else all of them at
+// their exact number. ok is false when x is nil or a part fails.
+func (p *parser) moreSeparated(x Expr, sep Token, parsePart func() Expr) (parts []Expr, ok bool) {
+	if x == nil {
+		return nil, false
+	}
+	if p.cur.tok != sep {
+		return nil, true
+	}
+	// The parts collect on p.exprs (nested lists above them).
+	base := len(p.exprs)
+	p.exprs = append(p.exprs, x)
 	for p.cur.tok == sep {
 		p.next()
-		x := parsePart()
-		if x == nil {
-			return nil
+		y := parsePart()
+		if y == nil {
+			clear(p.exprs[base:])
+			p.exprs = p.exprs[:base]
+			return nil, false
 		}
-		parts = append(parts, x)
+		p.exprs = append(p.exprs, y)
 	}
-	return parts
-}
-
-// concatOf returns a single part as it is and more parts joined as a
-// Concat; no parts (a part failed to parse) give nil.
-func concatOf(parts []Expr) Expr {
-	switch len(parts) {
-	case 0:
-		return nil
-	case 1:
-		return parts[0]
-	}
-	return &Concat{Parts: parts}
-}
-
-// listOf returns a single element as it is and more elements as a List;
-// no elements (one failed to parse) give nil.
-func listOf(elems []Expr) Expr {
-	switch len(elems) {
-	case 0:
-		return nil
-	case 1:
-		return elems[0]
-	}
-	return &List{Elems: elems}
+	return p.popExprs(base), true
 }
 
 // closeParen completes the parenthesised x opened at lp: it expects the
@@ -232,6 +250,19 @@ func (p *parser) parseSelectorOrFail() Expr {
 // parseSelector parses a selector per the catalogue of §14; the current
 // token starts one (isSelectorStart).
 func (p *parser) parseSelector() *Selector {
+	// The words collect on p.words (a jhash key's selectors above them).
+	base := len(p.words)
+	sel := p.parseSelectorWords(base)
+	words := p.popIdents(base)
+	if sel != nil {
+		sel.Words = words
+	}
+	return sel
+}
+
+// parseSelectorWords parses a selector whose words it pushes on p.words
+// above base; the caller pops them into Words.
+func (p *parser) parseSelectorWords(base int) *Selector {
 	if p.isWord("jhash") {
 		// The jhash key is an expression that may be jhash again.
 		if !p.enter("jhash expression") {
@@ -239,8 +270,8 @@ func (p *parser) parseSelector() *Selector {
 		}
 		defer p.leave()
 	}
-	sel := &Selector{}
-	add := func() { sel.Words = append(sel.Words, p.ident()) }
+	sel := p.slabs.selectors.take()
+	add := func() { p.words = append(p.words, p.ident()) }
 	addIf := func(set map[string]bool, what string) bool {
 		if p.cur.tok == WORD && set[p.cur.lit] {
 			add()
@@ -250,7 +281,7 @@ func (p *parser) parseSelector() *Selector {
 		return false
 	}
 	numArg := func(key string) bool {
-		a := &Arg{KeyPos: p.curPos(), Key: key}
+		a := p.arg(Arg{KeyPos: p.curPos(), Key: key})
 		p.next()
 		n := p.expectNumber("number after " + key)
 		if n == nil {
@@ -264,9 +295,9 @@ func (p *parser) parseSelector() *Selector {
 	if p.cur.tok == AT {
 		at := p.cur.off
 		p.next()
-		base := p.cur
+		raw := p.cur
 		p.next()
-		sel.Words = append(sel.Words, &Ident{NamePos: p.pos(at), Name: "@" + base.lit, EndPos: p.pos(base.end)})
+		p.words = append(p.words, &Ident{NamePos: p.pos(at), Name: "@" + raw.lit, EndPos: p.pos(raw.end)})
 		for i := 0; i < 2; i++ {
 			if !p.expect(COMMA, "',' in raw payload @base,offset,length") {
 				return nil
@@ -369,7 +400,7 @@ func (p *parser) parseSelector() *Selector {
 		}
 	case head == "osf":
 		if p.isWord("ttl") {
-			a := &Arg{KeyPos: p.curPos(), Key: "ttl"}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: "ttl"})
 			p.next()
 			if !p.isWord("loose") && !p.isWord("skip") {
 				p.expected("loose or skip after osf ttl")
@@ -387,7 +418,7 @@ func (p *parser) parseSelector() *Selector {
 			return nil
 		}
 		if !p.isWord("mod") {
-			p.expected("'mod' after numgen " + sel.Words[1].Name)
+			p.expected("'mod' after numgen " + p.words[base+1].Name)
 			return nil
 		}
 		if !numArg("mod") || p.isWord("offset") && !numArg("offset") {
@@ -399,7 +430,7 @@ func (p *parser) parseSelector() *Selector {
 			if key == nil {
 				return nil
 			}
-			sel.Args = append(sel.Args, &Arg{Value: key, EndPos: key.End()})
+			sel.Args = append(sel.Args, p.arg(Arg{Value: key, EndPos: key.End()}))
 		}
 		if !p.isWord("mod") {
 			p.expected("'mod' after " + head)
@@ -423,7 +454,7 @@ func (p *parser) parseSelector() *Selector {
 			return nil
 		}
 	default:
-		if !p.parsePayloadField(sel, head) {
+		if !p.parsePayloadField(head) {
 			return nil
 		}
 	}
@@ -431,9 +462,10 @@ func (p *parser) parseSelector() *Selector {
 	return sel
 }
 
-// parsePayloadField parses the field part of a header selector.
-func (p *parser) parsePayloadField(sel *Selector, head string) bool {
-	add := func() { sel.Words = append(sel.Words, p.ident()) }
+// parsePayloadField parses the field part of a header selector, pushing
+// its words on p.words.
+func (p *parser) parsePayloadField(head string) bool {
+	add := func() { p.words = append(p.words, p.ident()) }
 	if p.cur.tok != WORD {
 		p.expected(head + " header field")
 		return false
@@ -443,7 +475,7 @@ func (p *parser) parsePayloadField(sel *Selector, head string) bool {
 	if innerOuter[head] && (innerL3[w] || innerL2[w] && head != "gre") {
 		if t := p.peek(1); t.tok == WORD && payloadFields[w][t.lit] || t.isWord("option") {
 			add()
-			return p.parsePayloadField(sel, w)
+			return p.parsePayloadField(w)
 		}
 	}
 	switch {
@@ -459,7 +491,7 @@ func (p *parser) parsePayloadField(sel *Selector, head string) bool {
 			}
 			n := p.cur
 			p.next()
-			sel.Words = append(sel.Words, &Ident{NamePos: p.pos(at), Name: "@" + n.lit, EndPos: p.pos(n.end)})
+			p.words = append(p.words, &Ident{NamePos: p.pos(at), Name: "@" + n.lit, EndPos: p.pos(n.end)})
 			for i := 0; i < 2; i++ {
 				if !p.expect(COMMA, "',' in tcp option @kind,offset,length") {
 					return false
@@ -537,8 +569,8 @@ func (p *parser) parsePayloadField(sel *Selector, head string) bool {
 			if !p.expect(RBRACK, "']'") {
 				return false
 			}
-			sel.Words[len(sel.Words)-1].EndPos = p.endPos()
-			sel.Words = append(sel.Words, &Ident{NamePos: p.pos(lb), Name: "[" + n.lit + "]", EndPos: p.endPos()})
+			p.words[len(p.words)-1].EndPos = p.endPos()
+			p.words = append(p.words, &Ident{NamePos: p.pos(lb), Name: "[" + n.lit + "]", EndPos: p.endPos()})
 		}
 	}
 	return true
@@ -571,7 +603,7 @@ func (p *parser) parseRHS(ctx exprCtx) Expr {
 		return nil
 	}
 	if p.cur.tok == COMMA && ctx != ctxElem {
-		return listOf(p.appendSeparated([]Expr{x}, COMMA, func() Expr { return p.parseRHSItem(ctx) }))
+		return p.listRest(x, COMMA, func() Expr { return p.parseRHSItem(ctx) })
 	}
 	return x
 }
@@ -581,7 +613,7 @@ func (p *parser) parseRHSConcat(ctx exprCtx) Expr {
 	if x == nil || p.cur.tok != DOT {
 		return x
 	}
-	return concatOf(p.appendSeparated([]Expr{x}, DOT, func() Expr { return p.parseRHSItem(ctx) }))
+	return p.concatRest(x, DOT, func() Expr { return p.parseRHSItem(ctx) })
 }
 
 // parseRHSItem parses basic ['/' NUM | '/' masklist | '-' basic].
@@ -606,7 +638,7 @@ func (p *parser) parseRHSItem(ctx exprCtx) Expr {
 		}
 		var mask Expr = first
 		if p.cur.tok == COMMA && ctx != ctxElem {
-			if mask = listOf(p.appendSeparated([]Expr{first}, COMMA, func() Expr { return p.parseRHSBasic(ctx) })); mask == nil {
+			if mask = p.listRest(first, COMMA, func() Expr { return p.parseRHSBasic(ctx) }); mask == nil {
 				return nil
 			}
 		}
@@ -705,7 +737,7 @@ func (p *parser) parseVarRef() Expr {
 }
 
 func (p *parser) varRef() *VarRef {
-	v := &VarRef{Dollar: p.curPos()}
+	v := p.varRefNode(VarRef{Dollar: p.curPos()})
 	p.next()
 	if p.cur.tok != WORD {
 		p.expected("variable name after '$'")
@@ -730,7 +762,7 @@ func (p *parser) setRef() *SetRef {
 		p.expected("'@set'")
 		return nil
 	}
-	r := &SetRef{At: p.curPos()}
+	r := p.setRefNode(SetRef{At: p.curPos()})
 	p.next()
 	if p.cur.tok != WORD {
 		p.expected("set name after '@'")
@@ -787,7 +819,7 @@ func (p *parser) parseStmtValue() Expr {
 		return nil
 	}
 	if p.cur.tok == DOT {
-		if x = concatOf(p.appendSeparated([]Expr{x}, DOT, p.parseStmtBasic)); x == nil {
+		if x = p.concatRest(x, DOT, p.parseStmtBasic); x == nil {
 			return nil
 		}
 	}
@@ -815,7 +847,7 @@ func (p *parser) parseStmtValue() Expr {
 		*pr = Prefix{X: x, SlashPos: slash, Len: p.number()}
 		return pr
 	case p.cur.tok == COMMA:
-		return listOf(p.appendSeparated([]Expr{x}, COMMA, p.parseStmtBasic))
+		return p.listRest(x, COMMA, p.parseStmtBasic)
 	}
 	return x
 }

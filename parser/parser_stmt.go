@@ -5,7 +5,10 @@ import "strings"
 // parseRule parses statements up to the end of the rule (separator, '}'
 // or end of file). inBlock is true for rules in chain blocks.
 func (p *parser) parseRule(inBlock bool) *Rule {
-	r := &Rule{}
+	r := p.slabs.rules.take()
+	// The statements collect on p.stmts (an anonymous chain's rules
+	// above them).
+	base := len(p.stmts)
 	p.scope = ""
 	for !p.atEnd() {
 		if p.isWord("comment") {
@@ -20,11 +23,11 @@ func (p *parser) parseRule(inBlock bool) *Rule {
 		start := p.cur.off
 		s := p.parseStmt()
 		if s != nil {
-			r.Stmts = append(r.Stmts, s)
+			p.stmts = append(p.stmts, s)
 		}
 		if p.errSeq != seq {
 			if s == nil {
-				r.Stmts = append(r.Stmts, &BadStmt{From: p.pos(start), To: p.pos(p.cur.end)})
+				p.stmts = append(p.stmts, &BadStmt{From: p.pos(start), To: p.pos(p.cur.end)})
 			}
 			break
 		}
@@ -32,6 +35,7 @@ func (p *parser) parseRule(inBlock bool) *Rule {
 			break
 		}
 	}
+	r.Stmts = p.popStmts(base)
 	if len(r.Stmts) == 0 && r.Comment != nil {
 		p.errorAt(int(r.Comment.Pos())-p.file.Base(), int(r.Comment.End())-p.file.Base(), "a rule needs at least one statement before its comment")
 	}
@@ -121,7 +125,7 @@ func (p *parser) parseStmt() Stmt {
 			s := &KeywordStmt{KeywordPos: p.curPos(), Keyword: "ct " + t.lit}
 			p.next()
 			p.next()
-			a := &Arg{KeyPos: p.curPos(), Key: "set"}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: "set"})
 			p.next()
 			a.Value = p.parseStmtValue()
 			a.EndPos = p.endPos()
@@ -142,14 +146,16 @@ func (p *parser) parseStmt() Stmt {
 }
 
 func (p *parser) keywordStmt(kw string) *KeywordStmt {
-	s := &KeywordStmt{KeywordPos: p.curPos(), Keyword: kw}
+	s := p.slabs.keywords.take()
+	*s = KeywordStmt{KeywordPos: p.curPos(), Keyword: kw}
 	p.next()
 	return s
 }
 
 // flagArg consumes the current word as a value-less Arg.
 func (p *parser) flagArg() *Arg {
-	a := &Arg{KeyPos: p.curPos(), Key: p.cur.lit, EndPos: p.pos(p.cur.end)}
+	a := p.newArg()
+	*a = Arg{KeyPos: p.curPos(), Key: p.cur.lit, EndPos: p.pos(p.cur.end)}
 	p.next()
 	return a
 }
@@ -157,7 +163,7 @@ func (p *parser) flagArg() *Arg {
 // valueArg parses the current value token as an Arg with the given key
 // (the key itself has been consumed).
 func (p *parser) valueArg(key string) *Arg {
-	a := &Arg{Key: key}
+	a := p.arg(Arg{Key: key})
 	a.Value = p.parseRHSPrimary(ctxStmt)
 	a.EndPos = p.endPos()
 	return a
@@ -165,7 +171,8 @@ func (p *parser) valueArg(key string) *Arg {
 
 // keyNumArg parses "KEY NUM".
 func (p *parser) keyNumArg() *Arg {
-	a := &Arg{KeyPos: p.curPos(), Key: p.cur.lit}
+	a := p.newArg()
+	*a = Arg{KeyPos: p.curPos(), Key: p.cur.lit}
 	p.next()
 	if n := p.expectNumber("number after " + a.Key); n != nil {
 		a.Value = n
@@ -176,7 +183,7 @@ func (p *parser) keyNumArg() *Arg {
 
 // nameArg parses "name VALUE" (object references).
 func (p *parser) nameArg() *Arg {
-	a := &Arg{KeyPos: p.curPos(), Key: "name"}
+	a := p.arg(Arg{KeyPos: p.curPos(), Key: "name"})
 	p.next()
 	if p.atEnd() {
 		p.expected("object name after 'name'")
@@ -188,7 +195,8 @@ func (p *parser) nameArg() *Arg {
 }
 
 func (p *parser) parseVerdictStmt() Stmt {
-	s := &VerdictStmt{KindPos: p.curPos(), Kind: p.cur.lit}
+	s := p.slabs.verdicts.take()
+	*s = VerdictStmt{KindPos: p.curPos(), Kind: p.cur.lit}
 	p.next()
 	if s.Kind == "jump" || s.Kind == "goto" {
 		if p.cur.tok == LBRACE {
@@ -241,7 +249,7 @@ func (p *parser) parseStatefulStmt() Stmt {
 			s.Args = append(s.Args, p.flagArg())
 		}
 		if n := p.expectNumber("connection count after ct count"); n != nil {
-			s.Args = append(s.Args, &Arg{Value: n, EndPos: n.End()})
+			s.Args = append(s.Args, p.arg(Arg{Value: n, EndPos: n.End()}))
 		}
 		s.EndPos = p.endPos()
 		return s
@@ -269,7 +277,7 @@ func (p *parser) parseStatefulStmt() Stmt {
 		s.Args = p.parseQuotaArgs()
 	case "last":
 		if p.isWord("used") {
-			a := &Arg{KeyPos: p.curPos(), Key: "used"}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: "used"})
 			p.next()
 			switch {
 			case p.isWord("never"):
@@ -345,9 +353,9 @@ func (p *parser) parseLimitArgs() []*Arg {
 	if rate == nil {
 		return args
 	}
-	args = append(args, &Arg{Value: rate, EndPos: rate.End()})
+	args = append(args, p.arg(Arg{Value: rate, EndPos: rate.End()}))
 	if p.isWord("burst") {
-		a := &Arg{KeyPos: p.curPos(), Key: "burst"}
+		a := p.arg(Arg{KeyPos: p.curPos(), Key: "burst"})
 		p.next()
 		start := p.cur.off
 		n := p.expectNumber("number after burst")
@@ -399,9 +407,9 @@ func (p *parser) parseQuotaArgs() []*Arg {
 	if v == nil {
 		return args
 	}
-	args = append(args, &Arg{Value: v, EndPos: v.End()})
+	args = append(args, p.arg(Arg{Value: v, EndPos: v.End()}))
 	if p.isWord("used") {
-		a := &Arg{KeyPos: p.curPos(), Key: "used"}
+		a := p.arg(Arg{KeyPos: p.curPos(), Key: "used"})
 		p.next()
 		if a.Value = p.parseBytes("number after used"); a.Value == nil {
 			return args
@@ -444,7 +452,7 @@ func (p *parser) parseLogStmt() Stmt {
 	for p.cur.tok == WORD {
 		switch w := p.cur.lit; w {
 		case "prefix":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			switch p.cur.tok {
 			case STRING, WORD:
@@ -460,7 +468,7 @@ func (p *parser) parseLogStmt() Stmt {
 		case "group", "snaplen", "queue-threshold":
 			s.Args = append(s.Args, p.keyNumArg())
 		case "level":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			if p.cur.tok != WORD || !logLevels[p.cur.lit] {
 				p.expected("log level (emerg, alert, crit, err, warn, notice, info, debug, audit)")
@@ -470,19 +478,19 @@ func (p *parser) parseLogStmt() Stmt {
 			a.EndPos = p.endPos()
 			s.Args = append(s.Args, a)
 		case "flags":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			switch {
 			case p.isWord("tcp"):
 				p.next()
 				a.Key = "flags tcp"
-				a.Value = listOf(p.parseSeparated(COMMA, func() Expr {
+				a.Value = p.parseList(COMMA, func() Expr {
 					if !p.isWord("sequence") && !p.isWord("options") {
 						p.expected("sequence or options after log flags tcp")
 						return nil
 					}
 					return p.wordLit()
-				}))
+				})
 				if a.Value == nil {
 					return s
 				}
@@ -628,7 +636,7 @@ func (p *parser) parseTproxyStmt() Stmt {
 		p.expected("'to' after tproxy")
 		return s
 	}
-	a := &Arg{KeyPos: p.curPos(), Key: "to"}
+	a := p.arg(Arg{KeyPos: p.curPos(), Key: "to"})
 	p.next()
 	if p.cur.tok != COLON {
 		if p.atEnd() {
@@ -640,7 +648,7 @@ func (p *parser) parseTproxyStmt() Stmt {
 	a.EndPos = p.endPos()
 	s.Args = append(s.Args, a)
 	if p.cur.tok == COLON {
-		c := &Arg{KeyPos: p.curPos(), Key: ":"}
+		c := p.arg(Arg{KeyPos: p.curPos(), Key: ":"})
 		p.next()
 		c.Value = p.parseStmtValue()
 		c.EndPos = p.endPos()
@@ -680,7 +688,7 @@ func (p *parser) parseQueueStmt() Stmt {
 	for p.cur.tok == WORD {
 		switch w := p.cur.lit; w {
 		case "num":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			if a.Value = p.parseQueueNum(); a.Value == nil {
 				return s
@@ -688,7 +696,7 @@ func (p *parser) parseQueueStmt() Stmt {
 			a.EndPos = p.endPos()
 			s.Args = append(s.Args, a)
 		case "to":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			v := p.parseStmtValue()
 			if v == nil {
@@ -706,15 +714,15 @@ func (p *parser) parseQueueStmt() Stmt {
 			a.EndPos = p.endPos()
 			s.Args = append(s.Args, a)
 		case "flags":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
-			a.Value = listOf(p.parseSeparated(COMMA, func() Expr {
+			a.Value = p.parseList(COMMA, func() Expr {
 				if !p.isWord("bypass") && !p.isWord("fanout") {
 					p.expected("queue flag (bypass, fanout)")
 					return nil
 				}
 				return p.wordLit()
-			}))
+			})
 			if a.Value == nil {
 				return s
 			}
@@ -743,7 +751,7 @@ func (p *parser) parseDupFwdStmt() Stmt {
 		p.expected("'to' after " + s.Keyword)
 		return s
 	}
-	a := &Arg{KeyPos: p.curPos(), Key: "to"}
+	a := p.arg(Arg{KeyPos: p.curPos(), Key: "to"})
 	p.next()
 	if a.Value = p.parseStmtValue(); a.Value == nil {
 		return s
@@ -751,7 +759,7 @@ func (p *parser) parseDupFwdStmt() Stmt {
 	a.EndPos = p.endPos()
 	s.Args = append(s.Args, a)
 	if p.isWord("device") {
-		d := &Arg{KeyPos: p.curPos(), Key: "device"}
+		d := p.arg(Arg{KeyPos: p.curPos(), Key: "device"})
 		p.next()
 		if d.Value = p.parseStmtValue(); d.Value == nil {
 			return s
@@ -778,7 +786,7 @@ func (p *parser) parseFlowStmt() Stmt {
 		if ref == nil {
 			return s
 		}
-		s.Args = append(s.Args, &Arg{Value: ref, EndPos: ref.End()})
+		s.Args = append(s.Args, p.arg(Arg{Value: ref, EndPos: ref.End()}))
 		s.EndPos = p.endPos()
 		return s
 	case p.isWord("table"):
@@ -840,7 +848,7 @@ func (p *parser) parseElemOpts(opts *[]*Arg) bool {
 	for p.cur.tok == WORD {
 		switch w := p.cur.lit; w {
 		case "timeout", "expires":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			if p.cur.tok != TIME {
 				p.expected("time value (e.g. 30s, 1h) after " + w)
@@ -850,7 +858,7 @@ func (p *parser) parseElemOpts(opts *[]*Arg) bool {
 			a.EndPos = p.endPos()
 			*opts = append(*opts, a)
 		case "comment":
-			a := &Arg{KeyPos: p.curPos(), Key: w}
+			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
 			s := p.parseString("comment text")
 			if s == nil {
@@ -945,9 +953,9 @@ func (p *parser) parseResetStmt() Stmt {
 	s := &KeywordStmt{KeywordPos: pos, Keyword: "reset tcp option"}
 	switch {
 	case p.cur.tok == WORD && tcpOptions[p.cur.lit]:
-		s.Args = append(s.Args, &Arg{Value: p.wordLit(), EndPos: p.endPos()})
+		s.Args = append(s.Args, p.arg(Arg{Value: p.wordLit(), EndPos: p.endPos()}))
 	case p.cur.tok == NUMBER:
-		s.Args = append(s.Args, &Arg{Value: p.number(), EndPos: p.endPos()})
+		s.Args = append(s.Args, p.arg(Arg{Value: p.number(), EndPos: p.endPos()}))
 	default:
 		p.expected("tcp option name (e.g. mss, sack-perm, timestamp) or number")
 		return s
@@ -1003,7 +1011,8 @@ func (p *parser) parseExprStmt() Stmt {
 		}
 		lhs = &MapLookup{Key: lhs, MapPos: mpos, Map: m}
 	}
-	s := &MatchStmt{Left: lhs}
+	s := p.slabs.matches.take()
+	s.Left = lhs
 	if op, ok := p.relOp(); ok {
 		s.OpPos = p.curPos()
 		s.Op = op

@@ -1,10 +1,12 @@
 package parser
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Pos is a compact position: a byte offset into a FileSet, where every file
@@ -58,7 +60,8 @@ type File struct {
 	name  string
 	base  int
 	src   []byte
-	lines []int // byte offsets of line starts; lines[0] == 0
+	text  string // src as a string without a copy; see sourceText
+	lines []int  // byte offsets of line starts; lines[0] == 0
 	// IncludedFrom is the position of the include statement that pulled
 	// this file in, or NoPos for a file named on the command line.
 	IncludedFrom Pos
@@ -75,6 +78,10 @@ func (f *File) Size() int { return len(f.src) }
 
 // Source returns the file's content. Callers must not modify it.
 func (f *File) Source() []byte { return f.src }
+
+// sourceText returns the file's content as a string that shares the
+// bytes of Source (the parser's token texts slice it).
+func (f *File) sourceText() string { return f.text }
 
 // LineCount returns the number of lines.
 func (f *File) LineCount() int { return len(f.lines) }
@@ -145,24 +152,39 @@ type FileSet struct {
 func NewFileSet() *FileSet { return &FileSet{base: 1} }
 
 // AddFile adds a file with the given content and computes its line table.
+//
+// The file keeps src without copying it, and the ASTs parsed from it
+// share its bytes: token texts (names, literals, comments) are substrings
+// of one string that aliases src. The caller hands src over and must
+// never modify it afterwards. Nothing in nftlint does: the loader reads
+// every file into a buffer of its own, and fixes (lint.ApplyFixes) build
+// new buffers rather than editing File.Source.
 func (s *FileSet) AddFile(name string, src []byte) *File {
-	lines := []int{0}
-	for i, b := range src {
-		if b == '\n' && i+1 <= len(src) {
-			lines = append(lines, i+1)
+	lines := make([]int, 1, 1+bytes.Count(src, newline))
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		lines = append(lines, i)
 	}
 	if len(lines) > 1 && lines[len(lines)-1] == len(src) {
 		// A final newline does not start a new line.
 		lines = lines[:len(lines)-1]
 	}
+	// The one string alias of src: safe because src is never modified
+	// after AddFile (above), so the string stays immutable as Go requires.
+	text := unsafe.String(unsafe.SliceData(src), len(src))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f := &File{name: name, base: s.base, src: src, lines: lines}
+	f := &File{name: name, base: s.base, src: src, text: text, lines: lines}
 	s.base += len(src) + 1
 	s.files = append(s.files, f)
 	return f
 }
+
+var newline = []byte{'\n'}
 
 // File returns the file containing p, or nil.
 func (s *FileSet) File(p Pos) *File {
