@@ -22,6 +22,9 @@ type ElemRun struct {
 	base   Pos    // Pos of src[0]
 	v4     []packedV4
 	wide   []packedWide
+	// compound counts the prefixes and ranges: each stands for three
+	// nodes (Prefix or RangeExpr and its two operands), see nodeCount.
+	compound int
 }
 
 // RunFamily is the kind of value every element of a run holds.
@@ -85,16 +88,6 @@ type packedWide struct {
 // base.
 func newElemRun(src string, base Pos, family RunFamily) *ElemRun {
 	return &ElemRun{family: family, src: src, base: base}
-}
-
-// appendV4 adds an IPv4 element covering [lo, hi] written at src[off:off+n].
-func (r *ElemRun) appendV4(off, n int, form ElemForm, bits int, lo, hi uint32) {
-	r.v4 = append(r.v4, packedV4{off: uint32(off), n: uint16(n), form: form, bits: uint8(bits), lo: lo, hi: hi})
-}
-
-// appendWide adds an IPv6 or integer element covering [lo, hi].
-func (r *ElemRun) appendWide(off, n int, form ElemForm, bits int, lo, hi Uint128) {
-	r.wide = append(r.wide, packedWide{off: uint32(off), n: uint16(n), form: form, bits: uint8(bits), lo: lo, hi: hi})
 }
 
 // Family returns the kind of value the run's elements hold.
@@ -244,6 +237,100 @@ func containsAny(s, chars string) bool {
 			if s[i] == chars[j] {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// grow makes room for n more elements.
+func (r *ElemRun) grow(n int) {
+	if r.family == RunIPv4 {
+		r.v4 = growCap(r.v4, n)
+	} else {
+		r.wide = growCap(r.wide, n)
+	}
+}
+
+// growCap returns s with room for n more elements.
+func growCap[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	t := make([]T, len(s), len(s)+n)
+	copy(t, s)
+	return t
+}
+
+// add appends a plain element read by the parser.
+func (r *ElemRun) add(el runElem) {
+	n := el.end - el.off
+	if el.form != FormSingle {
+		r.compound++
+	}
+	if r.family == RunIPv4 {
+		if len(r.v4) == cap(r.v4) {
+			// Double: append grows large slices by 1.25x.
+			r.v4 = growCap(r.v4, max(16, len(r.v4)))
+		}
+		r.v4 = append(r.v4, packedV4{off: uint32(el.off), n: uint16(n), form: el.form, bits: uint8(el.bits), lo: uint32(el.lo.Lo), hi: uint32(el.hi.Lo)})
+		return
+	}
+	if len(r.wide) == cap(r.wide) {
+		r.wide = growCap(r.wide, max(16, len(r.wide)))
+	}
+	r.wide = append(r.wide, packedWide{off: uint32(el.off), n: uint16(n), form: el.form, bits: uint8(el.bits), lo: el.lo, hi: el.hi})
+}
+
+// nodeCount returns the number of AST nodes the run's elements would
+// have been: Inspect visits a prefix or range and its two operands.
+func (r *ElemRun) nodeCount() int { return r.Len() + 2*r.compound }
+
+// NumElems returns the number of elements in a set literal's Elems,
+// counting every element of a run.
+func NumElems(elems []Expr) int {
+	n := 0
+	for _, e := range elems {
+		if r, ok := e.(*ElemRun); ok {
+			n += r.Len()
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// unpackElemRuns replaces every run in the set literals under cmds by
+// the nodes of its elements (At): for ASTs whose positions are moved
+// afterwards onto another file (the JSON front end), which a run, tied
+// to the source it was read from, cannot follow.
+func unpackElemRuns(cmds []Cmd) {
+	for _, c := range cmds {
+		Inspect(c, func(n Node) bool {
+			s, ok := n.(*SetLit)
+			if !ok || s == nil || !hasRun(s.Elems) {
+				return true
+			}
+			elems := make([]Expr, 0, NumElems(s.Elems))
+			for _, e := range s.Elems {
+				r, ok := e.(*ElemRun)
+				if !ok {
+					elems = append(elems, e)
+					continue
+				}
+				for i := 0; i < r.Len(); i++ {
+					elems = append(elems, r.At(i))
+				}
+			}
+			s.Elems = elems
+			return true
+		})
+	}
+}
+
+func hasRun(elems []Expr) bool {
+	for _, e := range elems {
+		if _, ok := e.(*ElemRun); ok {
+			return true
 		}
 	}
 	return false

@@ -73,6 +73,7 @@ func parseJSONAdded(file *File) (*AST, ErrorList) {
 		line := tf.Line(e.Pos.Line)
 		addErr(from, to, fmt.Sprintf("%s (in the nft text of this JSON: %s)", e.Msg, strings.TrimSpace(line)))
 	}
+	unpackElemRuns(textAST.Cmds) // runs cannot move onto the JSON file
 	patchPlaceholders(textAST, tf, r.placeholders)
 	remapPositions(textAST.Cmds, tf, file, m)
 

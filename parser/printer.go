@@ -476,6 +476,15 @@ func (p *printer) expr(x Expr) {
 		p.s(x.Name)
 	case *SetLit:
 		p.setLit(x)
+	case *ElemRun:
+		// Only inside SetLit.Elems (setElems); printed alone, a run reads
+		// as the list of its elements.
+		for i := 0; i < x.Len(); i++ {
+			if i > 0 {
+				p.s(", ")
+			}
+			p.runElem(x, i)
+		}
 	case *Elem:
 		p.expr(x.Value)
 		for _, s := range x.Stmts {
@@ -549,29 +558,69 @@ func (p *printer) setLit(x *SetLit) {
 		p.expr(x.Var)
 		return
 	}
-	if len(x.Elems) == 0 {
+	n := NumElems(x.Elems)
+	if n == 0 {
 		p.s("{ }")
 		return
 	}
-	if len(x.Elems) <= 8 {
+	if n <= 8 {
 		p.s("{ ")
-		p.exprs(x.Elems, ", ")
+		p.setElems(x.Elems, false)
 		p.s(" }")
 		return
 	}
 	// Long lists: one line per element (newlines are free inside sets).
 	p.s("{")
 	p.indent++
-	for i, e := range x.Elems {
-		p.nl()
-		p.expr(e)
-		if i < len(x.Elems)-1 {
-			p.s(",")
-		}
-	}
+	p.setElems(x.Elems, true)
 	p.indent--
 	p.nl()
 	p.s("}")
+}
+
+// setElems prints the elements of a set literal, the elements of its
+// runs one by one: separated by ", ", or when lines is true each on its
+// own line after a newline and all but the last followed by ",".
+func (p *printer) setElems(elems []Expr, lines bool) {
+	first := true
+	sep := func() {
+		switch {
+		case lines && !first:
+			p.s(",")
+			p.nl()
+		case lines:
+			p.nl()
+		case !first:
+			p.s(", ")
+		}
+		first = false
+	}
+	for _, e := range elems {
+		r, ok := e.(*ElemRun)
+		if !ok {
+			sep()
+			p.expr(e)
+			continue
+		}
+		for i := 0; i < r.Len(); i++ {
+			sep()
+			p.runElem(r, i)
+		}
+	}
+}
+
+// runElem prints element i of a run as the printer prints the node At(i)
+// would give: as written, except that ranges get blanks around '-'.
+func (p *printer) runElem(r *ElemRun, i int) {
+	text := r.Text(i)
+	if r.Form(i) != FormRange {
+		p.s(text)
+		return
+	}
+	dash := r.rangeDash(text)
+	p.s(text[:dash])
+	p.s(" - ")
+	p.s(text[dash+1:])
 }
 
 func (p *printer) selector(x *Selector) {

@@ -156,6 +156,10 @@ func (r *resolution) expandedSize(c *DefineCmd) (size int, exploded bool) {
 				return false
 			}
 			size++
+			if r, ok := n.(*ElemRun); ok {
+				// A run counts as the nodes its elements would have been.
+				size += r.nodeCount() - 1
+			}
 			if v, ok := n.(*VarRef); ok && v.Def != nil {
 				if d := r.defs[v.Def]; d != nil {
 					size += d.Size - 1
@@ -208,12 +212,15 @@ func (r *resolution) bind(n Node, sc *scope) {
 	Inspect(n, visit)
 }
 
-// plainElem reports whether a set element is a literal, a number, or a
-// prefix or range of those: a node holding no $variable or statement.
+// plainElem reports whether a set element is a literal, a number, a
+// prefix or range of those, or a run of them: a node holding no
+// $variable or statement.
 func plainElem(e Expr) bool {
 	switch x := e.(type) {
 	case *Literal, *Number:
 		return !IsNilNode(x)
+	case *ElemRun:
+		return true
 	case *Prefix:
 		return x != nil && plainLeaf(x.X)
 	case *RangeExpr:

@@ -49,6 +49,8 @@ func IsNilNode(n Node) bool {
 		return x == nil
 	case *Literal:
 		return x == nil
+	case *ElemRun:
+		return x == nil
 	case *DefineCmd:
 		return x == nil
 	case *IncludeCmd:
@@ -185,7 +187,7 @@ func eachChild(n Node, fn func(Node)) {
 		}
 		args(x.Args)
 	case *SetLit:
-		exprs(x.Elems)
+		exprs(x.Elems) // an *ElemRun among them is a leaf: no $vars, @refs or chains
 		fn(x.Var)
 	case *Elem:
 		fn(x.Value)
