@@ -123,6 +123,7 @@ func TestJSONCorpusMatchesTextDumps(t *testing.T) {
 		if len(terrs) > 0 {
 			continue // a text-parser problem, tested elsewhere
 		}
+		unpackElemRuns(textAST.Cmds) // as the JSON front end does
 		jsonAST, jerrs := ParseJSON(NewFileSet(), jsonPath, jsonSrc)
 		if len(jerrs) > 0 {
 			continue // reported by TestJSONCorpusAccepted

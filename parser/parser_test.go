@@ -187,7 +187,7 @@ func TestParseAST(t *testing.T) {
 	if m.Op != "!=" || m.Left.(*Selector).Path() != "ip saddr" || m.Right.(*Prefix).Len.Value != 8 {
 		t.Errorf("match = %+v", m)
 	}
-	if set := rule.Stmts[1].(*MatchStmt).Right.(*SetLit); len(set.Elems) != 2 {
+	if set := rule.Stmts[1].(*MatchStmt).Right.(*SetLit); NumElems(set.Elems) != 2 {
 		t.Errorf("set = %+v", set)
 	}
 	if v := rule.Stmts[2].(*VerdictStmt); v.Kind != "accept" {

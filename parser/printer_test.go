@@ -87,12 +87,15 @@ func roundTrip(name string, src []byte) (problem string, skipped bool) {
 	if len(errs) > 0 {
 		return fmt.Sprintf("printed text does not parse: %v\n%s", errs[0], excerpt(out1.String(), errs[0].Pos.Line)), false
 	}
-	if d := diffAST(ast1, ast2); d != "" {
-		return "tree differs after printing at " + d, false
-	}
 	var out2 bytes.Buffer
 	if err := Fprint(&out2, ast2); err != nil {
 		return "second print: " + err.Error(), false
+	}
+	// Runs hold offsets into their own source: compare their elements.
+	unpackElemRuns(ast1.Cmds)
+	unpackElemRuns(ast2.Cmds)
+	if d := diffAST(ast1, ast2); d != "" {
+		return "tree differs after printing at " + d, false
 	}
 	if out1.String() != out2.String() {
 		return "printing is not stable", false
