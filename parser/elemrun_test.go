@@ -424,3 +424,33 @@ func TestElemRunsCorpus(t *testing.T) {
 		t.Fatalf("nothing compared: %d files, %d packed elements", files, total.packed)
 	}
 }
+
+// TestElemRunsExpansionLimits checks that a define holding runs counts
+// toward the expansion limits as the nodes its elements would have been:
+// every limit gives the same errors with and without packing.
+func TestElemRunsExpansionLimits(t *testing.T) {
+	src := []byte("define v = { 1.1.1.1, 2.2.2.0/24, 3.3.3.3-3.3.3.4, 22, ::1 }\ndefine w = { $v, 4.4.4.4 }\nadd rule ip t c ip saddr $w accept\nadd rule ip t c ip saddr $v accept\n")
+	load := func(pack string, lim Limits) string {
+		t.Setenv(packElementsEnv, pack)
+		res, err := Load(NewFileSet(), LoadConfig{Limits: lim}, Source{Name: "x.nft", Src: src})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return errorStrings(res.Errors)
+	}
+	limited := 0
+	for n := 1; n <= 40; n++ {
+		for _, lim := range []Limits{{MaxExpansion: n}, {MaxTotalExpansion: n}} {
+			plain, packed := load("", lim), load("1", lim)
+			if plain != packed {
+				t.Errorf("limits %+v: errors differ\nunpacked:\n%s\npacked:\n%s", lim, plain, packed)
+			}
+			if plain != "" {
+				limited++
+			}
+		}
+	}
+	if limited == 0 {
+		t.Fatal("no limit was reached: the test checks nothing")
+	}
+}
