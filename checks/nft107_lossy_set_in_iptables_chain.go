@@ -134,9 +134,14 @@ func expandSetFix(pass *Pass, c *ruleset.Chain, ast *parser.Rule, m *parser.Matc
 	_, _, indent := lineInfo(files, ast.Pos())
 	var rules []string
 	for _, el := range set.Elems {
-		switch el.(type) {
+		switch el := el.(type) {
 		case *parser.Elem, *parser.MapElem, *parser.SetLit:
 			return Fix{}, false
+		case *parser.ElemRun:
+			for i := range el.Len() {
+				rules = append(rules, string(src[rs:ss])+el.Text(i)+string(src[se:re]))
+			}
+			continue
 		}
 		text := nodeText(files, el)
 		if text == "" || strings.ContainsAny(text, "\n{}") {

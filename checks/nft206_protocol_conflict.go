@@ -302,6 +302,17 @@ func l4Values(e parser.Expr) []string {
 	case *parser.SetLit:
 		var out []string
 		for _, el := range x.Elems {
+			if run, ok := el.(*parser.ElemRun); ok {
+				// Packed numbers: one protocol each; addresses are none.
+				for i := range run.Len() {
+					lo, _ := run.Bounds(i)
+					if run.Family() != parser.RunNumber || run.Form(i) != parser.FormSingle || lo.Hi != 0 || l4Numbers[lo.Lo] == "" {
+						return nil
+					}
+					out = append(out, l4Numbers[lo.Lo])
+				}
+				continue
+			}
 			if ee, ok := el.(*parser.Elem); ok {
 				el = ee.Value
 			}

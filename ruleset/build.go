@@ -483,11 +483,7 @@ func addElements(s *Set, lit *parser.SetLit) {
 // slab, and appends its packed runs to runs with, in runAt, the number
 // of slab elements listed before each.
 func flattenElements(lit *parser.SetLit, runs *[]*parser.ElemRun, runAt *[]int) []Element {
-	n := countElements(lit, 0)
-	if n == 0 {
-		return nil
-	}
-	slab := make([]Element, 0, n)
+	slab := make([]Element, 0, countElements(lit, 0))
 	var add func(x parser.Expr, depth int)
 	add = func(x parser.Expr, depth int) {
 		if depth > maxElementNesting {
@@ -845,6 +841,18 @@ func valueWords(x parser.Expr) []string {
 		return out
 	case *parser.Verdict:
 		return []string{x.Kind}
+	case *parser.ElemRun:
+		// Packed addresses are literals (their text); numbers are not words.
+		if x.Family() == parser.RunNumber {
+			return nil
+		}
+		var out []string
+		for i := range x.Len() {
+			if x.Form(i) == parser.FormSingle {
+				out = append(out, x.Text(i))
+			}
+		}
+		return out
 	}
 	return nil
 }

@@ -116,7 +116,7 @@ func TestCorpusLoads(t *testing.T) {
 				rules += len(c.Rules)
 			}
 			for _, s := range tb.Sets {
-				elements += len(s.Elements)
+				elements += s.Len()
 			}
 		}
 	}

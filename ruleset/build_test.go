@@ -110,10 +110,10 @@ func dumpModel(rs *Ruleset, errs parser.ErrorList) string {
 				fmt.Fprintf(&b, " flags %s", strings.Join(s.Flags, ","))
 			}
 			var elems []string
-			for _, e := range s.Elements {
-				el := src(e.Key)
-				if e.Value != nil {
-					el += ":" + src(e.Value)
+			for e := range s.All {
+				el := src(e.Key())
+				if e.Value() != nil {
+					el += ":" + src(e.Value())
 				}
 				elems = append(elems, el)
 			}
