@@ -197,3 +197,171 @@ var ctTimeoutStates = wordSet(`syn_sent syn_recv established fin_wait close_wait
 	timeout closed cookie_wait cookie_echoed shutdown_sent shutdown_recd
 	shutdown_ack_sent heartbeat_sent request respond partopen open closereq
 	closing timewait`)
+
+// Word lookup. A rule's words are compared with several of the tables
+// above each (is it reserved, a selector head, a value keyword, a field
+// of the header before it …); map lookups were a tenth of the parser's
+// time. wordTable answers all of them with one probe of a small
+// open-addressing table built from the maps at initialisation, so the two
+// cannot disagree (keywords_test.go checks it).
+
+// wordClass is a set of the keyword tables a word is in.
+type wordClass uint32
+
+const (
+	wcReserved        wordClass = 1 << iota // reservedWords
+	wcValue                                 // valueKeywords
+	wcSelectorHead                          // selectorHeads
+	wcMetaKey                               // metaKeys
+	wcUnqualifiedMeta                       // unqualifiedMetaKeys
+	wcCtKey                                 // ctKeys
+	wcFamily                                // families
+	wcVerb                                  // verbs
+	wcObject                                // objectWords
+	wcPlural                                // pluralWords
+	wcBinWord                               // binWords
+	wcRelWord                               // relWords
+	wcStateful                              // statefulStmtWords
+	wcNatFlag                               // natFlags
+	wcVerdict                               // verdictWords
+	wcObjType                               // objTypeWords
+	wcInnerOuter                            // innerOuter
+	wcInnerL2                               // innerL2
+	wcInnerL3                               // innerL3
+)
+
+// wordInfo is what wordTable knows about a word.
+type wordInfo struct {
+	class wordClass
+	// head is 1 + the index of the word in scopeHeads when the word is a
+	// header or scope head, else 0.
+	head uint8
+	// fields has bit i set when the word is a field of header
+	// scopeHeads[i] (payloadFields); scopes when it is a keyword after
+	// scopeHeads[i] (scopeWords).
+	fields, scopes uint64
+}
+
+type wordEntry struct {
+	word string
+	info wordInfo
+}
+
+// wordTable is the lookup table: slots holds 1 + an index into entries,
+// 0 for an empty slot; len(slots) is a power of two.
+type wordTable struct {
+	slots   []uint16
+	entries []wordEntry
+	maxLen  int // the longest word: longer ones are not looked up
+}
+
+// scopeHeads are the heads of scopeWords (a superset of the headers of
+// payloadFields), sorted; a bit set of them fits in a uint64.
+var scopeHeads = func() []string {
+	var hs []string
+	for h := range scopeWords {
+		hs = append(hs, h)
+	}
+	sortStrings(hs)
+	return hs
+}()
+
+var keywordTable = func() *wordTable {
+	infos := map[string]*wordInfo{}
+	info := func(w string) *wordInfo {
+		if infos[w] == nil {
+			infos[w] = &wordInfo{}
+		}
+		return infos[w]
+	}
+	for _, t := range []struct {
+		words map[string]bool
+		class wordClass
+	}{
+		{reservedWords, wcReserved}, {valueKeywords, wcValue}, {selectorHeads, wcSelectorHead},
+		{metaKeys, wcMetaKey}, {unqualifiedMetaKeys, wcUnqualifiedMeta}, {ctKeys, wcCtKey},
+		{families, wcFamily}, {verbs, wcVerb}, {objectWords, wcObject}, {pluralWords, wcPlural},
+		{statefulStmtWords, wcStateful}, {natFlags, wcNatFlag}, {verdictWords, wcVerdict},
+		{objTypeWords, wcObjType}, {innerOuter, wcInnerOuter}, {innerL2, wcInnerL2}, {innerL3, wcInnerL3},
+	} {
+		for w := range t.words {
+			info(w).class |= t.class
+		}
+	}
+	for w := range binWords {
+		info(w).class |= wcBinWord
+	}
+	for w := range relWords {
+		info(w).class |= wcRelWord
+	}
+	for i, h := range scopeHeads[:min(len(scopeHeads), 64)] {
+		info(h).head = uint8(i + 1)
+		for f := range payloadFields[h] {
+			info(f).fields |= 1 << i
+		}
+		for f := range scopeWords[h] {
+			info(f).scopes |= 1 << i
+		}
+	}
+	size := 1
+	for size < 4*len(infos) {
+		size *= 2
+	}
+	t := &wordTable{slots: make([]uint16, size)}
+	for w, in := range infos {
+		t.entries = append(t.entries, wordEntry{w, *in})
+		i := wordHash(w) & uint32(size-1)
+		for t.slots[i] != 0 {
+			i = (i + 1) & uint32(size-1)
+		}
+		t.slots[i] = uint16(len(t.entries))
+		t.maxLen = max(t.maxLen, len(w))
+	}
+	return t
+}()
+
+// wordHash is FNV-1a.
+func wordHash(w string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h ^= uint32(w[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// lookup returns what the table knows about w (the zero wordInfo for a
+// word in none of the tables).
+func (t *wordTable) lookup(w string) wordInfo {
+	if len(w) > t.maxLen {
+		return wordInfo{}
+	}
+	mask := uint32(len(t.slots) - 1)
+	for i := wordHash(w) & mask; ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return wordInfo{}
+		}
+		if e := &t.entries[s-1]; e.word == w {
+			return e.info
+		}
+	}
+}
+
+// classOf returns the keyword tables w is in.
+func classOf(w string) wordClass { return keywordTable.lookup(w).class }
+
+// isReserved reports whether w is in reservedWords.
+func isReserved(w string) bool { return classOf(w)&wcReserved != 0 }
+
+// isField reports payloadFields[head][w].
+func isField(head, w string) bool {
+	h := keywordTable.lookup(head).head
+	return h != 0 && keywordTable.lookup(w).fields&(1<<(h-1)) != 0
+}
+
+// isScopeWord reports scopeWords[scope][w].
+func isScopeWord(scope, w string) bool {
+	h := keywordTable.lookup(scope).head
+	return h != 0 && keywordTable.lookup(w).scopes&(1<<(h-1)) != 0
+}

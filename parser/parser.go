@@ -229,7 +229,7 @@ func (p *parser) errorf(format string, args ...any) {
 func describe(t tokRec) string {
 	switch t.tok {
 	case WORD, NUMBER, IPV4, IPV6, MAC, TIME, CLASSID, WILDCARD:
-		if reservedWords[t.lit] && t.tok == WORD {
+		if t.tok == WORD && isReserved(t.lit) {
 			return "keyword '" + t.lit + "'"
 		}
 		return "'" + t.lit + "'"
@@ -348,7 +348,7 @@ func (p *parser) ident() *Ident {
 func (p *parser) parseName(what string) *Ident {
 	switch p.cur.tok {
 	case WORD:
-		if reservedWords[p.cur.lit] && p.cur.lit != "last" {
+		if isReserved(p.cur.lit) && p.cur.lit != "last" {
 			p.errorf("%s name '%s' is an nft keyword: nft rejects it; rename it", what, p.cur.lit)
 			return nil
 		}
@@ -546,7 +546,7 @@ func (p *parser) parseInitializer() Expr {
 		n.ValuePos = p.pos(dash)
 		return n
 	}
-	if p.cur.tok == WORD && verdictWords[p.cur.lit] && p.cur.lit != "queue" {
+	if p.cur.tok == WORD && classOf(p.cur.lit)&wcVerdict != 0 && p.cur.lit != "queue" {
 		p.errorf("a verdict cannot be the value of a define: nft rejects 'define x = %s'; quote it (\"%s\") for a chain policy", p.cur.lit, p.cur.lit)
 		return &BadExpr{From: p.curPos(), To: p.curPos()}
 	}
@@ -568,14 +568,15 @@ func (p *parser) parseCommand() Cmd {
 		return nil
 	}
 	w := p.cur.lit
-	if verbs[w] {
+	class := classOf(w)
+	if class&wcVerb != 0 {
 		return p.parseVerbCommand()
 	}
-	if objectWords[w] && w != "ruleset" && w != "meter" && w != "flow" {
+	if class&wcObject != 0 && w != "ruleset" && w != "meter" && w != "flow" {
 		// Implicit add.
 		return p.parseObjectCommand(&Command{}, VerbAdd)
 	}
-	if families[w] || !reservedWords[w] {
+	if class&wcFamily != 0 || class&wcReserved == 0 {
 		// Implicit "add rule": [family] TABLE CHAIN statements.
 		c := &Command{Object: ObjRule}
 		p.parseRuleSpec(c, "")
@@ -618,7 +619,7 @@ func (p *parser) parseVerbCommand() Cmd {
 
 // parseFamily parses an optional family.
 func (p *parser) parseFamily(c *Command) {
-	if p.cur.tok == WORD && families[p.cur.lit] {
+	if p.cur.tok == WORD && classOf(p.cur.lit)&wcFamily != 0 {
 		// "ip" etc. followed by a separator is still a family (list ruleset ip).
 		c.FamilyPos = p.curPos()
 		c.Family = Family(p.cur.lit)
@@ -702,7 +703,7 @@ func (p *parser) parseObjectCommand(c *Command, verb Verb) Cmd {
 		}
 		if p.cur.tok == LBRACE {
 			c.Body = p.parseBlock(blockKindFor(w))
-		} else if objTypeWords[w] && (verb == VerbAdd || verb == VerbCreate) && !p.atEnd() {
+		} else if classOf(w)&wcObjType != 0 && (verb == VerbAdd || verb == VerbCreate) && !p.atEnd() {
 			c.Body = p.parseInlineObject(w)
 		}
 	case "ct":
@@ -766,7 +767,7 @@ func (p *parser) parseObjectCommand(c *Command, verb Verb) Cmd {
 			c.Name = p.parseName("flow table")
 		}
 	default:
-		if pluralWords[w] {
+		if classOf(w)&wcPlural != 0 {
 			c.Object = ObjPlural
 			c.Plural = w
 			if w == "hooks" {
@@ -812,7 +813,7 @@ func (p *parser) parsePluralSpec(c *Command) {
 		p.next()
 	}
 	p.parseFamily(c)
-	if p.cur.tok == WORD && !reservedWords[p.cur.lit] {
+	if p.cur.tok == WORD && !isReserved(p.cur.lit) {
 		c.Table = p.ident()
 	}
 }
@@ -1218,7 +1219,7 @@ func (p *parser) parsePriority() Expr {
 	case DOLLAR:
 		return p.parseVarRef()
 	case WORD, STRING:
-		if p.cur.tok == WORD && reservedWords[p.cur.lit] {
+		if p.cur.tok == WORD && isReserved(p.cur.lit) {
 			p.expected("priority (a number or a name such as filter)")
 			return nil
 		}
@@ -1403,7 +1404,7 @@ func (p *parser) parseTypeList() Expr {
 // parseTypeofData parses the data type of a typeof map: a verdict,
 // queue or object type word, ct helper/timeout/expectation, or selectors.
 func (p *parser) parseTypeofData() Expr {
-	if p.cur.tok == WORD && (p.cur.lit == "verdict" || p.cur.lit == "queue" || objTypeWords[p.cur.lit]) {
+	if p.cur.tok == WORD && (p.cur.lit == "verdict" || p.cur.lit == "queue" || classOf(p.cur.lit)&wcObjType != 0) {
 		return p.wordLit()
 	}
 	if p.isWord("ct") && (p.peek(1).isWord("timeout") || p.peek(1).isWord("expectation") || p.peek(1).isWord("helper")) {

@@ -124,12 +124,12 @@ func (p *parser) varRefNode(v VarRef) *VarRef {
 // Stacks. A list under construction collects on one of the parser's
 // stacks from a base index; a nested list of the same kind (a selector
 // inside a jhash selector, a rule inside an anonymous chain) collects
-// above it and is popped before the outer one continues.
+// above it and is popped before the outer one continues. Popped slots
+// are not cleared: they point into the AST, which outlives the parser.
 
 // popIdents returns p.words[base:] at its exact size and pops it.
 func (p *parser) popIdents(base int) []*Ident {
 	out := p.slabs.identSlices.carve(p.words[base:])
-	clear(p.words[base:])
 	p.words = p.words[:base]
 	return out
 }
@@ -137,7 +137,6 @@ func (p *parser) popIdents(base int) []*Ident {
 // popStmts returns p.stmts[base:] at its exact size and pops it.
 func (p *parser) popStmts(base int) []Stmt {
 	out := p.slabs.stmtSlices.carve(p.stmts[base:])
-	clear(p.stmts[base:])
 	p.stmts = p.stmts[:base]
 	return out
 }
@@ -145,7 +144,6 @@ func (p *parser) popStmts(base int) []Stmt {
 // popExprs returns p.exprs[base:] at its exact size and pops it.
 func (p *parser) popExprs(base int) []Expr {
 	out := p.slabs.exprSlices.carve(p.exprs[base:])
-	clear(p.exprs[base:])
 	p.exprs = p.exprs[:base]
 	return out
 }
@@ -153,7 +151,6 @@ func (p *parser) popExprs(base int) []Expr {
 // popArgs returns p.argStack[base:] at its exact size and pops it.
 func (p *parser) popArgs(base int) []*Arg {
 	out := p.slabs.argSlices.carve(p.argStack[base:])
-	clear(p.argStack[base:])
 	p.argStack = p.argStack[:base]
 	return out
 }

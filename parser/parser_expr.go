@@ -49,7 +49,9 @@ func (p *parser) binOp() (string, int) {
 	case SHL, SHR, AND, OR, XOR:
 		op = p.cur.lit
 	case WORD:
-		op = binWords[p.cur.lit]
+		if classOf(p.cur.lit)&wcBinWord != 0 {
+			op = binWords[p.cur.lit]
+		}
 	}
 	switch op {
 	case "<<", ">>":
@@ -109,7 +111,7 @@ func (p *parser) isSelectorStart() bool {
 	case AT:
 		return p.peek(1).tok == WORD && p.peek(2).tok == COMMA
 	case WORD:
-		return selectorHeads[p.cur.lit] || unqualifiedMetaKeys[p.cur.lit]
+		return classOf(p.cur.lit)&(wcSelectorHead|wcUnqualifiedMeta) != 0
 	}
 	return false
 }
@@ -195,7 +197,6 @@ func (p *parser) moreSeparated(x Expr, sep Token, parsePart func() Expr) (parts 
 		p.next()
 		y := parsePart()
 		if y == nil {
-			clear(p.exprs[base:])
 			p.exprs = p.exprs[:base]
 			return nil, false
 		}
@@ -317,14 +318,14 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 	add()
 	switch {
 	case head == "meta":
-		if p.cur.tok != WORD || !metaKeys[p.cur.lit] && !unqualifiedMetaKeys[p.cur.lit] {
+		if p.cur.tok != WORD || classOf(p.cur.lit)&(wcMetaKey|wcUnqualifiedMeta) == 0 {
 			p.expected("meta key (e.g. mark, l4proto, iifname, nfproto)")
 			return nil
 		}
 		add()
 	case head == "ipsec" && !p.isWord("in") && !p.isWord("out"):
 		p.scope = "" // meta ipsec, unqualified
-	case unqualifiedMetaKeys[head] && head != "ipsec":
+	case classOf(head)&wcUnqualifiedMeta != 0 && head != "ipsec":
 		p.scope = ""
 	case head == "ct":
 		switch {
@@ -338,7 +339,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			} else if !addIf(ctDirKeys, "ct key after direction (e.g. saddr, proto-dst, bytes, zone)") {
 				return nil
 			}
-		case p.cur.tok == WORD && ctKeys[p.cur.lit]:
+		case p.cur.tok == WORD && classOf(p.cur.lit)&wcCtKey != 0:
 			add()
 		default:
 			p.expected("ct key (e.g. state, mark, status, original, reply)")
@@ -472,8 +473,8 @@ func (p *parser) parsePayloadField(head string) bool {
 	}
 	w := p.cur.lit
 	// Inner headers of tunnels (vxlan ip saddr).
-	if innerOuter[head] && (innerL3[w] || innerL2[w] && head != "gre") {
-		if t := p.peek(1); t.tok == WORD && payloadFields[w][t.lit] || t.isWord("option") {
+	if classOf(head)&wcInnerOuter != 0 && (classOf(w)&wcInnerL3 != 0 || classOf(w)&wcInnerL2 != 0 && head != "gre") {
+		if t := p.peek(1); t.tok == WORD && isField(w, t.lit) || t.isWord("option") {
 			add()
 			return p.parsePayloadField(w)
 		}
@@ -546,7 +547,7 @@ func (p *parser) parsePayloadField(head string) bool {
 		}
 		return true
 	}
-	if !payloadFields[head][w] {
+	if !isField(head, w) {
 		p.errorf("unknown %s header field '%s': expected %s", head, w, joinKeys(payloadFields[head]))
 		return false
 	}
@@ -583,7 +584,7 @@ func (p *parser) parsePayloadField(head string) bool {
 func (p *parser) canStartRHS() bool {
 	switch p.cur.tok {
 	case WORD:
-		return !reservedWords[p.cur.lit] || valueKeywords[p.cur.lit]
+		return classOf(p.cur.lit)&(wcReserved|wcValue) != wcReserved
 	case STRING, WILDCARD, NUMBER, IPV4, IPV6, MAC, TIME, CLASSID, DOLLAR, LBRACE, AT, LPAREN:
 		return true
 	}
@@ -664,11 +665,12 @@ func (p *parser) parseRHSPrimary(ctx exprCtx) Expr {
 	switch p.cur.tok {
 	case WORD:
 		w := p.cur.lit
-		if reservedWords[w] && !valueKeywords[w] {
+		class := classOf(w)
+		if class&(wcReserved|wcValue) == wcReserved {
 			p.expected("value")
 			return nil
 		}
-		if p.scope != "" && scopeWords[p.scope][w] && !valueKeywords[w] {
+		if p.scope != "" && class&wcValue == 0 && isScopeWord(p.scope, w) {
 			p.errorf("unexpected '%s' after %s: it is a %s keyword here, not a value (quote it if you mean the name)", w, p.scope, p.scope)
 			return nil
 		}
@@ -783,13 +785,12 @@ func (p *parser) isStmtSelector() bool {
 	if !p.isSelectorStart() {
 		return false
 	}
-	if p.cur.tok == WORD && valueKeywords[p.cur.lit] {
+	if p.cur.tok == WORD && classOf(p.cur.lit)&wcValue != 0 {
 		t := p.peek(1)
 		if t.tok != WORD {
 			return false
 		}
-		f := payloadFields[p.cur.lit]
-		return f[t.lit] || t.lit == "option" || t.lit == "chunk" || innerL3[t.lit] || innerL2[t.lit]
+		return isField(p.cur.lit, t.lit) || t.lit == "option" || t.lit == "chunk" || classOf(t.lit)&(wcInnerL3|wcInnerL2) != 0
 	}
 	return true
 }

@@ -137,7 +137,7 @@ func (p *parser) parseStmt() Stmt {
 	if p.isSelectorStart() {
 		return p.parseExprStmt()
 	}
-	if reservedWords[w] {
+	if isReserved(w) {
 		p.errorf("unexpected keyword '%s': expected a statement", w)
 	} else {
 		p.errorf("unknown statement '%s'", w)
@@ -214,7 +214,7 @@ func (p *parser) parseChainTarget(kind string) Expr {
 	case DOLLAR:
 		return p.parseVarRef()
 	case WORD:
-		if reservedWords[p.cur.lit] && p.cur.lit != "last" {
+		if isReserved(p.cur.lit) && p.cur.lit != "last" {
 			p.errorf("chain name '%s' after %s is an nft keyword: nft rejects it", p.cur.lit, kind)
 			return nil
 		}
@@ -254,7 +254,7 @@ func (p *parser) parseStatefulStmt() Stmt {
 		s.EndPos = p.endPos()
 		return s
 	}
-	if !statefulStmtWords[w] {
+	if classOf(w)&wcStateful == 0 {
 		p.expected("counter, limit, quota or last")
 		return nil
 	}
@@ -533,7 +533,7 @@ func (p *parser) parseRejectStmt() Stmt {
 			}
 			switch p.cur.tok {
 			case WORD, NUMBER:
-				if p.cur.tok == WORD && reservedWords[p.cur.lit] {
+				if p.cur.tok == WORD && isReserved(p.cur.lit) {
 					p.expected("reject code")
 					return s
 				}
@@ -590,7 +590,7 @@ func (p *parser) parseNatStmt() Stmt {
 			p.next()
 			s.Port = p.parseStmtValue()
 		} else {
-			if p.atEnd() || p.cur.tok == WORD && natFlags[p.cur.lit] && reservedWords[p.cur.lit] {
+			if p.atEnd() || p.cur.tok == WORD && classOf(p.cur.lit)&(wcNatFlag|wcReserved) == wcNatFlag|wcReserved {
 				p.expected("address after " + s.Kind)
 				return s
 			}
@@ -612,13 +612,13 @@ func (p *parser) parseNatStmt() Stmt {
 			s.Port = p.parseStmtValue()
 		}
 	}
-	for p.cur.tok == WORD && natFlags[p.cur.lit] {
+	for p.cur.tok == WORD && classOf(p.cur.lit)&wcNatFlag != 0 {
 		s.Flags = append(s.Flags, p.ident())
 		if p.cur.tok != COMMA {
 			break
 		}
 		p.next()
-		if p.cur.tok != WORD || !natFlags[p.cur.lit] {
+		if p.cur.tok != WORD || classOf(p.cur.lit)&wcNatFlag == 0 {
 			p.expected("nat flag (random, fully-random, persistent)")
 			return s
 		}
@@ -878,7 +878,7 @@ func (p *parser) parseElemOpts(opts *[]*Arg) bool {
 // parseElemStmts parses per-element stateful statements.
 func (p *parser) parseElemStmts(stmts *[]Stmt) bool {
 	found := false
-	for p.cur.tok == WORD && (statefulStmtWords[p.cur.lit] || p.cur.lit == "ct" && p.peek(1).isWord("count")) {
+	for p.cur.tok == WORD && (classOf(p.cur.lit)&wcStateful != 0 || p.cur.lit == "ct" && p.peek(1).isWord("count")) {
 		seq := p.errSeq
 		s := p.parseStatefulStmt()
 		if s == nil || p.errSeq != seq {
@@ -1040,7 +1040,7 @@ func settable(sel *Selector) bool {
 	case "fib", "numgen", "jhash", "symhash", "osf", "socket", "ipsec", "exthdr", "tunnel":
 		return false
 	}
-	if innerOuter[head] && len(sel.Words) > 2 {
+	if classOf(head)&wcInnerOuter != 0 && len(sel.Words) > 2 {
 		return false
 	}
 	return true
@@ -1051,8 +1051,8 @@ func (p *parser) relOp() (string, bool) {
 	case EQL, NEQ, LSS, GTR, LEQ, GEQ, NOT:
 		return p.cur.lit, true
 	case WORD:
-		if op, ok := relWords[p.cur.lit]; ok {
-			return op, true
+		if classOf(p.cur.lit)&wcRelWord != 0 {
+			return relWords[p.cur.lit], true
 		}
 		if p.cur.lit == "not" {
 			return "!", true
