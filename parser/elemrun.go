@@ -261,6 +261,17 @@ func growCap[T any](s []T, n int) []T {
 	return t
 }
 
+// addV4 appends an IPv4 element read by the parser.
+func (r *ElemRun) addV4(rec packedV4) {
+	if rec.form != FormSingle {
+		r.compound++
+	}
+	if len(r.v4) == cap(r.v4) {
+		r.v4 = growCap(r.v4, max(16, len(r.v4)))
+	}
+	r.v4 = append(r.v4, rec)
+}
+
 // add appends a plain element read by the parser.
 func (r *ElemRun) add(el runElem) {
 	n := el.end - el.off

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"encoding/binary"
+	"math"
 	"net/netip"
 	"os"
 	"strings"
@@ -66,6 +67,9 @@ type runElem struct {
 // to the general path.
 func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 	src := p.src
+	if uint64(len(src)) > math.MaxUint32 {
+		return nil, false // offsets are kept in 32 bits
+	}
 	el, ok := p.plainElemAt(p.cur.off)
 	if !ok {
 		return nil, false
@@ -97,6 +101,20 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 		next := skipElemBlanks(src, sep+1)
 		if next >= len(src) {
 			break
+		}
+		if run.family == RunIPv4 {
+			// The common case of big sets, without the general element.
+			rec, end, ok := v4ElemAt(src, next)
+			if !ok {
+				break
+			}
+			s := skipElemBlanks(src, end)
+			if s >= len(src) || src[s] != ',' && src[s] != '}' {
+				break
+			}
+			run.addV4(rec)
+			sep, last = s, end
+			continue
 		}
 		el, ok = p.plainElemAt(next)
 		if !ok || el.family != run.family {
@@ -157,34 +175,13 @@ func (p *parser) plainElemAt(i int) (runElem, bool) {
 	el := runElem{off: i}
 	c := src[i]
 	if isDigit(c) {
-		if v, e, ok := parseDottedQuad(src, i); ok {
-			el.family = RunIPv4
-			lo := Uint128{Lo: uint64(v)}
-			switch src[e] { // parseDottedQuad stops before the end of src
-			case '/':
-				bits, e2, ok := parseDecimal(src, e+1)
-				if !ok || bits > 32 || !endsElem(src, e2) {
-					return el, false
-				}
-				host := uint64(1)<<(32-bits) - 1
-				if lo.Lo&host != 0 {
-					return el, false
-				}
-				el.form, el.bits, el.end = FormPrefix, int(bits), e2
-				el.lo, el.hi = lo, Uint128{Lo: lo.Lo | host}
-				return el, true
-			case '-':
-				hv, e2, ok := parseDottedQuad(src, e+1)
-				if !ok || hv < v || !endsElem(src, e2) {
-					return el, false
-				}
-				el.form, el.end, el.lo, el.hi = FormRange, e2, lo, Uint128{Lo: uint64(hv)}
-				return el, true
-			}
-			if !endsElem(src, e) {
+		if _, _, ok := parseDottedQuad(src, i); ok {
+			rec, end, ok := v4ElemAt(src, i)
+			if !ok {
 				return el, false
 			}
-			el.form, el.end, el.lo, el.hi = FormSingle, e, lo, lo
+			el.family, el.form, el.bits, el.end = RunIPv4, rec.form, int(rec.bits), end
+			el.lo, el.hi = Uint128{Lo: uint64(rec.lo)}, Uint128{Lo: uint64(rec.hi)}
 			return el, true
 		}
 		if v, e, ok := parseDecimal(src, i); ok && e < len(src) {
@@ -240,6 +237,42 @@ func (p *parser) plainElemAt(i int) (runElem, bool) {
 	return el, true
 }
 
+// v4ElemAt reads the plain IPv4 element (address, prefix or range) at
+// src[i] and returns its record and end.
+func v4ElemAt(src string, i int) (packedV4, int, bool) {
+	v, e, ok := parseDottedQuad(src, i)
+	if !ok {
+		return packedV4{}, 0, false
+	}
+	rec := packedV4{off: uint32(i), form: FormSingle, lo: v, hi: v}
+	switch src[e] { // parseDottedQuad stops before the end of src
+	case '/':
+		bits, e2, ok := parseDecimal(src, e+1)
+		if !ok || bits > 32 || !endsElem(src, e2) {
+			return packedV4{}, 0, false
+		}
+		host := uint32(uint64(1)<<(32-bits) - 1)
+		if v&host != 0 {
+			return packedV4{}, 0, false
+		}
+		rec.form, rec.bits, rec.hi = FormPrefix, uint8(bits), v|host
+		e = e2
+	case '-':
+		hv, e2, ok := parseDottedQuad(src, e+1)
+		if !ok || hv < v || !endsElem(src, e2) {
+			return packedV4{}, 0, false
+		}
+		rec.form, rec.hi = FormRange, hv
+		e = e2
+	default:
+		if !endsElem(src, e) {
+			return packedV4{}, 0, false
+		}
+	}
+	rec.n = uint16(e - i)
+	return rec, e, true
+}
+
 // hostMask128 returns the host bits of a /bits IPv6 prefix.
 func hostMask128(bits int) (hi, lo uint64) {
 	switch {
@@ -265,17 +298,26 @@ func parseDottedQuad(src string, i int) (v uint32, end int, ok bool) {
 			}
 			i++
 		}
-		j := i
-		var n uint32
-		for j < len(src) && isDigit(src[j]) && j-i < 4 {
-			n = n*10 + uint32(src[j]-'0')
-			j++
-		}
-		if j == i || j-i > 3 || n > 255 || src[i] == '0' && j-i > 1 {
+		if i >= len(src) || src[i]-'0' > 9 {
 			return 0, 0, false
 		}
+		n := uint32(src[i] - '0')
+		i++
+		if i < len(src) && src[i]-'0' <= 9 {
+			if n == 0 {
+				return 0, 0, false // leading zero
+			}
+			n = n*10 + uint32(src[i]-'0')
+			i++
+			if i < len(src) && src[i]-'0' <= 9 {
+				n = n*10 + uint32(src[i]-'0')
+				i++
+				if n > 255 || i < len(src) && src[i]-'0' <= 9 {
+					return 0, 0, false // over 255, or four digits: not an IPv4 token
+				}
+			}
+		}
 		v = v<<8 | n
-		i = j
 	}
 	return v, i, i < len(src)
 }
