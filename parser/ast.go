@@ -580,7 +580,7 @@ func (*SetRef) exprNode()  {}
 // for `elements = $var`.
 type SetLit struct {
 	Lbrace Pos
-	Elems  []Expr // element expressions; *Elem when per-element options are present
+	Elems  []Expr // element expressions; *Elem when per-element options are present; *ElemRun for a run of plain elements (NumElems counts them)
 	Var    *VarRef
 	Rbrace Pos
 }
