@@ -102,6 +102,9 @@ func (a *app) lint(o *options, cli *config.Layer) int {
 		a.errorf("no nftables files found (looked for *.nft and nftables.conf)")
 		return status
 	}
+	if a.memoryPolicy != nil {
+		a.memoryPolicy(a.inputBytes(inputs))
+	}
 
 	outcomes := a.lintAll(o, inputs)
 
@@ -223,6 +226,21 @@ func (a *app) lintAll(o *options, inputs []input) []outcome {
 	close(next)
 	wg.Wait()
 	return out
+}
+
+// inputBytes is the total size of the input files (standard input and
+// what cannot be read count for nothing; includes are not known yet).
+func (a *app) inputBytes(inputs []input) int64 {
+	var n int64
+	for _, in := range inputs {
+		if in.name == "-" {
+			continue
+		}
+		if fi, err := os.Stat(a.abs(in.name)); err == nil && fi.Mode().IsRegular() {
+			n += fi.Size()
+		}
+	}
+	return n
 }
 
 func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {

@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -23,7 +24,15 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	a, err := newApp(os.Stdin, os.Stdout, os.Stderr)
+	if err != nil {
+		io.WriteString(os.Stderr, "nftlint: "+err.Error()+"\n")
+		os.Exit(exitTrouble)
+	}
+	// Only the process sets the collector's policy: tests run the command
+	// in-process and keep theirs.
+	a.memoryPolicy = setMemoryPolicy
+	os.Exit(a.main(os.Args[1:]))
 }
 
 // Exit codes.
@@ -35,12 +44,21 @@ const (
 
 // run is the whole command, minus the process: tests call it in-process.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	wd, err := os.Getwd()
+	a, err := newApp(stdin, stdout, stderr)
 	if err != nil {
-		io.WriteString(stderr, "nftlint: cannot determine the working directory: "+err.Error()+"\n")
+		io.WriteString(stderr, "nftlint: "+err.Error()+"\n")
 		return exitTrouble
 	}
-	a := &app{
+	return a.main(args)
+}
+
+// newApp returns the command reading the process's environment.
+func newApp(stdin io.Reader, stdout, stderr io.Writer) (*app, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, errors.New("cannot determine the working directory: " + err.Error())
+	}
+	return &app{
 		stdin:      stdin,
 		stdout:     stdout,
 		stderr:     stderr,
@@ -49,8 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		isTerminal: isTerminal,
 		version:    buildVersion(),
 		localNft:   localNftVersion,
-	}
-	return a.main(args)
+	}, nil
 }
 
 // app holds what the command reads from its environment, so that tests
@@ -68,6 +85,10 @@ type app struct {
 
 	nftOnce    sync.Once
 	nftVersion string // localNft's answer
+
+	// memoryPolicy, when set, tunes the garbage collector for inputs of
+	// the given total size before they are linted (setMemoryPolicy).
+	memoryPolicy func(inputBytes int64)
 }
 
 // baseVersion is reported when the build carries no module version.
