@@ -17,7 +17,9 @@ import (
 // parseBoth parses src with element packing off and on.
 func parseBoth(t *testing.T, name string, src []byte) (plain, packed *AST, plainErrs, packedErrs ErrorList) {
 	t.Helper()
-	t.Setenv(packElementsEnv, "")
+	// "0" and "1", not unset: the comparison must hold when packing
+	// becomes the default.
+	t.Setenv(packElementsEnv, "0")
 	plain, plainErrs = ParseFile(NewFileSet(), name, src)
 	t.Setenv(packElementsEnv, "1")
 	packed, packedErrs = ParseFile(NewFileSet(), name, src)
@@ -441,7 +443,7 @@ func TestElemRunsExpansionLimits(t *testing.T) {
 	limited := 0
 	for n := 1; n <= 40; n++ {
 		for _, lim := range []Limits{{MaxExpansion: n}, {MaxTotalExpansion: n}} {
-			plain, packed := load("", lim), load("1", lim)
+			plain, packed := load("0", lim), load("1", lim)
 			if plain != packed {
 				t.Errorf("limits %+v: errors differ\nunpacked:\n%s\npacked:\n%s", lim, plain, packed)
 			}
@@ -453,4 +455,15 @@ func TestElemRunsExpansionLimits(t *testing.T) {
 	if limited == 0 {
 		t.Fatal("no limit was reached: the test checks nothing")
 	}
+}
+
+// FuzzElemRuns compares packed and unpacked parses of fuzzed element
+// lists (go test -fuzz FuzzElemRuns ./parser/).
+func FuzzElemRuns(f *testing.F) {
+	for _, c := range elemEdgeCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, elems string) {
+		comparePacked(t, "fuzz", []byte("define v = 1\nadd element ip t s { "+elems+" }\nadd rule ip t c ip saddr { "+elems+", 1.2.3.4 } accept\n"))
+	})
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // packElementsEnv is the environment variable that makes the parser
-// produce ElemRuns while their consumers are being adapted; packing
-// becomes the default once they all handle runs.
+// produce ElemRuns ("1") while their consumers are being adapted; packing
+// becomes the default once they all handle runs. Tests set it to "0" or
+// "1", never unset, so that they keep comparing both modes then.
 const packElementsEnv = "NFTLINT_PACK_ELEMENTS"
 
 // elemPacking is the packing state of one set literal: whether packing is
