@@ -49,18 +49,60 @@ func (s *Scanner) error(off, end int, msg string) {
 	}
 }
 
-func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
-func isHex(c byte) bool {
-	return isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+// Byte classes, looked up in one table: the scanner's loops test every
+// byte of the source against them.
+const (
+	ccLetter    uint8 = 1 << iota // a-z A-Z
+	ccDigit                       // 0-9
+	ccHex                         // 0-9 a-f A-F
+	ccWordStart                   // letters, '_' and '.'
+	ccWordChar                    // letters, digits and "/-_."
+	ccAddr                        // hex digits, ':' and '.': the bytes of addresses
+	ccPunct                       // a byte that is a token of its own, whatever follows
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		letter := 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+		digit := '0' <= b && b <= '9'
+		hex := digit || 'a' <= b && b <= 'f' || 'A' <= b && b <= 'F'
+		set := func(cond bool, class uint8) {
+			if cond {
+				t[c] |= class
+			}
+		}
+		set(letter, ccLetter)
+		set(digit, ccDigit)
+		set(hex, ccHex)
+		set(letter || b == '_' || b == '.', ccWordStart)
+		set(letter || digit || b == '/' || b == '-' || b == '_' || b == '.', ccWordChar)
+		set(hex || b == ':' || b == '.', ccAddr)
+	}
+	for _, c := range []byte(";{}(),]/-+*@$&|^") {
+		t[c] |= ccPunct
+	}
+	return t
+}()
+
+// punctTokens are the tokens of the ccPunct bytes.
+var punctTokens = [256]Token{
+	';': SEMICOLON, '{': LBRACE, '}': RBRACE, '(': LPAREN, ')': RPAREN, ',': COMMA,
+	']': RBRACK, '/': SLASH, '-': DASH, '+': PLUS, '*': ASTERISK, '@': AT, '$': DOLLAR,
+	'&': AND, '|': OR, '^': XOR,
 }
+
+func isLetter(c byte) bool { return byteClass[c]&ccLetter != 0 }
+func isDigit(c byte) bool  { return c-'0' < 10 }
+func isHex(c byte) bool    { return byteClass[c]&ccHex != 0 }
 
 // isWordStart and isWordChar follow nft's scanner: a word starts with a
 // letter, '_' or '.', and continues with letters, digits and "/-_.".
-func isWordStart(c byte) bool { return isLetter(c) || c == '_' || c == '.' }
-func isWordChar(c byte) bool {
-	return isLetter(c) || isDigit(c) || c == '/' || c == '-' || c == '_' || c == '.'
-}
+func isWordStart(c byte) bool { return byteClass[c]&ccWordStart != 0 }
+func isWordChar(c byte) bool  { return byteClass[c]&ccWordChar != 0 }
+
+// isAddrChar reports the bytes of IPv4, IPv6 and MAC addresses.
+func isAddrChar(c byte) bool { return byteClass[c]&ccAddr != 0 }
 
 // typographic quotes that web pages and word processors substitute for '"'.
 func isTypographicQuote(r rune) bool {
@@ -113,6 +155,33 @@ redo:
 		return EOF, off, off, ""
 	}
 	c := src[s.off]
+	class := byteClass[c]
+	if class&ccPunct != 0 {
+		s.off++
+		return punctTokens[c], off, s.off, src[off:s.off]
+	}
+	if class&ccLetter != 0 && (class&ccHex == 0 || !s.colonInAddrRun()) {
+		// A word: only a run of address bytes holding a ':' can make
+		// a token that starts with a letter an address (fe80::1,
+		// aa:bb:cc:dd:ee:ff, ab:cd).
+		return s.scanWord(off)
+	}
+	if class&ccDigit != 0 {
+		// The common numbers and IPv4 addresses, when no address byte
+		// or letter follows them; scanAddrOrNumber decides the rest.
+		if e := ipv4End(src, off); e > 0 && (e == len(src) || !isAddrChar(src[e])) {
+			s.off = e
+			return IPV4, off, e, src[off:e]
+		}
+		e := off + 1
+		for e < len(src) && isDigit(src[e]) {
+			e++
+		}
+		if e == len(src) || byteClass[src[e]]&(ccAddr|ccLetter) == 0 {
+			s.off = e
+			return NUMBER, off, e, src[off:e]
+		}
+	}
 	switch {
 	case c == '\n':
 		s.off++
@@ -154,19 +223,7 @@ redo:
 		return DOT, off, s.off, "."
 	}
 	if isWordStart(c) {
-		e := s.off + 1
-		for e < len(src) && isWordChar(src[e]) {
-			e++
-		}
-		// Wildcard forms: word* and word\*foo (backslash-star is a
-		// literal star).
-		if e < len(src) && (src[e] == '*' || src[e] == '\\' && e+1 < len(src) && src[e+1] == '*') {
-			e = s.wildcardTail(e)
-			s.off = e
-			return WILDCARD, off, e, src[off:e]
-		}
-		s.off = e
-		return WORD, off, e, src[off:e]
+		return s.scanWord(off)
 	}
 	s.off++
 	next := byte(0)
@@ -281,6 +338,36 @@ redo:
 	return ILLEGAL, off, s.off, src[off:s.off]
 }
 
+// scanWord scans the word or wildcard that starts at off.
+func (s *Scanner) scanWord(off int) (Token, int, int, string) {
+	src := s.src
+	e := off + 1
+	for e < len(src) && isWordChar(src[e]) {
+		e++
+	}
+	// Wildcard forms: word* and word\*foo (backslash-star is a literal
+	// star).
+	if e < len(src) && (src[e] == '*' || src[e] == '\\' && e+1 < len(src) && src[e+1] == '*') {
+		e = s.wildcardTail(e)
+		s.off = e
+		return WILDCARD, off, e, src[off:e]
+	}
+	s.off = e
+	return WORD, off, e, src[off:e]
+}
+
+// colonInAddrRun reports whether the run of address bytes at s.off holds
+// a ':'.
+func (s *Scanner) colonInAddrRun() bool {
+	src := s.src
+	for i := s.off; i < len(src) && isAddrChar(src[i]); i++ {
+		if src[i] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
 // crlf reports a carriage return, once per file: nft (1.1.2+) rejects
 // CRLF line ends, older versions report the '\r' as junk.
 func (s *Scanner) crlf(off int) {
@@ -365,7 +452,7 @@ func (s *Scanner) scanAddrOrNumber() (Token, int) {
 	// Candidate run of address characters.
 	e := start
 	colon := false
-	for e < len(src) && e-start <= maxAddrLen && (isHex(src[e]) || src[e] == ':' || src[e] == '.') {
+	for e < len(src) && e-start <= maxAddrLen && isAddrChar(src[e]) {
 		if src[e] == ':' {
 			colon = true
 		}
@@ -508,23 +595,22 @@ func classidEnd(src string, i int) int {
 
 // ipv4End matches d.d.d.d with 1-3 digits per part.
 func ipv4End(src string, i int) int {
-	for part := 0; part < 4; part++ {
-		if part > 0 {
-			if i >= len(src) || src[i] != '.' {
-				return 0
-			}
-			i++
-		}
+	for part := 0; ; part++ {
 		j := i
-		for j < len(src) && isDigit(src[j]) && j-i < 4 {
+		for j < len(src) && j-i < 4 && src[j]-'0' < 10 {
 			j++
 		}
 		if j == i || j-i > 3 {
 			return 0
 		}
-		i = j
+		if part == 3 {
+			return j
+		}
+		if j >= len(src) || src[j] != '.' {
+			return 0
+		}
+		i = j + 1
 	}
-	return i
 }
 
 // timeEnd matches the longest time string ([0-9]+d)?([0-9]+h)?([0-9]+m)?
