@@ -256,7 +256,7 @@ type overlapSweep struct {
 	started  bool
 	wlo, whi u128 // the widest interval so far
 	word     int
-	reported int
+	found    [][2]int // (ord, ord of the widest) of each overlap, reported at the end
 }
 
 // step takes the next interval; it returns false once enough was reported.
@@ -266,9 +266,8 @@ func (w *overlapSweep) step(lo, hi u128, ord int) bool {
 		return true
 	}
 	if !w.whi.less(lo) && !(lo == w.wlo && hi == w.whi) {
-		w.report(ord, w.word)
-		w.reported++
-		if w.reported >= maxOverlapReports {
+		w.found = append(w.found, [2]int{ord, w.word})
+		if len(w.found) >= maxOverlapReports {
 			return false
 		}
 	}
@@ -307,9 +306,9 @@ func (w *overlapSweep) report(curOrd, widestOrd int) {
 }
 
 // reportOverlapParts reports the overlaps among the intervals of parts.
-// Sets are usually written in order: when they are, the intervals are
-// swept in place (O(n), nothing copied); otherwise they are copied once
-// and sorted (O(n log n)).
+// Sets are usually written in order: the sweep first takes the intervals
+// as they are, checking the order as it goes (O(n), nothing copied), and
+// only when they are not in order copies and sorts them (O(n log n)).
 func reportOverlapParts(p *Pass, parts []ivPart, via *parser.VarRef, what string) {
 	n := 0
 	for k := range parts {
@@ -319,23 +318,11 @@ func reportOverlapParts(p *Pass, parts []ivPart, via *parser.VarRef, what string
 		return
 	}
 	w := &overlapSweep{p: p, parts: parts, via: via, what: what}
-	if sortedParts(parts) {
-		for k := range parts {
-			pt := &parts[k]
-			if pt.run != nil {
-				if !w.sweepRun(pt.run, pt.ord) {
-					return
-				}
-				continue
-			}
-			for i := range pt.ivs {
-				if !w.step(pt.ivs[i].lo, pt.ivs[i].hi, pt.ord+i) {
-					return
-				}
-			}
-		}
+	if w.sweepInOrder() {
+		w.reportFound()
 		return
 	}
+	w = &overlapSweep{p: p, parts: parts, via: via, what: what}
 	items := make([]ivItem, 0, n)
 	for k := range parts {
 		pt := &parts[k]
@@ -353,35 +340,63 @@ func reportOverlapParts(p *Pass, parts []ivPart, via *parser.VarRef, what string
 	})
 	for _, it := range items {
 		if !w.step(it.lo, it.hi, it.ord) {
-			return
+			break
 		}
+	}
+	w.reportFound()
+}
+
+func (w *overlapSweep) reportFound() {
+	for _, f := range w.found {
+		w.report(f[0], f[1])
 	}
 }
 
-// sweepRun steps through a packed run in order.
-func (w *overlapSweep) sweepRun(run *parser.ElemRun, ord int) bool {
-	for i := range run.Len() {
-		l, h := run.Bounds(i)
-		if !w.step(u128{l.Hi, l.Lo}, u128{h.Hi, h.Lo}, ord+i) {
-			return false
+// sweepInOrder sweeps the intervals in the order written; it returns false
+// when they turn out not to be sorted (what was found is then meaningless).
+func (w *overlapSweep) sweepInOrder() bool {
+	var plo, phi u128
+	for k := range w.parts {
+		pt := &w.parts[k]
+		if pt.run != nil {
+			for i := range pt.run.Len() {
+				l, h := pt.run.Bounds(i)
+				lo, hi := u128{l.Hi, l.Lo}, u128{h.Hi, h.Lo}
+				if w.started && ivCmp(plo, phi, lo, hi) > 0 {
+					return false
+				}
+				plo, phi = lo, hi
+				if !w.step(lo, hi, pt.ord+i) {
+					return w.restSorted(k, i+1, plo, phi)
+				}
+			}
+			continue
+		}
+		for i := range pt.ivs {
+			lo, hi := pt.ivs[i].lo, pt.ivs[i].hi
+			if w.started && ivCmp(plo, phi, lo, hi) > 0 {
+				return false
+			}
+			plo, phi = lo, hi
+			if !w.step(lo, hi, pt.ord+i) {
+				return w.restSorted(k, i+1, plo, phi)
+			}
 		}
 	}
 	return true
 }
 
-// sortedParts reports whether the intervals of parts, in order, are
-// already sorted by start (the wider first).
-func sortedParts(parts []ivPart) bool {
-	started := false
-	var plo, phi u128
-	for k := range parts {
-		pt := &parts[k]
-		for i := range pt.len() {
+// restSorted reports whether the intervals from element i of part k on
+// continue the sorted order after (plo, phi).
+func (w *overlapSweep) restSorted(k, i int, plo, phi u128) bool {
+	for ; k < len(w.parts); k, i = k+1, 0 {
+		pt := &w.parts[k]
+		for ; i < pt.len(); i++ {
 			lo, hi := pt.bounds(i)
-			if started && ivCmp(plo, phi, lo, hi) > 0 {
+			if ivCmp(plo, phi, lo, hi) > 0 {
 				return false
 			}
-			started, plo, phi = true, lo, hi
+			plo, phi = lo, hi
 		}
 	}
 	return true

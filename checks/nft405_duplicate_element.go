@@ -191,7 +191,13 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string
 	}
 	seed := maphash.MakeSeed()
 	var w canonWriter
-	hs := make([]hashedElem, 0, elems.len())
+	nodes := 0 // elements that are not packed
+	for k := range elems.parts {
+		if elems.parts[k].run == nil {
+			nodes += elems.parts[k].len()
+		}
+	}
+	hs := make([]hashedElem, 0, nodes)
 	runs := packedRuns{}
 	for k := range elems.parts {
 		pt := &elems.parts[k]
@@ -232,7 +238,6 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string
 		lo = hi
 	}
 	if runs.n > 0 {
-		runs.sort()
 		runs.duplicates(&groups)
 		// An element node equal to a packed element: look its bounds up
 		// among the sorted packed ones and compare the keys.
@@ -421,29 +426,8 @@ func cmpBounds(alo, ahi, blo, bhi parser.Uint128) int {
 	return ahi.Cmp(bhi)
 }
 
-// sort sorts the view by bounds unless the runs already are (checked in
-// O(n), without copying).
-func (r *packedRuns) sort() {
-	inOrder := true
-	var plo, phi parser.Uint128
-	j := 0
-	for _, run := range r.runs {
-		for i := range run.Len() {
-			lo, hi := run.Bounds(i)
-			if j > 0 && cmpBounds(plo, phi, lo, hi) > 0 {
-				inOrder = false
-				break
-			}
-			plo, phi = lo, hi
-			j++
-		}
-		if !inOrder {
-			break
-		}
-	}
-	if inOrder {
-		return
-	}
+// sortCopy makes the sorted view: a copy of the bounds, sorted.
+func (r *packedRuns) sortCopy() {
 	items := make([]packedItem, 0, r.n)
 	for _, run := range r.runs {
 		for i := range run.Len() {
@@ -468,23 +452,29 @@ func (r *packedRuns) search(lo, hi parser.Uint128) int {
 	})
 }
 
-// duplicates joins the packed elements with equal keys: equal bounds are
-// adjacent in sorted order, and among those the keys are equal when the
-// form and text agree (numbers are written in one way only). Each
-// element is compared with the first element of each distinct key of its
-// group of equal bounds: usually none or one.
+// duplicates joins the packed elements with equal keys, and leaves the
+// view sorted (for search). Equal bounds are adjacent in sorted order,
+// and among those the keys are equal when the form and text agree
+// (numbers are written in one way only). Each element is compared with
+// the first element of each distinct key of its group of equal bounds:
+// usually none or one. Runs are usually written in order: the first
+// pass checks that as it goes (O(n), nothing copied) and only when they
+// are not are the bounds copied and sorted. Groups joined before the
+// disorder showed are true equals; the second pass joins them again.
 func (r *packedRuns) duplicates(g *dupGroups) {
 	d := dupSweep{r: r, g: g}
-	if r.sorted != nil {
-		for j, it := range r.sorted {
-			d.visit(j, it.lo, it.hi)
-		}
-		return
-	}
 	j := 0
 	for _, run := range r.runs {
 		for i := range run.Len() {
 			lo, hi := run.Bounds(i)
+			if j > 0 && cmpBounds(d.lo, d.hi, lo, hi) > 0 {
+				r.sortCopy()
+				d = dupSweep{r: r, g: g}
+				for j, it := range r.sorted {
+					d.visit(j, it.lo, it.hi)
+				}
+				return
+			}
 			d.visit(j, lo, hi)
 			j++
 		}
