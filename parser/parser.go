@@ -87,6 +87,12 @@ type parser struct {
 	scope    string       // selector head whose field words are keywords (§3.2)
 	depth    int          // open blocks, sets, parentheses and nested selectors
 
+	// class is curClass's answer for the token at offset classOff-1 (a
+	// token is known by its offset: the scanner reads the same token
+	// from the same offset).
+	class    wordClass
+	classOff int
+
 	// Allocation batches (parser_alloc.go): nodes come from slabs, and
 	// lists collect on the stacks below and are copied out once at their
 	// exact size. Set elements collect on elemStack.
@@ -157,7 +163,10 @@ func (p *parser) next() {
 		p.cur = p.ahead[0]
 		p.ahead = p.ahead[:copy(p.ahead, p.ahead[1:])]
 	} else {
-		p.cur = p.scan()
+		// Field by field: a struct copy into the heap-allocated parser
+		// costs a bulk write barrier while the collector runs.
+		t, o, e, l := p.sc.Scan()
+		p.cur.tok, p.cur.off, p.cur.end, p.cur.lit = t, o, e, l
 	}
 	if p.stopped {
 		p.cur = p.eofToken()
@@ -178,6 +187,16 @@ func (p *parser) peek(n int) tokRec {
 func (p *parser) pos(off int) Pos { return p.file.Pos(off) }
 func (p *parser) curPos() Pos     { return p.pos(p.cur.off) }
 func (p *parser) endPos() Pos     { return p.pos(p.prevEnd) }
+
+// curClass returns the keyword tables the current token's text is in,
+// looked up once per token (parsing a rule asks several times).
+func (p *parser) curClass() wordClass {
+	if p.classOff != p.cur.off+1 {
+		p.class = classOf(p.cur.lit)
+		p.classOff = p.cur.off + 1
+	}
+	return p.class
+}
 
 // isWord reports whether the current token is the bare word w.
 func (p *parser) isWord(w string) bool { return p.cur.tok == WORD && p.cur.lit == w }
@@ -338,7 +357,7 @@ func (p *parser) endItem(required bool, what string) bool {
 
 func (p *parser) ident() *Ident {
 	x := p.slabs.idents.take()
-	*x = Ident{NamePos: p.curPos(), Name: p.cur.lit, Quoted: p.cur.tok == STRING, EndPos: p.pos(p.cur.end)}
+	x.NamePos, x.Name, x.Quoted, x.EndPos = p.curPos(), p.cur.lit, p.cur.tok == STRING, p.pos(p.cur.end)
 	p.next()
 	return x
 }
@@ -348,7 +367,7 @@ func (p *parser) ident() *Ident {
 func (p *parser) parseName(what string) *Ident {
 	switch p.cur.tok {
 	case WORD:
-		if isReserved(p.cur.lit) && p.cur.lit != "last" {
+		if p.curClass()&wcReserved != 0 && p.cur.lit != "last" {
 			p.errorf("%s name '%s' is an nft keyword: nft rejects it; rename it", what, p.cur.lit)
 			return nil
 		}
@@ -366,7 +385,7 @@ func (p *parser) parseString(what string) *StringLit {
 	switch p.cur.tok {
 	case STRING, WORD, WILDCARD:
 		s := p.slabs.stringLits.take()
-		*s = StringLit{ValuePos: p.curPos(), Value: p.cur.lit, EndPos: p.pos(p.cur.end)}
+		s.ValuePos, s.Value, s.EndPos = p.curPos(), p.cur.lit, p.pos(p.cur.end)
 		p.next()
 		return s
 	}
@@ -421,10 +440,11 @@ func numberValue(text string) (v uint64, overflow, ok bool) {
 
 // number parses the current NUMBER token.
 func (p *parser) number() *Number {
+	// Nodes from slabs are zero: setting the fields one by one spares
+	// the struct copies (and their write barriers) of composite literals.
 	n := p.newNumber()
-	*n = Number{ValuePos: p.curPos(), Text: p.cur.lit, EndPos: p.pos(p.cur.end)}
-	v, of, _ := numberValue(p.cur.lit)
-	n.Value, n.Overflow = v, of
+	n.ValuePos, n.Text, n.EndPos = p.curPos(), p.cur.lit, p.pos(p.cur.end)
+	n.Value, n.Overflow, _ = numberValue(p.cur.lit)
 	p.next()
 	return n
 }
@@ -439,7 +459,7 @@ func (p *parser) expectNumber(what string) *Number {
 
 func (p *parser) literal(kind LitKind) *Literal {
 	x := p.newLiteral()
-	*x = Literal{ValuePos: p.curPos(), Kind: kind, Text: p.cur.lit, EndPos: p.pos(p.cur.end)}
+	x.ValuePos, x.Kind, x.Text, x.EndPos = p.curPos(), kind, p.cur.lit, p.pos(p.cur.end)
 	p.next()
 	return x
 }
@@ -546,7 +566,7 @@ func (p *parser) parseInitializer() Expr {
 		n.ValuePos = p.pos(dash)
 		return n
 	}
-	if p.cur.tok == WORD && classOf(p.cur.lit)&wcVerdict != 0 && p.cur.lit != "queue" {
+	if p.cur.tok == WORD && p.curClass()&wcVerdict != 0 && p.cur.lit != "queue" {
 		p.errorf("a verdict cannot be the value of a define: nft rejects 'define x = %s'; quote it (\"%s\") for a chain policy", p.cur.lit, p.cur.lit)
 		return &BadExpr{From: p.curPos(), To: p.curPos()}
 	}
@@ -568,7 +588,7 @@ func (p *parser) parseCommand() Cmd {
 		return nil
 	}
 	w := p.cur.lit
-	class := classOf(w)
+	class := p.curClass()
 	if class&wcVerb != 0 {
 		return p.parseVerbCommand()
 	}
@@ -619,7 +639,7 @@ func (p *parser) parseVerbCommand() Cmd {
 
 // parseFamily parses an optional family.
 func (p *parser) parseFamily(c *Command) {
-	if p.cur.tok == WORD && classOf(p.cur.lit)&wcFamily != 0 {
+	if p.cur.tok == WORD && p.curClass()&wcFamily != 0 {
 		// "ip" etc. followed by a separator is still a family (list ruleset ip).
 		c.FamilyPos = p.curPos()
 		c.Family = Family(p.cur.lit)
@@ -813,7 +833,7 @@ func (p *parser) parsePluralSpec(c *Command) {
 		p.next()
 	}
 	p.parseFamily(c)
-	if p.cur.tok == WORD && !isReserved(p.cur.lit) {
+	if p.cur.tok == WORD && p.curClass()&wcReserved == 0 {
 		c.Table = p.ident()
 	}
 }
@@ -1219,7 +1239,7 @@ func (p *parser) parsePriority() Expr {
 	case DOLLAR:
 		return p.parseVarRef()
 	case WORD, STRING:
-		if p.cur.tok == WORD && isReserved(p.cur.lit) {
+		if p.cur.tok == WORD && p.curClass()&wcReserved != 0 {
 			p.expected("priority (a number or a name such as filter)")
 			return nil
 		}
@@ -1404,7 +1424,7 @@ func (p *parser) parseTypeList() Expr {
 // parseTypeofData parses the data type of a typeof map: a verdict,
 // queue or object type word, ct helper/timeout/expectation, or selectors.
 func (p *parser) parseTypeofData() Expr {
-	if p.cur.tok == WORD && (p.cur.lit == "verdict" || p.cur.lit == "queue" || classOf(p.cur.lit)&wcObjType != 0) {
+	if p.cur.tok == WORD && (p.cur.lit == "verdict" || p.cur.lit == "queue" || p.curClass()&wcObjType != 0) {
 		return p.wordLit()
 	}
 	if p.isWord("ct") && (p.peek(1).isWord("timeout") || p.peek(1).isWord("expectation") || p.peek(1).isWord("helper")) {

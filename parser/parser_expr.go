@@ -49,7 +49,7 @@ func (p *parser) binOp() (string, int) {
 	case SHL, SHR, AND, OR, XOR:
 		op = p.cur.lit
 	case WORD:
-		if classOf(p.cur.lit)&wcBinWord != 0 {
+		if p.curClass()&wcBinWord != 0 {
 			op = binWords[p.cur.lit]
 		}
 	}
@@ -111,7 +111,7 @@ func (p *parser) isSelectorStart() bool {
 	case AT:
 		return p.peek(1).tok == WORD && p.peek(2).tok == COMMA
 	case WORD:
-		return classOf(p.cur.lit)&(wcSelectorHead|wcUnqualifiedMeta) != 0
+		return p.curClass()&(wcSelectorHead|wcUnqualifiedMeta) != 0
 	}
 	return false
 }
@@ -318,7 +318,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 	add()
 	switch {
 	case head == "meta":
-		if p.cur.tok != WORD || classOf(p.cur.lit)&(wcMetaKey|wcUnqualifiedMeta) == 0 {
+		if p.cur.tok != WORD || p.curClass()&(wcMetaKey|wcUnqualifiedMeta) == 0 {
 			p.expected("meta key (e.g. mark, l4proto, iifname, nfproto)")
 			return nil
 		}
@@ -339,7 +339,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			} else if !addIf(ctDirKeys, "ct key after direction (e.g. saddr, proto-dst, bytes, zone)") {
 				return nil
 			}
-		case p.cur.tok == WORD && classOf(p.cur.lit)&wcCtKey != 0:
+		case p.cur.tok == WORD && p.curClass()&wcCtKey != 0:
 			add()
 		default:
 			p.expected("ct key (e.g. state, mark, status, original, reply)")
@@ -584,7 +584,7 @@ func (p *parser) parsePayloadField(head string) bool {
 func (p *parser) canStartRHS() bool {
 	switch p.cur.tok {
 	case WORD:
-		return classOf(p.cur.lit)&(wcReserved|wcValue) != wcReserved
+		return p.curClass()&(wcReserved|wcValue) != wcReserved
 	case STRING, WILDCARD, NUMBER, IPV4, IPV6, MAC, TIME, CLASSID, DOLLAR, LBRACE, AT, LPAREN:
 		return true
 	}
@@ -665,7 +665,7 @@ func (p *parser) parseRHSPrimary(ctx exprCtx) Expr {
 	switch p.cur.tok {
 	case WORD:
 		w := p.cur.lit
-		class := classOf(w)
+		class := p.curClass()
 		if class&(wcReserved|wcValue) == wcReserved {
 			p.expected("value")
 			return nil
@@ -785,7 +785,7 @@ func (p *parser) isStmtSelector() bool {
 	if !p.isSelectorStart() {
 		return false
 	}
-	if p.cur.tok == WORD && classOf(p.cur.lit)&wcValue != 0 {
+	if p.cur.tok == WORD && p.curClass()&wcValue != 0 {
 		t := p.peek(1)
 		if t.tok != WORD {
 			return false

@@ -147,7 +147,7 @@ func (p *parser) parseStmt() Stmt {
 
 func (p *parser) keywordStmt(kw string) *KeywordStmt {
 	s := p.slabs.keywords.take()
-	*s = KeywordStmt{KeywordPos: p.curPos(), Keyword: kw}
+	s.KeywordPos, s.Keyword = p.curPos(), kw
 	p.next()
 	return s
 }
@@ -155,7 +155,7 @@ func (p *parser) keywordStmt(kw string) *KeywordStmt {
 // flagArg consumes the current word as a value-less Arg.
 func (p *parser) flagArg() *Arg {
 	a := p.newArg()
-	*a = Arg{KeyPos: p.curPos(), Key: p.cur.lit, EndPos: p.pos(p.cur.end)}
+	a.KeyPos, a.Key, a.EndPos = p.curPos(), p.cur.lit, p.pos(p.cur.end)
 	p.next()
 	return a
 }
@@ -172,7 +172,7 @@ func (p *parser) valueArg(key string) *Arg {
 // keyNumArg parses "KEY NUM".
 func (p *parser) keyNumArg() *Arg {
 	a := p.newArg()
-	*a = Arg{KeyPos: p.curPos(), Key: p.cur.lit}
+	a.KeyPos, a.Key = p.curPos(), p.cur.lit
 	p.next()
 	if n := p.expectNumber("number after " + a.Key); n != nil {
 		a.Value = n
@@ -196,7 +196,7 @@ func (p *parser) nameArg() *Arg {
 
 func (p *parser) parseVerdictStmt() Stmt {
 	s := p.slabs.verdicts.take()
-	*s = VerdictStmt{KindPos: p.curPos(), Kind: p.cur.lit}
+	s.KindPos, s.Kind = p.curPos(), p.cur.lit
 	p.next()
 	if s.Kind == "jump" || s.Kind == "goto" {
 		if p.cur.tok == LBRACE {
@@ -214,7 +214,7 @@ func (p *parser) parseChainTarget(kind string) Expr {
 	case DOLLAR:
 		return p.parseVarRef()
 	case WORD:
-		if isReserved(p.cur.lit) && p.cur.lit != "last" {
+		if p.curClass()&wcReserved != 0 && p.cur.lit != "last" {
 			p.errorf("chain name '%s' after %s is an nft keyword: nft rejects it", p.cur.lit, kind)
 			return nil
 		}
@@ -254,7 +254,7 @@ func (p *parser) parseStatefulStmt() Stmt {
 		s.EndPos = p.endPos()
 		return s
 	}
-	if classOf(w)&wcStateful == 0 {
+	if p.curClass()&wcStateful == 0 {
 		p.expected("counter, limit, quota or last")
 		return nil
 	}
@@ -533,7 +533,7 @@ func (p *parser) parseRejectStmt() Stmt {
 			}
 			switch p.cur.tok {
 			case WORD, NUMBER:
-				if p.cur.tok == WORD && isReserved(p.cur.lit) {
+				if p.cur.tok == WORD && p.curClass()&wcReserved != 0 {
 					p.expected("reject code")
 					return s
 				}
@@ -590,7 +590,7 @@ func (p *parser) parseNatStmt() Stmt {
 			p.next()
 			s.Port = p.parseStmtValue()
 		} else {
-			if p.atEnd() || p.cur.tok == WORD && classOf(p.cur.lit)&(wcNatFlag|wcReserved) == wcNatFlag|wcReserved {
+			if p.atEnd() || p.cur.tok == WORD && p.curClass()&(wcNatFlag|wcReserved) == wcNatFlag|wcReserved {
 				p.expected("address after " + s.Kind)
 				return s
 			}
@@ -612,13 +612,13 @@ func (p *parser) parseNatStmt() Stmt {
 			s.Port = p.parseStmtValue()
 		}
 	}
-	for p.cur.tok == WORD && classOf(p.cur.lit)&wcNatFlag != 0 {
+	for p.cur.tok == WORD && p.curClass()&wcNatFlag != 0 {
 		s.Flags = append(s.Flags, p.ident())
 		if p.cur.tok != COMMA {
 			break
 		}
 		p.next()
-		if p.cur.tok != WORD || classOf(p.cur.lit)&wcNatFlag == 0 {
+		if p.cur.tok != WORD || p.curClass()&wcNatFlag == 0 {
 			p.expected("nat flag (random, fully-random, persistent)")
 			return s
 		}
@@ -878,7 +878,7 @@ func (p *parser) parseElemOpts(opts *[]*Arg) bool {
 // parseElemStmts parses per-element stateful statements.
 func (p *parser) parseElemStmts(stmts *[]Stmt) bool {
 	found := false
-	for p.cur.tok == WORD && (classOf(p.cur.lit)&wcStateful != 0 || p.cur.lit == "ct" && p.peek(1).isWord("count")) {
+	for p.cur.tok == WORD && (p.curClass()&wcStateful != 0 || p.cur.lit == "ct" && p.peek(1).isWord("count")) {
 		seq := p.errSeq
 		s := p.parseStatefulStmt()
 		if s == nil || p.errSeq != seq {
@@ -1051,7 +1051,7 @@ func (p *parser) relOp() (string, bool) {
 	case EQL, NEQ, LSS, GTR, LEQ, GEQ, NOT:
 		return p.cur.lit, true
 	case WORD:
-		if classOf(p.cur.lit)&wcRelWord != 0 {
+		if p.curClass()&wcRelWord != 0 {
 			return relWords[p.cur.lit], true
 		}
 		if p.cur.lit == "not" {
