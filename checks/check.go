@@ -88,6 +88,10 @@ type Pass struct {
 	// tableIndex is shared by the passes of one Run (per-table data that
 	// several checks derive alike); nil until first used otherwise.
 	tableIndex *tableIndex
+
+	// shared is what the passes of one Run derive from the whole ruleset
+	// alike (run.go); nil until first used otherwise.
+	shared *runShared
 }
 
 // NewPass returns a Pass that hands every diagnostic to report.

@@ -61,20 +61,31 @@ func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
 	}
 	g.edges = make([][]jumpEdge, len(g.names))
 	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
+	// One closure for every statement (from is the current rule's chain):
+	// a closure per statement was most of the graph's allocations.
+	from := -1
+	addEdge := func(e chainEdge) {
+		if to, ok := g.index[e.Target]; ok {
+			g.edges[from] = append(g.edges[from], jumpEdge{to: to, edge: e})
+		}
+	}
+	prevChain := (*ruleset.Chain)(nil)
 	eachRuleOfTable(t, func(r ruleRef) {
 		if r.Table != t || r.Chain == nil {
 			return
 		}
-		from, ok := g.index[r.Chain.Name]
-		if !ok {
+		if r.Chain != prevChain {
+			i, ok := g.index[r.Chain.Name]
+			if !ok {
+				i = -1
+			}
+			from, prevChain = i, r.Chain
+		}
+		if from < 0 {
 			return
 		}
 		for _, s := range r.Stmts {
-			verdictTargets(s, lookupSet, func(e chainEdge) {
-				if to, ok := g.index[e.Target]; ok {
-					g.edges[from] = append(g.edges[from], jumpEdge{to: to, edge: e})
-				}
-			})
+			verdictTargets(s, lookupSet, addEdge)
 		}
 	})
 	return g

@@ -37,7 +37,11 @@ func runIifVolatileInterface(p *Pass) {
 	if p.Options != nil {
 		patterns = append(patterns, p.Options.ContainerIfaces...)
 	}
-	eachRule(p.Ruleset, func(r ruleRef) {
+	kinds := p.ruleKinds()
+	for i, r := range p.allRules() {
+		if kinds[i]&hasIfIndexMatch == 0 {
+			continue
+		}
 		for _, s := range r.Stmts {
 			inspect(s, func(n parser.Node, via *parser.VarRef) bool {
 				m, ok := n.(*parser.MatchStmt)
@@ -45,11 +49,7 @@ func runIifVolatileInterface(p *Pass) {
 					return true
 				}
 				sel, ok := m.Left.(*parser.Selector)
-				if !ok {
-					return true
-				}
-				p2 := sel.Path()
-				if p2 != "iif" && p2 != "oif" && p2 != "meta iif" && p2 != "meta oif" {
+				if !ok || !isIfIndexSelector(sel) {
 					return true
 				}
 				inspect(m.Right, func(v parser.Node, vvia *parser.VarRef) bool {
@@ -88,7 +88,17 @@ func runIifVolatileInterface(p *Pass) {
 				return false
 			})
 		}
-	})
+	}
+}
+
+// isIfIndexSelector reports whether sel is iif, oif, meta iif or meta oif
+// (without building its path: this runs for every match of every rule).
+func isIfIndexSelector(sel *parser.Selector) bool {
+	w := sel.Words
+	if len(w) == 2 && w[0] != nil && w[0].Name == "meta" {
+		w = w[1:]
+	}
+	return len(w) == 1 && w[0] != nil && (w[0].Name == "iif" || w[0].Name == "oif")
 }
 
 // matchesAny reports whether an interface name matches one of the

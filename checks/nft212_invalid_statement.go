@@ -47,7 +47,8 @@ func terminalStmt(s parser.Stmt) bool {
 }
 
 func runInvalidStatement(p *Pass) {
-	eachRule(p.Ruleset, func(r ruleRef) {
+	kinds := p.ruleKinds()
+	for ri, r := range p.allRules() {
 		for i, s := range r.Stmts {
 			if terminalStmt(s) && i+1 < len(r.Stmts) {
 				p.Report(Diagnostic{Range: p.Range(r.Stmts[i+1]), Message: fmt.Sprintf(
@@ -55,6 +56,9 @@ func runInvalidStatement(p *Pass) {
 					stmtName(s))})
 				break
 			}
+		}
+		if kinds[ri]&hasInvalidCandidate == 0 {
+			continue
 		}
 		for _, s := range r.Stmts {
 			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
@@ -77,7 +81,7 @@ func runInvalidStatement(p *Pass) {
 				return true
 			})
 		}
-	})
+	}
 }
 
 func stmtName(s parser.Stmt) string {

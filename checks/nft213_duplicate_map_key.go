@@ -65,7 +65,11 @@ func runDuplicateMapKey(p *Pass) {
 		}
 	}
 	seen := make(map[*parser.SetLit]bool)
-	eachRule(p.Ruleset, func(r ruleRef) {
+	kinds := p.ruleKinds()
+	for i, r := range p.allRules() {
+		if kinds[i]&hasSetLit == 0 {
+			continue
+		}
 		for _, st := range r.Stmts {
 			inspect(st, func(n parser.Node, _ *parser.VarRef) bool {
 				lit, ok := n.(*parser.SetLit)
@@ -83,7 +87,7 @@ func runDuplicateMapKey(p *Pass) {
 				return false
 			})
 		}
-	})
+	}
 }
 
 // namedDataIsName reports whether the values of a named map are names

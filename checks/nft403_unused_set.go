@@ -36,7 +36,7 @@ func runUnusedSet(p *Pass) {
 	if rs.Live {
 		return
 	}
-	used := setReferences(rs)
+	used := setReferences(p)
 	for _, t := range rs.Tables {
 		for _, s := range t.Sets {
 			if used[t][s.Name] || strings.HasPrefix(s.Name, "__") {
@@ -59,23 +59,29 @@ func runUnusedSet(p *Pass) {
 
 // setReferences returns, per table, the names of the sets and maps its
 // rules refer to.
-func setReferences(rs *ruleset.Ruleset) map[*ruleset.Table]map[string]bool {
+func setReferences(p *Pass) map[*ruleset.Table]map[string]bool {
 	used := make(map[*ruleset.Table]map[string]bool)
-	eachRule(rs, func(r ruleRef) {
-		names := used[r.Table]
+	var names map[string]bool // the current table's
+	visit := func(n parser.Node, _ *parser.VarRef) bool {
+		if ref, ok := n.(*parser.SetRef); ok {
+			names[ref.Name] = true
+		}
+		return true
+	}
+	kinds := p.ruleKinds()
+	for i, r := range p.allRules() {
+		if kinds[i]&hasSetRef == 0 {
+			continue
+		}
+		names = used[r.Table]
 		if names == nil {
 			names = make(map[string]bool)
 			used[r.Table] = names
 		}
 		for _, s := range r.Stmts {
-			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
-				if ref, ok := n.(*parser.SetRef); ok {
-					names[ref.Name] = true
-				}
-				return true
-			})
+			inspect(s, visit)
 		}
-	})
+	}
 	return used
 }
 

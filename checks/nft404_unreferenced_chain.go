@@ -37,7 +37,7 @@ func runUnreferencedChain(p *Pass) {
 	if rs.Live {
 		return
 	}
-	targets := chainTargets(rs)
+	targets := chainTargets(p)
 	for _, t := range rs.Tables {
 		if isIptablesTable(t) {
 			continue
@@ -59,7 +59,8 @@ func runUnreferencedChain(p *Pass) {
 
 // chainTargets returns, per table, the names of the chains that rules
 // (statements and verdict maps) and map elements jump or go to.
-func chainTargets(rs *ruleset.Ruleset) map[*ruleset.Table]map[string]bool {
+func chainTargets(p *Pass) map[*ruleset.Table]map[string]bool {
+	rs := p.Ruleset
 	out := make(map[*ruleset.Table]map[string]bool)
 	names := func(t *ruleset.Table) map[string]bool {
 		m := out[t]
@@ -69,13 +70,26 @@ func chainTargets(rs *ruleset.Ruleset) map[*ruleset.Table]map[string]bool {
 		}
 		return m
 	}
-	eachRule(rs, func(r ruleRef) {
-		m := names(r.Table)
-		lookup := func(name string) *ruleset.Set { return r.Table.Set(name) }
-		for _, s := range r.Stmts {
-			verdictTargets(s, lookup, func(e chainEdge) { m[e.Target] = true })
+	// The closures are made once per table, not per rule: rules come
+	// table by table.
+	var (
+		table  *ruleset.Table
+		m      map[string]bool
+		lookup = func(name string) *ruleset.Set { return table.Set(name) }
+		add    = func(e chainEdge) { m[e.Target] = true }
+	)
+	kinds := p.ruleKinds()
+	for i, r := range p.allRules() {
+		if kinds[i]&hasChainTarget == 0 {
+			continue
 		}
-	})
+		if r.Table != table || m == nil {
+			table, m = r.Table, names(r.Table)
+		}
+		for _, s := range r.Stmts {
+			verdictTargets(s, lookup, add)
+		}
+	}
 	// Verdict maps count even when no rule uses them yet (NFT403 reports
 	// those): the chain is wired up, the map is what is unused.
 	for _, t := range rs.Tables {

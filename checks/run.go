@@ -36,28 +36,41 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 		}
 		todo = append(todo, c)
 	}
-	// Checks only read the ruleset (the one shared cache, Evaluate's, is
-	// locked), so they run on every core; each check's findings go to its
-	// own slot and are joined in registry order, then sorted: the output
-	// does not depend on the scheduling.
+	// Checks only read the ruleset (the shared caches are built once,
+	// under sync.Once or a lock), so they run on every core; each check's
+	// findings go to its own slot and are joined in registry order, then
+	// sorted: the output does not depend on the scheduling.
 	results := make([][]Diagnostic, len(todo))
-	shared := newTableIndex(rs)
+	tables := newTableIndex(rs)
+	shared := &runShared{rs: rs}
+	order := scheduleOrder(todo)
 	workers := min(runtime.GOMAXPROCS(0), len(todo))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(todo) {
-					return
+	run := func(i int) { results[i] = runOne(todo[i], rs, opts, tables, shared) }
+	if workers <= 1 {
+		for _, i := range order {
+			run(i)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(order) {
+						return
+					}
+					run(order[k])
 				}
-				results[i] = runOne(todo[i], rs, opts, shared)
-			}
-		})
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
-	var diags []Diagnostic
+	n := 0
+	for _, r := range results {
+		n += len(r)
+	}
+	diags := make([]Diagnostic, 0, n)
 	for _, r := range results {
 		diags = append(diags, r...)
 	}
@@ -65,10 +78,138 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 	return diags
 }
 
+// slowChecks are the checks that take longest on large rulesets (most
+// first, measured with bench/ BenchmarkCheck): starting them first keeps
+// the cores busy to the end instead of leaving one long check running
+// alone after the short ones are done. Only the scheduling depends on
+// this list, never the output.
+var slowChecks = []string{"NFT308", "NFT309", "NFT201", "NFT301", "NFT302", "NFT303", "NFT306", "NFT206", "NFT207", "NFT405", "NFT208", "NFT211"}
+
+// scheduleOrder returns the indices of todo in the order to start them:
+// the slow checks first, then the others in registry order.
+func scheduleOrder(todo []*Check) []int {
+	order := make([]int, 0, len(todo))
+	taken := make([]bool, len(todo))
+	for _, id := range slowChecks {
+		for i, c := range todo {
+			if c.ID == id && !taken[i] {
+				taken[i] = true
+				order = append(order, i)
+			}
+		}
+	}
+	for i := range todo {
+		if !taken[i] {
+			order = append(order, i)
+		}
+	}
+	return order
+}
+
+// runShared holds what several checks derive from the whole ruleset alike,
+// computed once per Run by the first check that asks and shared by the
+// checks running in parallel. What it hands out is read only.
+type runShared struct {
+	rs        *ruleset.Ruleset
+	rulesOnce sync.Once
+	rules     []ruleRef
+
+	kindsOnce sync.Once
+	kinds     []ruleKinds // parallel to rules
+}
+
+// ruleKinds says which kinds of node a rule's statements hold anywhere
+// (inspect's whole walk, through $variables): a check looking for one kind
+// walks only the rules that have it. Skipping the others changes nothing,
+// since a check's own walk visits a subset of those nodes.
+type ruleKinds uint8
+
+const (
+	hasSetRef           ruleKinds = 1 << iota // @set reference
+	hasSetLit                                 // { … } literal
+	hasChainTarget                            // jump/goto verdict or vmap statement
+	hasIfIndexMatch                           // match on iif, oif, meta iif, meta oif
+	hasInvalidCandidate                       // reject, log, queue, or a negated match on a bitwise expression
+)
+
+// ruleKinds returns the kinds of node in each rule of allRules, walking
+// every rule once per Run.
+func (p *Pass) ruleKinds() []ruleKinds {
+	rules := p.allRules()
+	sh := p.shared
+	sh.kindsOnce.Do(func() {
+		sh.kinds = make([]ruleKinds, len(rules))
+		var k ruleKinds
+		visit := func(n parser.Node, _ *parser.VarRef) bool {
+			switch x := n.(type) {
+			case *parser.SetRef:
+				k |= hasSetRef
+			case *parser.SetLit:
+				k |= hasSetLit
+			case *parser.VerdictStmt:
+				if x.Kind == "jump" || x.Kind == "goto" {
+					k |= hasChainTarget
+				}
+			case *parser.Verdict:
+				if x.Kind == "jump" || x.Kind == "goto" {
+					k |= hasChainTarget
+				}
+			case *parser.VmapStmt:
+				k |= hasChainTarget
+			case *parser.MatchStmt:
+				if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
+					k |= hasIfIndexMatch
+				}
+				if _, ok := x.Left.(*parser.Binary); ok && x.Op == "!" {
+					k |= hasInvalidCandidate
+				}
+			case *parser.RejectStmt:
+				k |= hasInvalidCandidate
+			case *parser.KeywordStmt:
+				if x.Keyword == "log" || x.Keyword == "queue" {
+					k |= hasInvalidCandidate
+				}
+			}
+			return true
+		}
+		for i, r := range rules {
+			k = 0
+			for _, s := range r.Stmts {
+				inspect(s, visit)
+			}
+			sh.kinds[i] = k
+		}
+	})
+	return sh.kinds
+}
+
+// allRules returns every rule as eachRule visits them, in eachRule's
+// order. A dozen checks walk all rules; eachRule's walk (a map of every
+// rule, to visit each once) costs more than most of those checks' own
+// work, so it is done once per Run.
+func (p *Pass) allRules() []ruleRef {
+	if p.shared == nil {
+		p.shared = &runShared{rs: p.Ruleset}
+	}
+	sh := p.shared
+	sh.rulesOnce.Do(func() {
+		n := 0
+		for _, t := range sh.rs.Tables {
+			for _, c := range t.Chains {
+				n += len(c.Rules)
+			}
+		}
+		sh.rules = make([]ruleRef, 0, n)
+		eachRule(sh.rs, func(r ruleRef) { sh.rules = append(sh.rules, r) })
+	})
+	return sh.rules
+}
+
 // runOne runs a single check and converts a panic into a diagnostic.
-func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, shared *tableIndex) (diags []Diagnostic) {
+func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared) (diags []Diagnostic) {
 	pass := NewPass(c, rs, opts, func(d Diagnostic) { diags = append(diags, d) })
-	pass.tableIndex = shared
+	pass.tableIndex = tables
+	pass.shared = shared
 	defer func() {
 		if v := recover(); v != nil {
 			diags = append(diags, Diagnostic{
