@@ -467,3 +467,45 @@ func FuzzElemRuns(f *testing.F) {
 		comparePacked(t, "fuzz", []byte("define v = 1\nadd element ip t s { "+elems+" }\nadd rule ip t c ip saddr { "+elems+", 1.2.3.4 } accept\n"))
 	})
 }
+
+// TestElemRunsRoom checks the room runs reserve: a long run gets the
+// count of the literal's commas at once, a short run before many other
+// elements does not.
+func TestElemRunsRoom(t *testing.T) {
+	t.Setenv(packElementsEnv, "1")
+	var long, short strings.Builder
+	long.WriteString("add element ip t s { ")
+	short.WriteString("add element ip t s { 1.2.3.4")
+	for i := 0; i < 1000; i++ {
+		if i > 0 {
+			long.WriteString(", ")
+		}
+		fmt.Fprintf(&long, "10.0.%d.%d", i/256, i%256)
+		fmt.Fprintf(&short, ", w%d", i)
+	}
+	long.WriteString(" }\n")
+	short.WriteString(" }\n")
+	for _, c := range []struct {
+		src          string
+		n, maxRoom   int
+		wantElements int
+	}{
+		{long.String(), 1000, 1000, 1000},
+		{short.String(), 1, firstRunHint, 1001},
+	} {
+		ast, errs := ParseFile(NewFileSet(), "x.nft", []byte(c.src))
+		if errs != nil {
+			t.Fatal(errs)
+		}
+		s := setLits(ast)[0]
+		r, ok := s.Elems[0].(*ElemRun)
+		if !ok {
+			t.Errorf("first element %T, want a run", s.Elems[0])
+			continue
+		}
+		if r.Len() != c.n || cap(r.v4) > c.maxRoom || NumElems(s.Elems) != c.wantElements {
+			t.Errorf("run of %d, room %d, %d elements; want a run of %d with room <= %d, %d elements",
+				r.Len(), cap(r.v4), NumElems(s.Elems), c.n, c.maxRoom, c.wantElements)
+		}
+	}
+}

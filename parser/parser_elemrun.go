@@ -20,8 +20,23 @@ const packElementsEnv = "NFTLINT_PACK_ELEMENTS"
 // not plain).
 type elemPacking struct {
 	checked, on bool
-	sized       bool // the literal's first run was sized from a count of its commas
+	sized       bool // hint has been computed
+	hint        int  // the number of elements the literal's first run may reach
 	run         *ElemRun
+}
+
+// firstRunHint is the room a run starts with; past it, the literal's
+// first run grows to the hint at once.
+const firstRunHint = 64
+
+// reserve makes room in a full run: the literal's first run is usually
+// all of it, so the first time it fills it grows to the hint (the commas
+// up to the first '}') instead of step by step.
+func (pk *elemPacking) reserve(run *ElemRun) {
+	if n := run.Len(); pk.hint > n {
+		run.grow(pk.hint - n)
+	}
+	pk.hint = 0
 }
 
 // parseElemPacked parses the set element at the current token: plain
@@ -84,15 +99,19 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 		pk.run = newElemRun(src, p.file.Pos(0), el.family)
 		started = pk.run
 		if !pk.sized {
-			// The literal's first run is usually all of it: size it for
-			// the commas up to the first '}' rather than growing it step
-			// by step (a hint only; comments may hold commas or '}').
+			// Counted once per literal (a hint: comments may hold commas
+			// or '}'); the room is taken only once the run is long, so
+			// that a list of a million words after one address does not
+			// reserve a million records.
 			pk.sized = true
 			n := len(src) - sep
 			if i := strings.IndexByte(src[sep:], '}'); i >= 0 {
 				n = i
 			}
-			pk.run.grow(strings.Count(src[sep:sep+n], ",") + 1)
+			pk.hint = strings.Count(src[sep:sep+n], ",") + 1
+			pk.run.grow(min(pk.hint, firstRunHint))
+		} else {
+			pk.hint = 0 // the hint is for the first run only
 		}
 	}
 	run := pk.run
@@ -113,6 +132,9 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 			if s >= len(src) || src[s] != ',' && src[s] != '}' {
 				break
 			}
+			if len(run.v4) == cap(run.v4) {
+				pk.reserve(run)
+			}
 			run.addV4(rec)
 			sep, last = s, end
 			continue
@@ -124,6 +146,9 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 		s := skipElemBlanks(src, el.end)
 		if s >= len(src) || src[s] != ',' && src[s] != '}' {
 			break
+		}
+		if len(run.wide) == cap(run.wide) {
+			pk.reserve(run)
 		}
 		run.add(el)
 		sep, last = s, el.end
