@@ -40,12 +40,42 @@ func ndPred(path string, right parser.Expr) (relevant, selects bool) {
 func numberIn(e parser.Expr, v uint64) bool {
 	found := false
 	inspect(e, func(n parser.Node, _ *parser.VarRef) bool {
-		if num, ok := n.(*parser.Number); ok && num.Value == v && !num.Neg {
-			found = true
+		switch x := n.(type) {
+		case *parser.Number:
+			found = found || x.Value == v && !x.Neg
+		case *parser.ElemRun:
+			found = found || runHasNumber(x, v)
 		}
 		return true
 	})
 	return found
+}
+
+// runHasNumber reports whether a number node of the run's elements (as
+// At would build them: a value, a prefix length, a range bound) is v.
+func runHasNumber(r *parser.ElemRun, v uint64) bool {
+	for i := range r.Len() {
+		form := r.Form(i)
+		if r.Family() != parser.RunNumber {
+			// Addresses are literals; only a prefix length is a number.
+			if form == parser.FormPrefix && uint64(r.Bits(i)) == v {
+				return true
+			}
+			continue
+		}
+		lo, hi := r.Bounds(i)
+		if form == parser.FormPrefix || lo.Hi != 0 || hi.Hi != 0 {
+			// Not plain 64-bit values: look at the numbers of the node.
+			if numberIn(r.At(i), v) {
+				return true
+			}
+			continue
+		}
+		if lo.Lo == v || form == parser.FormRange && hi.Lo == v {
+			return true
+		}
+	}
+	return false
 }
 
 func runIPv6InputDropWithoutND(p *Pass) {

@@ -184,9 +184,23 @@ func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Exp
 	return false
 }
 
-// port22 decides whether a single port value is 22: true/false, and
+// valueTest decides whether single values are the one a check looks for:
+// node for a value written as an AST node, num for an integer of a packed
+// run (parser.ElemRun), which holds the plain numbers and addresses.
+type valueTest struct {
+	node func(parser.Expr) (has, known bool)
+	num  uint64
+}
+
+// port22 decides whether a single port value is 22.
+var port22 = valueTest{node: isPort22, num: 22}
+
+// protoTCP decides whether a single protocol value is TCP.
+var protoTCP = valueTest{node: isProtoTCP, num: 6}
+
+// isPort22 decides whether a single port value is 22: true/false, and
 // whether the value is understood.
-func port22(x parser.Expr) (bool, bool) {
+func isPort22(x parser.Expr) (bool, bool) {
 	switch x := x.(type) {
 	case *parser.Number:
 		return !x.Neg && x.Value == 22, !x.Overflow
@@ -205,8 +219,8 @@ func port22(x parser.Expr) (bool, bool) {
 	return false, false
 }
 
-// protoTCP decides whether a single protocol value is TCP.
-func protoTCP(x parser.Expr) (bool, bool) {
+// isProtoTCP decides whether a single protocol value is TCP.
+func isProtoTCP(x parser.Expr) (bool, bool) {
 	switch x := x.(type) {
 	case *parser.Number:
 		return !x.Neg && x.Value == 6, !x.Overflow
@@ -224,14 +238,36 @@ func protoTCP(x parser.Expr) (bool, bool) {
 	return false, false
 }
 
+// runElem decides element i of a packed run the way is.node decides the
+// node At(i) builds, without building it: integers and integer ranges
+// are compared by value; addresses, prefixes and address ranges are
+// values neither test understands. Integers beyond 64 bits (which the
+// node marks as overflowing) go through the node.
+func (is valueTest) runElem(r *parser.ElemRun, i int) (has, known bool) {
+	if r.Family() != parser.RunNumber {
+		return false, false
+	}
+	lo, hi := r.Bounds(i)
+	if lo.Hi != 0 || hi.Hi != 0 {
+		return is.node(r.At(i))
+	}
+	switch r.Form(i) {
+	case parser.FormSingle:
+		return lo.Lo == is.num, true
+	case parser.FormRange:
+		return lo.Lo <= is.num && is.num <= hi.Lo, true
+	}
+	return is.node(r.At(i))
+}
+
 // valuesContain evaluates a right-hand side (a value, a comma list, an
 // anonymous set, a named set with fixed elements, a $variable) with is:
 // whether some value satisfies it, and whether every value was understood.
-func valuesContain(t *ruleset.Table, x parser.Expr, is func(parser.Expr) (bool, bool)) (has, known bool) {
+func valuesContain(t *ruleset.Table, x parser.Expr, is valueTest) (has, known bool) {
 	return valuesContainDepth(t, x, is, 0)
 }
 
-func valuesContainDepth(t *ruleset.Table, x parser.Expr, is func(parser.Expr) (bool, bool), depth int) (bool, bool) {
+func valuesContainDepth(t *ruleset.Table, x parser.Expr, is valueTest, depth int) (bool, bool) {
 	if depth > 32 || x == nil {
 		return false, false
 	}
@@ -254,20 +290,19 @@ func valuesContainDepth(t *ruleset.Table, x parser.Expr, is func(parser.Expr) (b
 	case *parser.List:
 		elems = v.Elems
 	case *parser.SetRef:
-		s := t.Set(v.Name)
-		if s == nil || s.IsMap || len(s.Elements) == 0 {
-			return false, false
-		}
-		for _, f := range s.Flags {
-			if f == "dynamic" || f == "timeout" {
-				return false, false // filled at run time
+		return namedSetContains(t, v.Name, is, depth)
+	case *parser.ElemRun:
+		known := true
+		for i := range v.Len() {
+			h, k := is.runElem(v, i)
+			if h && k {
+				return true, true
 			}
+			known = known && k
 		}
-		for _, el := range s.Elements {
-			elems = append(elems, el.Key)
-		}
+		return false, known
 	default:
-		return is(v)
+		return is.node(v)
 	}
 	known := true
 	for _, el := range elems {
@@ -276,6 +311,41 @@ func valuesContainDepth(t *ruleset.Table, x parser.Expr, is func(parser.Expr) (b
 			return true, true
 		}
 		known = known && k
+	}
+	return false, known
+}
+
+// namedSetContains is valuesContain for the elements of the named set
+// @name of table t, packed runs included.
+func namedSetContains(t *ruleset.Table, name string, is valueTest, depth int) (bool, bool) {
+	s := t.Set(name)
+	if s == nil || s.IsMap || s.Len() == 0 {
+		return false, false
+	}
+	for _, f := range s.Flags {
+		if f == "dynamic" || f == "timeout" {
+			return false, false // filled at run time
+		}
+	}
+	has, known := false, true
+	s.Chunks(func(els []*ruleset.Element, run *parser.ElemRun) bool {
+		if run != nil {
+			h, k := valuesContainDepth(t, run, is, depth+1)
+			has, known = h && k, known && k
+			return !has
+		}
+		for _, el := range els {
+			h, k := valuesContainDepth(t, el.Key, is, depth+1)
+			if h && k {
+				has = true
+				return false
+			}
+			known = known && k
+		}
+		return true
+	})
+	if has {
+		return true, true
 	}
 	return false, known
 }

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,32 +70,30 @@ func runShadowedRule(p *Pass) {
 	}
 }
 
-// ruleKeys computes the keys NFT308 compares, each rule once: the
-// canonical keys of its statements, and small numbers standing for the
-// keys of its matches, so that looking up subsets of a rule's matches
-// costs the same however large the sets in them are.
+// ruleKeys computes the keys NFT308 compares, each rule once: the hashes
+// of the canonical keys of its statements, which stand for its matches,
+// so that looking up subsets of a rule's matches costs the same however
+// large the sets in them are. It also holds what checkShadowing reuses
+// from rule to rule and chain to chain.
 type ruleKeys struct {
-	canon   *canonMemo
-	matchID map[string]int // canonical key of a match → its number
-	text    ruleTexter     // prints the rules of findings
+	canon *canonMemo
+	text  ruleTexter // prints the rules of findings
+
+	stmts     []keyHash            // the current rule's statements
+	leading   []keyHash            // its leading matches (ruleShape.leading)
+	subset    []keyHash            // a subset of them being looked up
+	shadowers map[keyHash]shadower // subset hash → first rule deciding it; per chain
+	seen      map[keyHash]bool     // rule hashes, to leave copies to NFT309; per chain
 }
 
 func newRuleKeys() *ruleKeys {
-	return &ruleKeys{canon: newCanonMemo(), matchID: make(map[string]int)}
-}
-
-func (k *ruleKeys) match(key string) int {
-	id, ok := k.matchID[key]
-	if !ok {
-		id = len(k.matchID)
-		k.matchID[key] = id
-	}
-	return id
+	return &ruleKeys{canon: newCanonMemo(), shadowers: make(map[keyHash]shadower), seen: make(map[keyHash]bool)}
 }
 
 func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain) {
-	shadowers := make(map[string]shadower) // sorted match numbers → first rule deciding them
-	seen := make(map[string]bool)          // full rule keys, to leave duplicates to NFT309
+	shadowers, seen := keys.shadowers, keys.seen
+	clear(shadowers)
+	clear(seen)
 	var found []shadowed
 	defer func() {
 		reportCapped(p, len(found), func(i int) Diagnostic {
@@ -110,23 +107,24 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 		if endsChain(t, r.Stmts) != endNone {
 			return // every later rule is unreachable: NFT307's finding
 		}
-		stmtKeys, ok := keys.canon.stmtKeys(r.Stmts)
+		stmtKeys, ok := keys.canon.stmtHashes(keys.stmts[:0], r.Stmts)
+		keys.stmts = stmtKeys
 		if !ok {
 			log.record(i, stateKeys{all: true})
 			continue
 		}
-		full := ruleKey(stmtKeys)
+		full := keys.canon.seqHash(stmtKeys)
 		dup := seen[full]
 		seen[full] = true
 		n := ruleNode(r)
 		sh := shapeOf(t, keys, r.Stmts, stmtKeys)
 		if !dup && n != nil && len(shadowers) > 0 {
-			if s, ok := findShadower(shadowers, sh.leading, valid); ok {
+			if s, ok := findShadower(keys, sh.leading, valid); ok {
 				found = append(found, shadowed{stmts: r.Stmts, node: n, by: s})
 			}
 		}
 		if sh.deciding && n != nil {
-			k := subsetKey(sh.leading)
+			k := keys.canon.seqHash(sh.leading)
 			if old, exists := shadowers[k]; !exists || !valid(old) {
 				shadowers[k] = shadower{stmts: r.Stmts, node: n, end: sh.end, index: i, reads: readsOf(stmtNodes(r.Stmts[:len(r.Stmts)-1])...)}
 			}
@@ -183,33 +181,24 @@ func shadowVerdict(s shadower) string {
 	return ""
 }
 
-// subsetKey is the map key of a sorted set of match numbers.
-func subsetKey(ids []int) string {
-	b := make([]byte, 0, 4*len(ids))
-	for _, id := range ids {
-		b = binary.AppendUvarint(b, uint64(id))
-	}
-	return string(b)
-}
-
 // findShadower looks up every subset of keys (sorted, distinct match
-// numbers) among the shadowers and returns the valid one that comes
-// first in the chain.
-func findShadower(shadowers map[string]shadower, keys []int, valid func(shadower) bool) (shadower, bool) {
+// hashes) among the shadowers and returns the valid one that comes first
+// in the chain.
+func findShadower(rk *ruleKeys, keys []keyHash, valid func(shadower) bool) (shadower, bool) {
 	if len(keys) == 0 {
 		return shadower{}, false
 	}
 	var best shadower
 	found := false
-	try := func(subset []int) {
-		s, ok := shadowers[subsetKey(subset)]
+	try := func(subset []keyHash) {
+		s, ok := rk.shadowers[rk.canon.seqHash(subset)]
 		if ok && (!found || s.index < best.index) && valid(s) {
 			best, found = s, true
 		}
 	}
 	k := len(keys)
 	if k <= maxFullSubsetMatches {
-		subset := make([]int, 0, k)
+		subset := rk.subset[:0]
 		for mask := 1; mask < 1<<k; mask++ {
 			subset = subset[:0]
 			for i := range k {
@@ -219,12 +208,14 @@ func findShadower(shadowers map[string]shadower, keys []int, valid func(shadower
 			}
 			try(subset)
 		}
+		rk.subset = subset
 		return best, found
 	}
 	for i := range k {
 		try(keys[i : i+1])
 		for j := i + 1; j < k; j++ {
-			try([]int{keys[i], keys[j]})
+			pair := [2]keyHash{keys[i], keys[j]}
+			try(pair[:])
 		}
 	}
 	try(keys)
@@ -234,11 +225,11 @@ func findShadower(shadowers map[string]shadower, keys []int, valid func(shadower
 // ruleShape is what NFT308 needs to know about a rule, computed in one
 // pass over its statements.
 type ruleShape struct {
-	// leading are the sorted, distinct numbers (ruleKeys.match) of the
+	// leading are the sorted, distinct hashes (ruleKeys) of the
 	// pure matches the rule evaluates before its first statement that may
 	// change the packet or its metadata (later matches read changed
 	// values).
-	leading []int
+	leading []keyHash
 	// deciding is set when the rule decides every packet its matches
 	// select: nothing but pure matches and passive statements before a
 	// final accept, drop, reject, return or goto. Its matches are then
@@ -251,8 +242,9 @@ type ruleShape struct {
 
 // shapeOf computes the shape of a rule from its statements and their
 // canonical keys.
-func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []string) ruleShape {
-	var sh ruleShape
+func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []keyHash) ruleShape {
+	sh := ruleShape{leading: keys.leading[:0]}
+	defer func() { keys.leading = sh.leading }() // reused by the next rule
 	deciding, leading := len(stmts) >= 2, true
 	for i, s := range stmts {
 		last := i == len(stmts)-1
@@ -260,7 +252,7 @@ func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []s
 			if !isPureMatch(m) {
 				deciding = false
 			} else if leading {
-				sh.leading = append(sh.leading, keys.match(stmtKeys[i]))
+				sh.leading = append(sh.leading, stmtKeys[i])
 			}
 			if last {
 				deciding = false
@@ -278,7 +270,7 @@ func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []s
 			deciding = false
 		}
 	}
-	slices.Sort(sh.leading)
+	slices.SortFunc(sh.leading, keyHash.compare)
 	sh.leading = slices.Compact(sh.leading)
 	if deciding && len(sh.leading) > 0 {
 		sh.end = endsChain(t, stmts[len(stmts)-1:])

@@ -15,6 +15,9 @@ package checks
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +39,71 @@ type canonMemo struct {
 	lists  map[parser.Node]memoEntry
 	tokens map[string]string // full sorted key → its token
 	bufs   [][]byte          // spare key buffers (keys nest, so a stack)
+	seeds  [2]maphash.Seed   // of keyHash
+	hashed []byte            // scratch of seqHash
+}
+
+// keyHash stands for a canonical key where the rule checks only need to
+// know which keys are equal: two independent 64-bit hashes of its bytes
+// (seeded per memo). The checks that hash tens of thousands of rules keep
+// 16 bytes per rule or statement instead of its key; two different keys
+// share a keyHash with probability 2^-128.
+type keyHash struct{ a, b uint64 }
+
+func (h keyHash) compare(o keyHash) int {
+	if c := cmp.Compare(h.a, o.a); c != 0 {
+		return c
+	}
+	return cmp.Compare(h.b, o.b)
+}
+
+func (m *canonMemo) hashBytes(b []byte) keyHash {
+	return keyHash{maphash.Bytes(m.seeds[0], b), maphash.Bytes(m.seeds[1], b)}
+}
+
+// stmtsHash returns the hash of the key of a statement list (a rule
+// without its comment): the key of each statement followed by ';'. It
+// returns false when a statement has no key.
+func (m *canonMemo) stmtsHash(stmts []parser.Stmt) (keyHash, bool) {
+	c := m.writer()
+	defer m.release(&c)
+	for _, s := range stmts {
+		c.node(s, 0)
+		if c.bad {
+			return keyHash{}, false
+		}
+		c.b.WriteByte(';')
+	}
+	return m.hashBytes(c.b.Bytes()), true
+}
+
+// stmtHashes appends the hash of the key of every statement to dst, and
+// returns false when one has no key.
+func (m *canonMemo) stmtHashes(dst []keyHash, stmts []parser.Stmt) ([]keyHash, bool) {
+	c := m.writer()
+	defer m.release(&c)
+	for _, s := range stmts {
+		c.b.Reset()
+		c.node(s, 0)
+		if c.bad {
+			return dst, false
+		}
+		dst = append(dst, m.hashBytes(c.b.Bytes()))
+	}
+	return dst, true
+}
+
+// seqHash returns the hash of a sequence of hashes: of a rule from those
+// of its statements (statement keys are balanced terms, so equal
+// sequences are exactly equal rule keys), or of a set of matches.
+func (m *canonMemo) seqHash(hs []keyHash) keyHash {
+	b := m.hashed[:0]
+	for _, h := range hs {
+		b = binary.LittleEndian.AppendUint64(b, h.a)
+		b = binary.LittleEndian.AppendUint64(b, h.b)
+	}
+	m.hashed = b
+	return m.hashBytes(b)
 }
 
 // writer returns a canonWriter whose buffer is a spare one of the memo:
@@ -83,7 +151,8 @@ func (e memoEntry) usableAt(depth int) bool {
 }
 
 func newCanonMemo() *canonMemo {
-	return &canonMemo{lists: make(map[parser.Node]memoEntry), tokens: make(map[string]string)}
+	return &canonMemo{lists: make(map[parser.Node]memoEntry), tokens: make(map[string]string),
+		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 }
 
 // token returns the short stand-in of a full sorted key. Full keys start
@@ -106,52 +175,6 @@ func (m *canonMemo) key(n parser.Node) (string, bool) {
 	c.node(n, 0)
 	if c.bad {
 		return "", false
-	}
-	return c.b.String(), true
-}
-
-// stmtKeys returns the key of every statement of a rule, and false when
-// one has none.
-func (m *canonMemo) stmtKeys(stmts []parser.Stmt) ([]string, bool) {
-	keys := make([]string, len(stmts))
-	for i, s := range stmts {
-		k, ok := m.key(s)
-		if !ok {
-			return nil, false
-		}
-		keys[i] = k
-	}
-	return keys, true
-}
-
-// ruleKey joins statement keys into the key of a statement list (a rule
-// without its comment).
-func ruleKey(stmtKeys []string) string {
-	n := 0
-	for _, k := range stmtKeys {
-		n += len(k) + 1
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, k := range stmtKeys {
-		b.WriteString(k)
-		b.WriteByte(';')
-	}
-	return b.String()
-}
-
-// stmts returns the key of a statement list.
-func (m *canonMemo) stmts(stmts []parser.Stmt) (string, bool) {
-	// ruleKey(stmtKeys(stmts)) written into one buffer: the same bytes,
-	// without a string per statement.
-	c := m.writer()
-	defer m.release(&c)
-	for _, s := range stmts {
-		c.node(s, 0)
-		if c.bad {
-			return "", false
-		}
-		c.b.WriteByte(';')
 	}
 	return c.b.String(), true
 }
@@ -229,7 +252,7 @@ func (c *canonWriter) stmts(stmts []parser.Stmt, depth int) {
 // sorted writes the keys of xs, the elements of the list node, in sorted
 // order; long lists through the memo.
 func (c *canonWriter) sorted(node parser.Node, xs []parser.Expr, depth int) {
-	if c.memo == nil || len(xs) < memoMinElems {
+	if c.memo == nil || elemCount(xs) < memoMinElems {
 		c.writeSorted(xs, depth)
 		return
 	}
@@ -252,8 +275,14 @@ func (c *canonWriter) sorted(node parser.Node, xs []parser.Expr, depth int) {
 }
 
 func (c *canonWriter) writeSorted(xs []parser.Expr, depth int) {
-	keys := make([]string, 0, len(xs))
+	keys := make([]string, 0, elemCount(xs))
 	for _, x := range xs {
+		if r, ok := x.(*parser.ElemRun); ok {
+			for i := range r.Len() {
+				keys = append(keys, c.subRunElem(r, i, depth+1))
+			}
+			continue
+		}
 		keys = append(keys, c.sub(x, depth+1))
 	}
 	slices.Sort(keys)
@@ -263,6 +292,85 @@ func (c *canonWriter) writeSorted(xs []parser.Expr, depth int) {
 		c.b.WriteByte(',')
 	}
 	c.b.WriteByte('}')
+}
+
+// elemCount returns the number of elements of a list, counting each
+// element of a packed run (parser.ElemRun).
+func elemCount(xs []parser.Expr) int {
+	n := 0
+	for _, x := range xs {
+		if r, ok := x.(*parser.ElemRun); ok {
+			n += r.Len()
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// subRunElem returns the key of element i of a packed run: the key of
+// the node r.At(i) would build (a Literal address, a Number, a Prefix or
+// a RangeExpr of them), written from the run without building it.
+func (c *canonWriter) subRunElem(r *parser.ElemRun, i int, depth int) string {
+	w := c.memo.writer()
+	defer c.memo.release(&w)
+	w.runElem(r, i, depth)
+	if w.bad {
+		c.bad = true
+	}
+	return w.b.String()
+}
+
+func (c *canonWriter) runElem(r *parser.ElemRun, i int, depth int) {
+	lo, hi := r.Bounds(i)
+	form := r.Form(i)
+	if depth+2 > maxCanonDepth || lo.Hi != 0 && r.Family() == parser.RunNumber ||
+		hi.Hi != 0 && r.Family() == parser.RunNumber || form == parser.FormPrefix && r.Family() == parser.RunNumber {
+		// Near the depth bound, or integers beyond 64 bits (which the
+		// node marks as overflowing): through the node.
+		c.node(r.At(i), depth)
+		return
+	}
+	text := r.Text(i)
+	switch form {
+	case parser.FormPrefix:
+		slash := strings.LastIndexByte(text, '/')
+		c.tag("prefix")
+		c.runValue(r, text[:slash], lo.Lo)
+		c.tag("num")
+		c.b.Write(strconv.AppendUint(c.b.AvailableBuffer(), uint64(r.Bits(i)), 10))
+		c.end()
+		c.end()
+	case parser.FormRange:
+		dash := strings.IndexByte(text, '-')
+		c.tag("range")
+		c.runValue(r, text[:dash], lo.Lo)
+		c.runValue(r, text[dash+1:], hi.Lo)
+		c.end()
+	default:
+		c.runValue(r, text, lo.Lo)
+	}
+}
+
+// runValue writes the key of one value of a run element: a Number for
+// integer runs, a Literal for addresses.
+func (c *canonWriter) runValue(r *parser.ElemRun, text string, v uint64) {
+	switch r.Family() {
+	case parser.RunNumber:
+		c.tag("num")
+		c.b.Write(strconv.AppendUint(c.b.AvailableBuffer(), v, 10))
+		c.end()
+		return
+	case parser.RunIPv6:
+		c.b.WriteString("lit")
+		c.b.Write(strconv.AppendInt(c.b.AvailableBuffer(), int64(parser.LitIPv6), 10))
+	default:
+		c.b.WriteString("lit")
+		c.b.Write(strconv.AppendInt(c.b.AvailableBuffer(), int64(parser.LitIPv4), 10))
+	}
+	c.b.WriteByte('(')
+	c.str(text)
+	c.end()
 }
 
 func (c *canonWriter) node(n parser.Node, depth int) {

@@ -38,13 +38,23 @@ chain (or the table) first.`,
 }
 
 func runDuplicateRule(p *Pass) {
-	memo := newCanonMemo()
-	var text ruleTexter
+	d := newDupFinder()
 	for _, t := range p.Ruleset.Tables {
 		for _, c := range t.Chains {
-			checkDuplicates(p, memo, &text, t, c)
+			d.check(p, t, c)
 		}
 	}
+}
+
+// dupFinder holds what NFT309 reuses from chain to chain.
+type dupFinder struct {
+	memo  *canonMemo
+	text  ruleTexter
+	first map[keyHash]firstCopy // the chain's rules by key; cleared per chain
+}
+
+func newDupFinder() *dupFinder {
+	return &dupFinder{memo: newCanonMemo(), first: make(map[keyHash]firstCopy)}
 }
 
 // firstCopy is the first rule with a given key.
@@ -60,13 +70,14 @@ type duplicate struct {
 	orig  parser.Node // the first copy
 }
 
-func checkDuplicates(p *Pass, memo *canonMemo, text *ruleTexter, t *ruleset.Table, c *ruleset.Chain) {
+func (d *dupFinder) check(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 	var found []duplicate
 	defer func() {
-		reportCapped(p, len(found), func(i int) Diagnostic { return duplicateDiag(p, text, t, c, found[i]) },
+		reportCapped(p, len(found), func(i int) Diagnostic { return duplicateDiag(p, &d.text, t, c, found[i]) },
 			func(i int) parser.Range { return p.Range(found[i].node) }, "duplicate rules", describeChain(c))
 	}()
-	first := make(map[string]firstCopy)
+	first := d.first
+	clear(first)
 	// A copy after a rule that changed what the copies read (set a mark
 	// they match, added to a set they look up, jumped into a chain) may
 	// see other packets or values than the first, as in a test that counts
@@ -76,7 +87,7 @@ func checkDuplicates(p *Pass, memo *canonMemo, text *ruleTexter, t *ruleset.Tabl
 		if len(r.Stmts) == 0 {
 			continue
 		}
-		key, ok := memo.stmts(r.Stmts)
+		key, ok := d.memo.stmtsHash(r.Stmts)
 		n := ruleNode(r)
 		if !ok || n == nil {
 			log.record(i, stateKeys{all: true})
