@@ -320,14 +320,16 @@ var keywordTable = func() *wordTable {
 	return t
 }()
 
-// wordHash is FNV-1a.
+// wordHash mixes a word's length and four of its bytes: enough to spread
+// the keywords over the table, and cheaper than hashing every byte.
 func wordHash(w string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(w); i++ {
-		h ^= uint32(w[i])
-		h *= 16777619
+	n := len(w)
+	if n == 0 {
+		return 0
 	}
-	return h
+	h := uint32(n) ^ uint32(w[0])<<8 ^ uint32(w[1%n])<<16 ^ uint32(w[n/2])<<24 ^ uint32(w[n-1])<<4
+	h *= 0x9E3779B1
+	return h ^ h>>15
 }
 
 // lookup returns what the table knows about w (the zero wordInfo for a

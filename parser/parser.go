@@ -97,6 +97,7 @@ type parser struct {
 	// lists collect on the stacks below and are copied out once at their
 	// exact size. Set elements collect on elemStack.
 	slabs     nodeSlabs
+	items     []Cmd    // block items
 	words     []*Ident // selector words
 	stmts     []Stmt   // rule statements
 	exprs     []Expr   // concatenation and list parts
@@ -440,11 +441,17 @@ func numberValue(text string) (v uint64, overflow, ok bool) {
 
 // number parses the current NUMBER token.
 func (p *parser) number() *Number {
+	v, overflow, _ := numberValue(p.cur.lit)
+	return p.numberOf(v, overflow)
+}
+
+// numberOf returns the current NUMBER token, whose value is v.
+func (p *parser) numberOf(v uint64, overflow bool) *Number {
 	// Nodes from slabs are zero: setting the fields one by one spares
 	// the struct copies (and their write barriers) of composite literals.
 	n := p.newNumber()
 	n.ValuePos, n.Text, n.EndPos = p.curPos(), p.cur.lit, p.pos(p.cur.end)
-	n.Value, n.Overflow, _ = numberValue(p.cur.lit)
+	n.Value, n.Overflow = v, overflow
 	p.next()
 	return n
 }
@@ -945,14 +952,18 @@ func (p *parser) parseBlock(kind blockKind) *Block {
 	defer p.leave()
 	open := p.cur.off
 	p.next()
+	// The items collect on p.items (a nested block's above them).
+	base := len(p.items)
 	for {
 		p.skipSeps()
 		if p.cur.tok == RBRACE {
+			b.Items = p.popCmds(base)
 			b.Rbrace = p.curPos()
 			p.next()
 			return b
 		}
 		if p.cur.tok == EOF {
+			b.Items = p.popCmds(base)
 			openPos := p.file.PositionAt(open)
 			p.errorf("expected '}' to close the %s block opened at line %d, found end of file", blockNames[kind], openPos.Line)
 			b.Rbrace = p.pos(len(p.src))
@@ -960,7 +971,7 @@ func (p *parser) parseBlock(kind blockKind) *Block {
 		}
 		start := p.cur.off
 		if item := p.parseBlockItemRecovering(kind); item != nil {
-			b.Items = append(b.Items, item)
+			p.items = append(p.items, item)
 		}
 		if p.cur.off == start && p.cur.tok != RBRACE && p.cur.tok != EOF {
 			p.next()

@@ -77,6 +77,7 @@ type nodeSlabs struct {
 	setRefs    slab[SetRef]
 	varRefs    slab[VarRef]
 
+	cmdSlices   slab[Cmd]    // Block.Items
 	identSlices slab[*Ident] // Selector.Words
 	stmtSlices  slab[Stmt]   // Rule.Stmts
 	exprSlices  slab[Expr]   // Concat.Parts, List.Elems
@@ -126,6 +127,13 @@ func (p *parser) varRefNode(v VarRef) *VarRef {
 // inside a jhash selector, a rule inside an anonymous chain) collects
 // above it and is popped before the outer one continues. Popped slots
 // are not cleared: they point into the AST, which outlives the parser.
+
+// popCmds returns p.items[base:] at its exact size and pops it.
+func (p *parser) popCmds(base int) []Cmd {
+	out := p.slabs.cmdSlices.carve(p.items[base:])
+	p.items = p.items[:base]
+	return out
+}
 
 // popIdents returns p.words[base:] at its exact size and pops it.
 func (p *parser) popIdents(base int) []*Ident {

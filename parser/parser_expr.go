@@ -248,15 +248,38 @@ func (p *parser) parseSelectorOrFail() Expr {
 	return sel
 }
 
+// The fixed word sets of selectors (§14).
+var (
+	addrWords   = wordSet("saddr daddr")
+	rtKeys      = wordSet("nexthdr hdrlength type seg-left classid nexthop mtu ipsec")
+	ipsecDirs   = wordSet("in out")
+	ipsecKeys   = wordSet("reqid spi")
+	socketKeys  = wordSet("transparent mark wildcard")
+	osfKeys     = wordSet("name version")
+	numgenModes = wordSet("inc random")
+	tunnelKeys  = wordSet("path id")
+)
+
 // parseSelector parses a selector per the catalogue of §14; the current
 // token starts one (isSelectorStart).
 func (p *parser) parseSelector() *Selector {
+	jhash := p.isWord("jhash")
+	if jhash {
+		// The jhash key is an expression that may be jhash again.
+		if !p.enter("jhash expression") {
+			return nil
+		}
+	}
 	// The words collect on p.words (a jhash key's selectors above them).
 	base := len(p.words)
 	sel := p.parseSelectorWords(base)
-	words := p.popIdents(base)
 	if sel != nil {
-		sel.Words = words
+		sel.Words = p.popIdents(base)
+	} else {
+		p.words = p.words[:base]
+	}
+	if jhash {
+		p.leave()
 	}
 	return sel
 }
@@ -264,13 +287,6 @@ func (p *parser) parseSelector() *Selector {
 // parseSelectorWords parses a selector whose words it pushes on p.words
 // above base; the caller pops them into Words.
 func (p *parser) parseSelectorWords(base int) *Selector {
-	if p.isWord("jhash") {
-		// The jhash key is an expression that may be jhash again.
-		if !p.enter("jhash expression") {
-			return nil
-		}
-		defer p.leave()
-	}
 	sel := p.slabs.selectors.take()
 	add := func() { p.words = append(p.words, p.ident()) }
 	addIf := func(set map[string]bool, what string) bool {
@@ -333,7 +349,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			add()
 			if p.isWord("ip") || p.isWord("ip6") {
 				add()
-				if !addIf(wordSet("saddr daddr"), "saddr or daddr") {
+				if !addIf(addrWords, "saddr or daddr") {
 					return nil
 				}
 			} else if !addIf(ctDirKeys, "ct key after direction (e.g. saddr, proto-dst, bytes, zone)") {
@@ -364,11 +380,11 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 		if p.isWord("ip") || p.isWord("ip6") {
 			add()
 		}
-		if !addIf(wordSet("nexthdr hdrlength type seg-left classid nexthop mtu ipsec"), "rt field (classid, nexthop, mtu, type, …)") {
+		if !addIf(rtKeys, "rt field (classid, nexthop, mtu, type, …)") {
 			return nil
 		}
 	case head == "ipsec":
-		if !addIf(wordSet("in out"), "'in' or 'out' after ipsec") {
+		if !addIf(ipsecDirs, "'in' or 'out' after ipsec") {
 			return nil
 		}
 		if p.isWord("spnum") && !numArg("spnum") {
@@ -377,11 +393,11 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 		switch {
 		case p.isWord("ip") || p.isWord("ip6"):
 			add()
-			if !addIf(wordSet("saddr daddr"), "saddr or daddr") {
+			if !addIf(addrWords, "saddr or daddr") {
 				return nil
 			}
 		default:
-			if !addIf(wordSet("reqid spi"), "ip, ip6, spi or reqid") {
+			if !addIf(ipsecKeys, "ip, ip6, spi or reqid") {
 				return nil
 			}
 		}
@@ -396,7 +412,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			}
 			break
 		}
-		if !addIf(wordSet("transparent mark wildcard"), "socket key (transparent, mark, wildcard, cgroupv2)") {
+		if !addIf(socketKeys, "socket key (transparent, mark, wildcard, cgroupv2)") {
 			return nil
 		}
 	case head == "osf":
@@ -411,11 +427,11 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			a.EndPos = p.endPos()
 			sel.Args = append(sel.Args, a)
 		}
-		if !addIf(wordSet("name version"), "name or version after osf") {
+		if !addIf(osfKeys, "name or version after osf") {
 			return nil
 		}
 	case head == "numgen":
-		if !addIf(wordSet("inc random"), "inc or random after numgen") {
+		if !addIf(numgenModes, "inc or random after numgen") {
 			return nil
 		}
 		if !p.isWord("mod") {
@@ -451,7 +467,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			return nil
 		}
 	case head == "tunnel":
-		if !addIf(wordSet("path id"), "path or id after tunnel") {
+		if !addIf(tunnelKeys, "path or id after tunnel") {
 			return nil
 		}
 	default:
@@ -680,10 +696,11 @@ func (p *parser) parseRHSPrimary(ctx exprCtx) Expr {
 	case WILDCARD:
 		return p.literal(LitWord)
 	case NUMBER:
-		if _, _, ok := numberValue(p.cur.lit); !ok {
+		v, overflow, ok := numberValue(p.cur.lit)
+		if !ok {
 			return p.wordLit() // invalid octal: nft lexes it as a string
 		}
-		return p.number()
+		return p.numberOf(v, overflow)
 	case IPV4:
 		return p.literal(LitIPv4)
 	case IPV6:
