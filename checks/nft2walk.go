@@ -37,59 +37,69 @@ func eachRuleOfTable(t *ruleset.Table, fn func(ruleRef)) {
 }
 
 func eachRuleOfTables(tables []*ruleset.Table, fn func(ruleRef)) {
-	// Sized for the rules of the named and anonymous chains up front:
-	// growing a map of 50,000 rules step by step costs several times more,
-	// and a dozen checks walk the rules.
-	n := 0
-	for _, t := range tables {
-		for _, c := range t.Chains {
-			n += len(c.Rules)
-		}
-	}
-	seen := make(map[*parser.Rule]bool, n)
-	var anon func(t *ruleset.Table, c *ruleset.Chain, stmts []parser.Stmt)
-	anon = func(t *ruleset.Table, c *ruleset.Chain, stmts []parser.Stmt) {
-		for _, s := range stmts {
-			v, ok := s.(*parser.VerdictStmt)
-			if !ok || v.Chain == nil {
-				continue
-			}
-			for _, item := range v.Chain.Items {
-				r, ok := item.(*parser.Rule)
-				if !ok || seen[r] {
-					continue
-				}
-				seen[r] = true
-				fn(ruleRef{Table: t, Chain: c, Stmts: r.Stmts, Node: r, Anon: true})
-				anon(t, c, r.Stmts)
-			}
-		}
-	}
+	w := ruleWalker{fn: fn}
 	// Named chains first, so that the rules of anonymous chains are
 	// attributed to the chain that contains them even when the model also
 	// lists the anonymous chains.
-	for _, anonymous := range []bool{false, true} {
-		for _, t := range tables {
-			for _, c := range t.Chains {
-				if c.Anonymous != anonymous {
-					continue
-				}
-				eachRuleOfChain(t, c, seen, fn, anon)
+	for _, t := range tables {
+		for _, c := range t.Chains {
+			if !c.Anonymous {
+				w.chain(t, c)
+			}
+		}
+	}
+	for _, t := range tables {
+		for _, c := range t.Chains {
+			// An anonymous chain whose body was visited through its
+			// origin rule is done; one whose origin rule is gone (the
+			// chain was flushed) is visited as a chain of its own.
+			if c.Anonymous && (c.Body == nil || !w.bodies[c.Body]) {
+				w.chain(t, c)
 			}
 		}
 	}
 }
 
-func eachRuleOfChain(t *ruleset.Table, c *ruleset.Chain, seen map[*parser.Rule]bool, fn func(ruleRef), anon func(*ruleset.Table, *ruleset.Chain, []parser.Stmt)) {
+// ruleWalker visits rules for eachRuleOfTables. A rule's AST belongs to
+// one chain of the model, except the rules of `jump { … }` bodies, which
+// are both in their anonymous chain and in the statement of their origin
+// rule: they are visited through the origin, and bodies records the
+// bodies visited that way (only rules with a body touch the map, so
+// ordinary rulesets never allocate it).
+type ruleWalker struct {
+	fn     func(ruleRef)
+	bodies map[*parser.VerdictStmt]bool
+}
+
+func (w *ruleWalker) chain(t *ruleset.Table, c *ruleset.Chain) {
 	for _, r := range c.Rules {
-		if r.AST != nil {
-			if seen[r.AST] {
+		w.fn(ruleRef{Table: t, Chain: c, Rule: r, Stmts: r.Stmts, Node: ruleNode(r), Anon: c.Anonymous})
+		w.anon(t, c, r.Stmts, 0)
+	}
+}
+
+// anon visits the rules of the anonymous chain bodies in stmts.
+func (w *ruleWalker) anon(t *ruleset.Table, c *ruleset.Chain, stmts []parser.Stmt, depth int) {
+	for _, s := range stmts {
+		v, ok := s.(*parser.VerdictStmt)
+		if !ok || v.Chain == nil || depth > maxInspectDepth {
+			continue
+		}
+		if w.bodies[v] {
+			continue
+		}
+		if w.bodies == nil {
+			w.bodies = make(map[*parser.VerdictStmt]bool)
+		}
+		w.bodies[v] = true
+		for _, item := range v.Chain.Items {
+			r, ok := item.(*parser.Rule)
+			if !ok {
 				continue
 			}
-			seen[r.AST] = true
+			w.fn(ruleRef{Table: t, Chain: c, Stmts: r.Stmts, Node: r, Anon: true})
+			w.anon(t, c, r.Stmts, depth+1)
 		}
-		fn(ruleRef{Table: t, Chain: c, Rule: r, Stmts: r.Stmts, Node: ruleNode(r), Anon: c.Anonymous})
-		anon(t, c, r.Stmts)
 	}
 }
 
@@ -129,46 +139,43 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 	if !fn(n, via) {
 		return
 	}
-	walk := func(c parser.Node) { inspectVia(c, via, fn, depth+1) }
-	walkExpr := func(e parser.Expr) {
-		if e != nil {
-			walk(e)
-		}
-	}
+	depth++
 	switch x := n.(type) {
-	case *parser.MatchStmt:
-		walkExpr(x.Left)
-		walkExpr(x.Right)
-	case *parser.VerdictStmt:
-		walkExpr(x.Target)
-	case *parser.VmapStmt:
-		walkExpr(x.Key)
-		walkExpr(x.Map)
-	case *parser.SetStmt:
-		walkExpr(x.Target)
-		walkExpr(x.Value)
-	case *parser.NatStmt:
-		walkExpr(x.Addr)
-		walkExpr(x.Port)
-	case *parser.RejectStmt:
-		walkExpr(x.Code)
-	case *parser.SetUpdateStmt:
-		walkExpr(x.Set)
-		walkExpr(x.Key)
-		for _, a := range x.Opts {
-			walkExpr(a.Value)
-		}
-		for _, s := range x.Stmts {
-			walk(s)
-		}
-		walkExpr(x.Value)
-	case *parser.KeywordStmt:
-		for _, a := range x.Args {
-			walkExpr(a.Value)
-		}
 	case *parser.Selector:
 		for _, a := range x.Args {
-			walkExpr(a.Value)
+			inspectExpr(a.Value, via, fn, depth)
+		}
+	case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit, *parser.SetRef, *parser.ElemRun:
+		// Leaves, the most common nodes, first.
+	case *parser.MatchStmt:
+		inspectExpr(x.Left, via, fn, depth)
+		inspectExpr(x.Right, via, fn, depth)
+	case *parser.VerdictStmt:
+		inspectExpr(x.Target, via, fn, depth)
+	case *parser.VmapStmt:
+		inspectExpr(x.Key, via, fn, depth)
+		inspectExpr(x.Map, via, fn, depth)
+	case *parser.SetStmt:
+		inspectExpr(x.Target, via, fn, depth)
+		inspectExpr(x.Value, via, fn, depth)
+	case *parser.NatStmt:
+		inspectExpr(x.Addr, via, fn, depth)
+		inspectExpr(x.Port, via, fn, depth)
+	case *parser.RejectStmt:
+		inspectExpr(x.Code, via, fn, depth)
+	case *parser.SetUpdateStmt:
+		inspectExpr(x.Set, via, fn, depth)
+		inspectExpr(x.Key, via, fn, depth)
+		for _, a := range x.Opts {
+			inspectExpr(a.Value, via, fn, depth)
+		}
+		for _, s := range x.Stmts {
+			inspectVia(s, via, fn, depth)
+		}
+		inspectExpr(x.Value, via, fn, depth)
+	case *parser.KeywordStmt:
+		for _, a := range x.Args {
+			inspectExpr(a.Value, via, fn, depth)
 		}
 	case *parser.VarRef:
 		if x.Value != nil {
@@ -176,49 +183,56 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 			if v == nil {
 				v = x
 			}
-			inspectVia(x.Value, v, fn, depth+1)
+			inspectVia(x.Value, v, fn, depth)
 		}
 	case *parser.SetLit:
 		if x.Var != nil {
-			walk(x.Var)
+			inspectVia(x.Var, via, fn, depth)
 		}
 		for _, e := range x.Elems {
-			walkExpr(e)
+			inspectExpr(e, via, fn, depth)
 		}
 	case *parser.Elem:
-		walkExpr(x.Value)
+		inspectExpr(x.Value, via, fn, depth)
 		for _, s := range x.Stmts {
-			walk(s)
+			inspectVia(s, via, fn, depth)
 		}
 	case *parser.MapElem:
-		walkExpr(x.Key)
-		walkExpr(x.Value)
+		inspectExpr(x.Key, via, fn, depth)
+		inspectExpr(x.Value, via, fn, depth)
 	case *parser.Verdict:
-		walkExpr(x.Target)
+		inspectExpr(x.Target, via, fn, depth)
 	case *parser.Binary:
-		walkExpr(x.X)
-		walkExpr(x.Y)
+		inspectExpr(x.X, via, fn, depth)
+		inspectExpr(x.Y, via, fn, depth)
 	case *parser.Prefix:
-		walkExpr(x.X)
+		inspectExpr(x.X, via, fn, depth)
 	case *parser.Mask:
-		walkExpr(x.X)
-		walkExpr(x.Mask)
+		inspectExpr(x.X, via, fn, depth)
+		inspectExpr(x.Mask, via, fn, depth)
 	case *parser.RangeExpr:
-		walkExpr(x.Lo)
-		walkExpr(x.Hi)
+		inspectExpr(x.Lo, via, fn, depth)
+		inspectExpr(x.Hi, via, fn, depth)
 	case *parser.Concat:
 		for _, p := range x.Parts {
-			walkExpr(p)
+			inspectExpr(p, via, fn, depth)
 		}
 	case *parser.List:
 		for _, p := range x.Elems {
-			walkExpr(p)
+			inspectExpr(p, via, fn, depth)
 		}
 	case *parser.MapLookup:
-		walkExpr(x.Key)
-		walkExpr(x.Map)
+		inspectExpr(x.Key, via, fn, depth)
+		inspectExpr(x.Map, via, fn, depth)
 	case *parser.Paren:
-		walkExpr(x.X)
+		inspectExpr(x.X, via, fn, depth)
+	}
+}
+
+// inspectExpr is inspectVia for an expression field, which may be nil.
+func inspectExpr(e parser.Expr, via *parser.VarRef, fn func(parser.Node, *parser.VarRef) bool, depth int) {
+	if e != nil {
+		inspectVia(e, via, fn, depth)
 	}
 }
 

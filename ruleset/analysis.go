@@ -758,7 +758,8 @@ var ifaceSelectors = map[string]string{
 
 func isIfaceSelector(x parser.Expr) bool {
 	sel, ok := unparen(x).(*parser.Selector)
-	return ok && ifaceSelectors[sel.Path()] != ""
+	var buf [64]byte
+	return ok && ifaceSelectors[string(appendPath(buf[:0], sel))] != ""
 }
 
 func isIfaceMatch(m *parser.MatchStmt) bool { return isIfaceSelector(m.Left) }
@@ -927,14 +928,15 @@ func (e *evaluator) eq(left, v parser.Expr) Truth {
 	if !ok {
 		return Maybe
 	}
-	path := sel.Path()
-	switch ifaceSelectors[path] {
+	var buf [64]byte
+	key := appendPath(buf[:0], sel)
+	switch ifaceSelectors[string(key)] {
 	case "in":
 		return ifaceEq(e.pkt.IIf, v)
 	case "out":
 		return ifaceEq(e.pkt.OIf, v)
 	}
-	switch path {
+	switch string(key) {
 	case "ct state":
 		if e.pkt.CtState == "" {
 			return Maybe
@@ -957,7 +959,7 @@ func (e *evaluator) eq(left, v parser.Expr) Truth {
 		}
 		want := map[string]Family{"ipv4": parser.FamilyIP, "ipv6": parser.FamilyIP6, "ip": parser.FamilyIP, "ip6": parser.FamilyIP6}[strings.ToLower(w)]
 		if want == "" {
-			if path == "meta protocol" {
+			if string(key) == "meta protocol" {
 				return Maybe
 			}
 			return No
@@ -982,11 +984,12 @@ func decidable(left parser.Expr) bool {
 			}
 		}
 	case *parser.Selector:
-		path := x.Path()
-		if ifaceSelectors[path] != "" {
+		var buf [64]byte
+		key := appendPath(buf[:0], x)
+		if ifaceSelectors[string(key)] != "" {
 			return true
 		}
-		switch path {
+		switch string(key) {
 		case "ct state", "meta nfproto", "nfproto", "meta protocol":
 			return true
 		}

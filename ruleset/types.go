@@ -239,7 +239,8 @@ func SelectorOf(sel *parser.Selector) Selector {
 	if sel == nil || len(sel.Words) == 0 {
 		return Selector{Type: Unknown}
 	}
-	if s, ok := selectorTable[sel.Path()]; ok {
+	var buf [64]byte
+	if s, ok := selectorTable[string(appendPath(buf[:0], sel))]; ok {
 		return s
 	}
 	first := sel.Words[0].Name
@@ -571,4 +572,19 @@ func RunMayHaveProblem(t *Type, r *parser.ElemRun) bool {
 		}
 	}
 	return false
+}
+
+// appendPath appends sel.Path() to dst: map lookups keyed by the bytes
+// of a stack buffer do not allocate, sel.Path() does (once per match of
+// every rule).
+func appendPath(dst []byte, sel *parser.Selector) []byte {
+	for i, w := range sel.Words {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		if w != nil {
+			dst = append(dst, w.Name...)
+		}
+	}
+	return dst
 }
