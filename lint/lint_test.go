@@ -321,3 +321,19 @@ func TestPanicIsOneLineError(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanMessageFastPath checks that the fast test for plain messages
+// returns what parser.CleanMessage returns, at and around its length
+// bound and for the characters it escapes.
+func TestCleanMessageFastPath(t *testing.T) {
+	msgs := []string{
+		"", "plain message", strings.Repeat("a", 399), strings.Repeat("b", 400), strings.Repeat("c", 401),
+		strings.Repeat("q\"", 300), "tab\there", "del\x7f", "bell\a", "bidi \u202e override", "é accent",
+		"zero\u200bwidth", "bad \xff utf8", strings.Repeat("é", 250),
+	}
+	for _, m := range msgs {
+		if got, want := cleanMessage(m), parser.CleanMessage(m); got != want {
+			t.Errorf("cleanMessage(%q) = %q, parser.CleanMessage gives %q", m, got, want)
+		}
+	}
+}

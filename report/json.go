@@ -1,8 +1,9 @@
 package report
 
 import (
-	"encoding/json"
 	"io"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/parser"
@@ -77,7 +78,7 @@ func JSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		Version:     JSONVersion,
 		Tool:        jsonTool{Name: r.Tool.Name, Version: r.Tool.Version},
-		Diagnostics: []jsonDiagnostic{},
+		Diagnostics: make([]jsonDiagnostic, 0, len(r.Diagnostics)),
 	}
 	fps := r.fingerprints()
 	for i, d := range r.Diagnostics {
@@ -124,10 +125,223 @@ func JSON(w io.Writer, r *Report) error {
 		}
 		out.Diagnostics = append(out.Diagnostics, jd)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	_, err := w.Write(out.appendIndented(nil))
+	return err
+}
+
+// The document is written by hand, byte for byte as encoding/json's
+// Encoder with SetIndent("", "  ") and SetEscapeHTML(false) writes these
+// types (TestJSONMatchesEncoder holds the two together): reflection over
+// every field of thousands of findings was a tenth of a large lint.
+
+// jsonWriter appends an indented JSON document.
+type jsonWriter struct {
+	b     []byte
+	depth int
+	first bool // no member written yet in the current object or array
+}
+
+func (w *jsonWriter) newline() {
+	w.b = append(w.b, '\n')
+	for range w.depth {
+		w.b = append(w.b, "  "...)
+	}
+}
+
+func (w *jsonWriter) open(c byte) {
+	w.b = append(w.b, c)
+	w.depth++
+	w.first = true
+}
+
+// close ends an object or array; an empty one is written "{}" or "[]".
+func (w *jsonWriter) close(c byte) {
+	w.depth--
+	if !w.first {
+		w.newline()
+	}
+	w.b = append(w.b, c)
+	w.first = false
+}
+
+// elem starts an array element.
+func (w *jsonWriter) elem() {
+	if !w.first {
+		w.b = append(w.b, ',')
+	}
+	w.first = false
+	w.newline()
+}
+
+// key starts an object member.
+func (w *jsonWriter) key(k string) {
+	w.elem()
+	w.b = appendJSONString(w.b, k)
+	w.b = append(w.b, ": "...)
+}
+
+func (w *jsonWriter) str(k, v string) {
+	w.key(k)
+	w.b = appendJSONString(w.b, v)
+}
+
+func (w *jsonWriter) int(k string, v int) {
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, int64(v), 10)
+}
+
+func (r *jsonReport) appendIndented(b []byte) []byte {
+	w := &jsonWriter{b: b}
+	w.open('{')
+	w.int("version", r.Version)
+	w.key("tool")
+	w.open('{')
+	w.str("name", r.Tool.Name)
+	w.str("version", r.Tool.Version)
+	w.close('}')
+	w.key("diagnostics")
+	if r.Diagnostics == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.open('[')
+		for i := range r.Diagnostics {
+			w.elem()
+			r.Diagnostics[i].write(w)
+		}
+		w.close(']')
+	}
+	w.close('}')
+	return append(w.b, '\n')
+}
+
+func (d *jsonDiagnostic) write(w *jsonWriter) {
+	w.open('{')
+	w.str("file", d.File)
+	w.int("line", d.Line)
+	w.int("column", d.Column)
+	w.int("endLine", d.EndLine)
+	w.int("endColumn", d.EndColumn)
+	w.str("rule", d.Rule)
+	w.str("name", d.Name)
+	w.str("severity", d.Severity)
+	w.str("message", d.Message)
+	w.str("fingerprint", d.Fingerprint)
+	w.key("related")
+	if d.Related == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.open('[')
+		for _, rel := range d.Related {
+			w.elem()
+			w.open('{')
+			w.str("file", rel.File)
+			w.int("line", rel.Line)
+			w.int("column", rel.Column)
+			w.int("endLine", rel.EndLine)
+			w.int("endColumn", rel.EndColumn)
+			w.str("message", rel.Message)
+			w.close('}')
+		}
+		w.close(']')
+	}
+	w.key("fixes")
+	if d.Fixes == nil {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.open('[')
+		for _, f := range d.Fixes {
+			w.elem()
+			w.open('{')
+			w.str("message", f.Message)
+			w.key("edits")
+			if f.Edits == nil {
+				w.b = append(w.b, "null"...)
+			} else {
+				w.open('[')
+				for _, e := range f.Edits {
+					w.elem()
+					w.open('{')
+					w.str("file", e.File)
+					w.int("startOffset", e.StartOffset)
+					w.int("endOffset", e.EndOffset)
+					w.int("line", e.Line)
+					w.int("column", e.Column)
+					w.int("endLine", e.EndLine)
+					w.int("endColumn", e.EndColumn)
+					w.str("newText", e.NewText)
+					w.close('}')
+				}
+				w.close(']')
+			}
+			w.close('}')
+		}
+		w.close(']')
+	}
+	if s := d.Suppressed; s != nil {
+		w.key("suppressed")
+		w.open('{')
+		w.str("reason", s.Reason)
+		w.int("line", s.Line)
+		w.str("scope", s.Scope)
+		w.close('}')
+	}
+	w.close('}')
+}
+
+// appendJSONString appends s quoted as encoding/json quotes a string
+// without HTML escaping: '"' and '\\' escaped, control bytes as \b, \f,
+// \n, \r, \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029
+// escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // editRange resolves an edit's byte offsets to positions; zero positions

@@ -12,7 +12,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/parser"
@@ -141,15 +144,55 @@ func (r *Report) line(filename string, line int) (string, bool) {
 func (r *Report) fingerprints() []string {
 	out := make([]string, len(r.Diagnostics))
 	seen := map[string]int{}
+	var key []byte // one buffer for every key: thousands of findings
 	for i, d := range r.Diagnostics {
 		text, _ := r.line(d.Start.Filename, d.Start.Line)
-		key := d.Check + "\x00" + d.Start.Filename + "\x00" + strings.Join(strings.Fields(text), " ")
-		n := seen[key]
-		seen[key] = n + 1
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", key, n)))
+		// rule \0 file \0 the line's words joined by one space
+		key = append(key[:0], d.Check...)
+		key = append(key, 0)
+		key = append(key, d.Start.Filename...)
+		key = append(key, 0)
+		key = appendFields(key, text)
+		n := seen[string(key)]
+		seen[string(key)] = n + 1
+		key = append(key, 0)
+		key = strconv.AppendInt(key, int64(n), 10)
+		sum := sha256.Sum256(key)
 		out[i] = hex.EncodeToString(sum[:16])
 	}
 	return out
+}
+
+// appendFields appends strings.Join(strings.Fields(s), " ") without
+// making the fields.
+func appendFields(b []byte, s string) []byte {
+	inField, any := false, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		size := 1
+		space := asciiSpace(c)
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			inField = false
+		} else {
+			if !inField && any {
+				b = append(b, ' ')
+			}
+			inField, any = true, true
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return b
+}
+
+// asciiSpace reports whether c is a space as strings.Fields sees one.
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // Counts tallies diagnostics by severity, leaving suppressed ones out.

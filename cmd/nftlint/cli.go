@@ -130,7 +130,12 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 		Files:   map[string]*parser.File{},
 		WorkDir: a.dir,
 	}
-	seen := map[string]bool{}
+	type diagKey struct {
+		file           string
+		start, end     int
+		check, message string
+	}
+	seen := map[diagKey]bool{}
 	for i, oc := range outcomes {
 		if oc.err != nil {
 			a.errorf("%v", oc.err)
@@ -146,7 +151,7 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 		failOn := inputs[i].settings.FailOn
 		for _, d := range oc.result.Diagnostics {
 			// A file included by several inputs is reported once.
-			key := fmt.Sprintf("%s\x00%d\x00%d\x00%s\x00%s", d.Start.Filename, d.Start.Offset, d.End.Offset, d.Check, d.Message)
+			key := diagKey{d.Start.Filename, d.Start.Offset, d.End.Offset, d.Check, d.Message}
 			if seen[key] {
 				continue
 			}
