@@ -601,11 +601,11 @@ func (p *parser) parseCommand() Cmd {
 	}
 	if class&wcObject != 0 && w != "ruleset" && w != "meter" && w != "flow" {
 		// Implicit add.
-		return p.parseObjectCommand(&Command{}, VerbAdd)
+		return p.parseObjectCommand(node(&p.slabs.commands, Command{}), VerbAdd)
 	}
 	if class&wcFamily != 0 || class&wcReserved == 0 {
 		// Implicit "add rule": [family] TABLE CHAIN statements.
-		c := &Command{Object: ObjRule}
+		c := node(&p.slabs.commands, Command{Object: ObjRule})
 		p.parseRuleSpec(c, "")
 		return c
 	}
@@ -614,7 +614,7 @@ func (p *parser) parseCommand() Cmd {
 }
 
 func (p *parser) parseVerbCommand() Cmd {
-	c := &Command{VerbPos: p.curPos(), Verb: Verb(p.cur.lit)}
+	c := node(&p.slabs.commands, Command{VerbPos: p.curPos(), Verb: Verb(p.cur.lit)})
 	p.next()
 	switch c.Verb {
 	case VerbDescribe:
@@ -944,7 +944,7 @@ var blockNames = map[blockKind]string{
 
 // parseBlock parses "{ items }". The current token is '{'.
 func (p *parser) parseBlock(kind blockKind) *Block {
-	b := &Block{Lbrace: p.curPos()}
+	b := node(&p.slabs.blocks, Block{Lbrace: p.curPos()})
 	if !p.enter(blockNames[kind] + " block") {
 		b.Rbrace = p.pos(len(p.src))
 		return b
@@ -1050,7 +1050,7 @@ func (p *parser) parseBlockItem(kind blockKind) (Cmd, bool, string) {
 }
 
 func (p *parser) property(key string) *Property {
-	pr := &Property{KeyPos: p.curPos(), Key: key}
+	pr := node(&p.slabs.properties, Property{KeyPos: p.curPos(), Key: key})
 	p.next()
 	return pr
 }
@@ -1116,7 +1116,7 @@ func (p *parser) parseTableItem() (Cmd, bool, string) {
 	case "comment":
 		return p.parseCommentItem()
 	case "chain", "set", "map", "flowtable", "counter", "quota", "limit", "secmark", "synproxy", "tunnel", "ct":
-		c := &Command{ObjPos: p.curPos()}
+		c := node(&p.slabs.commands, Command{ObjPos: p.curPos()})
 		kind := w
 		p.next()
 		if w == "ct" {
@@ -1405,7 +1405,7 @@ func (p *parser) parseSetItem(kind blockKind) (Cmd, bool, string) {
 	case "comment":
 		return p.parseCommentItem()
 	case "counter", "limit", "quota", "last", "ct":
-		pr := &Property{KeyPos: p.curPos(), Key: w}
+		pr := node(&p.slabs.properties, Property{KeyPos: p.curPos(), Key: w})
 		for !p.atEnd() {
 			seq := p.errSeq
 			s := p.parseStatefulStmt()
@@ -1443,7 +1443,7 @@ func (p *parser) parseTypeofData() Expr {
 		p.next()
 		name, end := p.cur.lit, p.cur.end
 		p.next()
-		return &Literal{ValuePos: p.pos(start), Kind: LitWord, Text: "ct " + name, EndPos: p.pos(end)}
+		return node(&p.slabs.literals, Literal{ValuePos: p.pos(start), Kind: LitWord, Text: "ct " + name, EndPos: p.pos(end)})
 	}
 	return p.parseTypeofExpr()
 }
@@ -1459,7 +1459,7 @@ func (p *parser) parseObjectItem(kind blockKind) (Cmd, bool, string) {
 	if p.isWord("comment") {
 		return p.parseCommentItem()
 	}
-	pr := &Property{KeyPos: p.curPos()}
+	pr := node(&p.slabs.properties, Property{KeyPos: p.curPos()})
 	seq := p.errSeq
 	switch kind {
 	case blockCounter:
@@ -1496,7 +1496,7 @@ func (p *parser) parseObjectItem(kind blockKind) (Cmd, bool, string) {
 // parseInlineObject parses the one-line form of add counter/quota/limit/
 // secmark/synproxy into an equivalent block.
 func (p *parser) parseInlineObject(w string) *Block {
-	b := &Block{Lbrace: NoPos}
+	b := node(&p.slabs.blocks, Block{Lbrace: NoPos})
 	kind := blockKindFor(w)
 	for !p.atEnd() {
 		start := p.cur.off
@@ -1533,7 +1533,7 @@ func (p *parser) parseKeyValueItem(kind blockKind) (Cmd, bool, string) {
 		p.errorf("unexpected %s in %s block: expected %s", describe(p.cur), blockNames[kind], joinKeys(keyValueKeys[kind]))
 		return nil, true, ""
 	}
-	pr := &Property{KeyPos: p.curPos(), Key: p.cur.lit}
+	pr := node(&p.slabs.properties, Property{KeyPos: p.curPos(), Key: p.cur.lit})
 	for !p.atEnd() {
 		if p.cur.tok != WORD || !keyValueKeys[kind][p.cur.lit] {
 			p.expected(blockNames[kind] + " item keyword")

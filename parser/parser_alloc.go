@@ -60,28 +60,47 @@ func (s *slab[T]) carve(xs []T) []T {
 
 // nodeSlabs are the parser's batches of nodes and slice elements.
 type nodeSlabs struct {
-	literals   slab[Literal]
-	numbers    slab[Number]
-	prefixes   slab[Prefix]
-	idents     slab[Ident]
-	selectors  slab[Selector]
-	rules      slab[Rule]
-	matches    slab[MatchStmt]
-	verdicts   slab[VerdictStmt]
-	keywords   slab[KeywordStmt]
-	args       slab[Arg]
-	stringLits slab[StringLit]
-	binaries   slab[Binary]
-	concats    slab[Concat]
-	lists      slab[List]
-	setRefs    slab[SetRef]
-	varRefs    slab[VarRef]
+	literals    slab[Literal]
+	numbers     slab[Number]
+	prefixes    slab[Prefix]
+	idents      slab[Ident]
+	selectors   slab[Selector]
+	rules       slab[Rule]
+	matches     slab[MatchStmt]
+	verdicts    slab[VerdictStmt]
+	keywords    slab[KeywordStmt]
+	args        slab[Arg]
+	stringLits  slab[StringLit]
+	binaries    slab[Binary]
+	concats     slab[Concat]
+	lists       slab[List]
+	setRefs     slab[SetRef]
+	varRefs     slab[VarRef]
+	verdictVals slab[Verdict]
+	rejects     slab[RejectStmt]
+	nats        slab[NatStmt]
+	setStmts    slab[SetStmt]
+	vmaps       slab[VmapStmt]
+	mapLookups  slab[MapLookup]
+	parens      slab[Paren]
+	ranges      slab[RangeExpr]
+	masks       slab[Mask]
+	commands    slab[Command]
+	properties  slab[Property]
+	blocks      slab[Block]
 
 	cmdSlices   slab[Cmd]    // Block.Items
 	identSlices slab[*Ident] // Selector.Words
 	stmtSlices  slab[Stmt]   // Rule.Stmts
 	exprSlices  slab[Expr]   // Concat.Parts, List.Elems
 	argSlices   slab[*Arg]   // KeywordStmt.Args
+}
+
+// node returns a copy of v from slab s.
+func node[T any](s *slab[T], v T) *T {
+	x := s.take()
+	*x = v
+	return x
 }
 
 // newLiteral returns a zero Literal from the current slab.

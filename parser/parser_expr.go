@@ -217,7 +217,7 @@ func (p *parser) closeParen(lp Pos, x Expr) Expr {
 	}
 	rp := p.curPos()
 	p.next()
-	return &Paren{Lparen: lp, X: x, Rparen: rp}
+	return node(&p.slabs.parens, Paren{Lparen: lp, X: x, Rparen: rp})
 }
 
 func (p *parser) parseLHSPrimary() Expr {
@@ -659,7 +659,7 @@ func (p *parser) parseRHSItem(ctx exprCtx) Expr {
 				return nil
 			}
 		}
-		return &Mask{X: x, SlashPos: slash, Mask: mask}
+		return node(&p.slabs.masks, Mask{X: x, SlashPos: slash, Mask: mask})
 	case DASH:
 		dash := p.curPos()
 		p.next()
@@ -667,7 +667,7 @@ func (p *parser) parseRHSItem(ctx exprCtx) Expr {
 		if y == nil {
 			return nil
 		}
-		return &RangeExpr{Lo: x, DashPos: dash, Hi: y}
+		return node(&p.slabs.ranges, RangeExpr{Lo: x, DashPos: dash, Hi: y})
 	}
 	return x
 }
@@ -849,7 +849,7 @@ func (p *parser) parseStmtValue() Expr {
 		if m == nil {
 			return nil
 		}
-		return &MapLookup{Key: x, MapPos: mpos, Map: m}
+		return node(&p.slabs.mapLookups, MapLookup{Key: x, MapPos: mpos, Map: m})
 	case p.cur.tok == DASH:
 		dash := p.curPos()
 		p.next()
@@ -857,7 +857,7 @@ func (p *parser) parseStmtValue() Expr {
 		if y == nil {
 			return nil
 		}
-		return &RangeExpr{Lo: x, DashPos: dash, Hi: y}
+		return node(&p.slabs.ranges, RangeExpr{Lo: x, DashPos: dash, Hi: y})
 	case p.cur.tok == SLASH && p.peek(1).tok == NUMBER:
 		slash := p.curPos()
 		p.next()

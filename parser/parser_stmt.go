@@ -229,7 +229,7 @@ func (p *parser) parseChainTarget(kind string) Expr {
 
 // parseVerdictValue parses a verdict used as map data.
 func (p *parser) parseVerdictValue() *Verdict {
-	v := &Verdict{KindPos: p.curPos(), Kind: p.cur.lit}
+	v := node(&p.slabs.verdictVals, Verdict{KindPos: p.curPos(), Kind: p.cur.lit})
 	p.next()
 	if v.Kind == "jump" || v.Kind == "goto" {
 		v.Target = p.parseChainTarget(v.Kind)
@@ -297,11 +297,25 @@ func (p *parser) parseStatefulStmt() Stmt {
 }
 
 func (p *parser) parseCounterArgs() []*Arg {
-	var args []*Arg
+	base := len(p.argStack)
 	for p.isWord("packets") || p.isWord("bytes") {
-		args = append(args, p.keyNumArg())
+		p.argStack = append(p.argStack, p.keyNumArg())
 	}
-	return args
+	return p.popArgs(base)
+}
+
+// textOf returns the concatenation of parts, which are read from the
+// source at start on: rates and sizes are mostly written as nft prints
+// them, and their text is then the source's, without a new string.
+func (p *parser) textOf(start int, parts ...string) string {
+	i := start
+	for _, s := range parts {
+		if len(s) > len(p.src)-i || p.src[i:i+len(s)] != s {
+			return strings.Join(parts, "")
+		}
+		i += len(s)
+	}
+	return p.src[start:i]
 }
 
 // parseRate parses NUM [BYTEUNIT] '/' TIMEUNIT into a LitRate literal.
@@ -318,7 +332,7 @@ func (p *parser) parseRate() (lit *Literal, bytes bool) {
 		w := p.cur.lit
 		if i := strings.IndexByte(w, '/'); i > 0 && byteUnits[w[:i]] && timeUnits[w[i+1:]] {
 			p.next()
-			return &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text + " " + w, EndPos: p.endPos()}, true
+			return node(&p.slabs.literals, Literal{ValuePos: p.pos(start), Kind: LitRate, Text: p.textOf(start, text, " ", w), EndPos: p.endPos()}), true
 		}
 		if !byteUnits[w] {
 			p.expected("'/' and a time unit, or a byte unit (bytes, kbytes, mbytes)")
@@ -338,47 +352,53 @@ func (p *parser) parseRate() (lit *Literal, bytes bool) {
 	tu := p.cur.lit
 	p.next()
 	if unit != "" {
-		text += " " + unit
+		return node(&p.slabs.literals, Literal{ValuePos: p.pos(start), Kind: LitRate, Text: p.textOf(start, text, " ", unit, "/", tu), EndPos: p.endPos()}), bytes
 	}
-	return &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text + "/" + tu, EndPos: p.endPos()}, bytes
+	return node(&p.slabs.literals, Literal{ValuePos: p.pos(start), Kind: LitRate, Text: p.textOf(start, text, "/", tu), EndPos: p.endPos()}), bytes
 }
 
 // parseLimitArgs parses "rate [over|until] RATE [burst N UNIT]".
 func (p *parser) parseLimitArgs() []*Arg {
-	args := []*Arg{p.flagArg()} // rate
+	base := len(p.argStack)
+	p.pushLimitArgs()
+	return p.popArgs(base)
+}
+
+// pushLimitArgs pushes the arguments of parseLimitArgs on p.argStack.
+func (p *parser) pushLimitArgs() {
+	p.argStack = append(p.argStack, p.flagArg()) // rate
 	if p.isWord("over") || p.isWord("until") {
-		args = append(args, p.flagArg())
+		p.argStack = append(p.argStack, p.flagArg())
 	}
 	rate, bytes := p.parseRate()
 	if rate == nil {
-		return args
+		return
 	}
-	args = append(args, p.arg(Arg{Value: rate, EndPos: rate.End()}))
+	p.argStack = append(p.argStack, p.arg(Arg{Value: rate, EndPos: rate.End()}))
 	if p.isWord("burst") {
 		a := p.arg(Arg{KeyPos: p.curPos(), Key: "burst"})
 		p.next()
 		start := p.cur.off
 		n := p.expectNumber("number after burst")
 		if n == nil {
-			return args
+			return
 		}
 		switch {
 		case !bytes && p.isWord("packets"):
 		case bytes && p.cur.tok == WORD && byteUnits[p.cur.lit]:
 		case bytes:
 			p.expected("byte unit (bytes, kbytes, mbytes) after burst of a byte rate")
-			return args
+			return
 		default:
 			p.expected("'packets' after burst of a packet rate")
-			return args
+			return
 		}
 		unit := p.cur.lit
 		p.next()
-		a.Value = &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: n.Text + " " + unit, EndPos: p.endPos()}
+		a.Value = node(&p.slabs.literals, Literal{ValuePos: p.pos(start), Kind: LitRate, Text: p.textOf(start, n.Text, " ", unit), EndPos: p.endPos()})
 		a.EndPos = p.endPos()
-		args = append(args, a)
+		p.argStack = append(p.argStack, a)
 	}
-	return args
 }
 
 // parseBytes parses NUM BYTEUNIT.
@@ -392,32 +412,37 @@ func (p *parser) parseBytes(what string) *Literal {
 		p.expected("byte unit (bytes, kbytes, mbytes)")
 		return nil
 	}
-	text := n.Text + " " + p.cur.lit
+	text := p.textOf(start, n.Text, " ", p.cur.lit)
 	p.next()
-	return &Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text, EndPos: p.endPos()}
+	return node(&p.slabs.literals, Literal{ValuePos: p.pos(start), Kind: LitRate, Text: text, EndPos: p.endPos()})
 }
 
 // parseQuotaArgs parses "[over|until] NUM UNIT [used NUM UNIT]".
 func (p *parser) parseQuotaArgs() []*Arg {
-	var args []*Arg
+	base := len(p.argStack)
+	p.pushQuotaArgs()
+	return p.popArgs(base)
+}
+
+// pushQuotaArgs pushes the arguments of parseQuotaArgs on p.argStack.
+func (p *parser) pushQuotaArgs() {
 	if p.isWord("over") || p.isWord("until") {
-		args = append(args, p.flagArg())
+		p.argStack = append(p.argStack, p.flagArg())
 	}
 	v := p.parseBytes("quota amount (e.g. 10 mbytes)")
 	if v == nil {
-		return args
+		return
 	}
-	args = append(args, p.arg(Arg{Value: v, EndPos: v.End()}))
+	p.argStack = append(p.argStack, p.arg(Arg{Value: v, EndPos: v.End()}))
 	if p.isWord("used") {
 		a := p.arg(Arg{KeyPos: p.curPos(), Key: "used"})
 		p.next()
 		if a.Value = p.parseBytes("number after used"); a.Value == nil {
-			return args
+			return
 		}
 		a.EndPos = p.endPos()
-		args = append(args, a)
+		p.argStack = append(p.argStack, a)
 	}
-	return args
 }
 
 func (p *parser) parseSynproxyArgs() []*Arg {
@@ -520,7 +545,7 @@ func (p *parser) parseLogStmt() Stmt {
 }
 
 func (p *parser) parseRejectStmt() Stmt {
-	s := &RejectStmt{KindPos: p.curPos()}
+	s := node(&p.slabs.rejects, RejectStmt{KindPos: p.curPos()})
 	p.next()
 	if p.isWord("with") {
 		p.next()
@@ -560,7 +585,7 @@ func (p *parser) parseRejectStmt() Stmt {
 }
 
 func (p *parser) parseNatStmt() Stmt {
-	s := &NatStmt{KindPos: p.curPos(), Kind: p.cur.lit}
+	s := node(&p.slabs.nats, NatStmt{KindPos: p.curPos(), Kind: p.cur.lit})
 	p.next()
 	if p.isWord("ip") || p.isWord("ip6") {
 		if t := p.peek(1); t.isWord("to") || t.isWord("addr") || t.isWord("interval") || t.isWord("prefix") {
@@ -678,7 +703,7 @@ func (p *parser) parseQueueNum() Expr {
 		if y == nil {
 			return nil
 		}
-		return &RangeExpr{Lo: x, DashPos: dash, Hi: y}
+		return node(&p.slabs.ranges, RangeExpr{Lo: x, DashPos: dash, Hi: y})
 	}
 	return x
 }
@@ -809,7 +834,7 @@ func (p *parser) parseMeterBody(s *SetUpdateStmt) Stmt {
 	if name == nil {
 		return s
 	}
-	s.Set = &Literal{ValuePos: name.NamePos, Kind: LitWord, Text: name.Name, EndPos: name.EndPos}
+	s.Set = node(&p.slabs.literals, Literal{ValuePos: name.NamePos, Kind: LitWord, Text: name.Name, EndPos: name.EndPos})
 	if p.isWord("size") {
 		s.Opts = append(s.Opts, p.keyNumArg())
 	}
@@ -991,7 +1016,7 @@ func (p *parser) parseExprStmt() Stmt {
 		if v == nil {
 			return nil
 		}
-		return &SetStmt{Target: lhs, SetPos: setPos, Value: v}
+		return node(&p.slabs.setStmts, SetStmt{Target: lhs, SetPos: setPos, Value: v})
 	}
 	if p.isWord("vmap") {
 		vpos := p.curPos()
@@ -1000,7 +1025,7 @@ func (p *parser) parseExprStmt() Stmt {
 		if m == nil {
 			return nil
 		}
-		return &VmapStmt{Key: lhs, VmapPos: vpos, Map: m}
+		return node(&p.slabs.vmaps, VmapStmt{Key: lhs, VmapPos: vpos, Map: m})
 	}
 	if p.isWord("map") {
 		mpos := p.curPos()
@@ -1009,7 +1034,7 @@ func (p *parser) parseExprStmt() Stmt {
 		if m == nil {
 			return nil
 		}
-		lhs = &MapLookup{Key: lhs, MapPos: mpos, Map: m}
+		lhs = node(&p.slabs.mapLookups, MapLookup{Key: lhs, MapPos: mpos, Map: m})
 	}
 	s := p.slabs.matches.take()
 	s.Left = lhs
