@@ -52,20 +52,27 @@ func runNFT106(pass *Pass) {
 		if !isIptablesTable(t) {
 			continue
 		}
+		// A table's findings differ only in what is native: one message
+		// per kind, not one formatted per rule (thousands in a large table).
+		messages := make(map[string]string)
+		report := func(ast *parser.Rule, stmts []parser.Stmt) {
+			node, what := firstNative(stmts)
+			if node == nil {
+				return
+			}
+			msg, ok := messages[what]
+			if !ok {
+				msg = fmt.Sprintf("%s in iptables table %s %s is native nft that iptables-nft cannot decode: iptables -L/-S fail (\"table %s is incompatible\"), iptables-save skips the table and -C checks fail, so dockerd and fail2ban duplicate their rules; move this rule to a table of your own",
+					what, tableFamily(t), t.Name, t.Name)
+				messages[what] = msg
+			}
+			reportAt(pass, node, Diagnostic{Message: msg})
+		}
 		for _, c := range t.Chains {
 			if c.Anonymous {
 				continue
 			}
-			eachIptablesUnreadable(c, func(ast *parser.Rule, stmts []parser.Stmt) {
-				node, what := firstNative(stmts)
-				if node == nil {
-					return
-				}
-				reportAt(pass, node, Diagnostic{
-					Message: fmt.Sprintf("%s in iptables table %s %s is native nft that iptables-nft cannot decode: iptables -L/-S fail (\"table %s is incompatible\"), iptables-save skips the table and -C checks fail, so dockerd and fail2ban duplicate their rules; move this rule to a table of your own",
-						what, tableFamily(t), t.Name, t.Name),
-				})
-			})
+			eachIptablesUnreadable(c, report)
 		}
 	}
 }
@@ -142,8 +149,11 @@ var nativeSelectors = map[string]bool{
 	"frag": true, "dst": true, "mh": true, "srh": true, "tunnel": true,
 }
 
-// nativePaths are payload fields verified to abort iptables-nft's decoder.
-var nativePaths = map[string]bool{"ip version": true, "ip dscp": true}
+// isNativePath reports whether a selector is a payload field verified to
+// abort iptables-nft's decoder: ip version, ip dscp.
+func isNativePath(words []*parser.Ident) bool {
+	return len(words) == 2 && words[0].Name == "ip" && (words[1].Name == "version" || words[1].Name == "dscp")
+}
 
 func nativeExpr(x parser.Expr) (parser.Node, string) {
 	switch x := x.(type) {
@@ -164,10 +174,11 @@ func nativeExpr(x parser.Expr) (parser.Node, string) {
 			return nil, ""
 		}
 		head := x.Words[0].Name
-		path := x.Path()
-		if nativeSelectors[head] || nativePaths[path] ||
+		// The path is built only for a finding: this runs for every
+		// match of every rule of the iptables tables.
+		if nativeSelectors[head] || isNativePath(x.Words) ||
 			(len(x.Words) > 1 && x.Words[1].Name == "option" && (head == "tcp" || head == "ip" || head == "dccp")) {
-			return x, path
+			return x, x.Path()
 		}
 	}
 	return nil, ""
