@@ -23,11 +23,11 @@ connections over loopback are dropped and such services time out in confusing wa
 	Run: runInputDropWithoutLoopback,
 }
 
-func loopbackPred(path string, right parser.Expr) (relevant, selects bool) {
-	switch path {
-	case "iif", "iifname", "meta iif", "meta iifname":
+func loopbackPred(sel *parser.Selector, right parser.Expr) (relevant, selects bool) {
+	switch {
+	case pathIn(sel, "iif", "iifname", "meta iif", "meta iifname"):
 		return true, containsWord(right, "lo")
-	case "iiftype", "meta iiftype":
+	case pathIn(sel, "iiftype", "meta iiftype"):
 		return true, containsWord(right, "loopback")
 	}
 	return false, false

@@ -27,11 +27,11 @@ goes, SLAAC addresses and default routes vanish.
 	Run: runIPv6InputDropWithoutND,
 }
 
-func ndPred(path string, right parser.Expr) (relevant, selects bool) {
-	switch path {
-	case "icmpv6 type":
+func ndPred(sel *parser.Selector, right parser.Expr) (relevant, selects bool) {
+	switch {
+	case pathIs(sel, "icmpv6 type"):
 		return true, containsWord(right, "nd-neighbor-solicit", "nd-neighbor-advert") || numberIn(right, 135) || numberIn(right, 136)
-	case "meta l4proto", "ip6 nexthdr":
+	case pathIn(sel, "meta l4proto", "ip6 nexthdr"):
 		return true, containsWord(right, "icmpv6", "ipv6-icmp", "58") || numberIn(right, 58)
 	}
 	return false, false

@@ -58,7 +58,10 @@ type shadower struct {
 	node  parser.Node
 	end   chainEnd
 	index int       // position in the chain
-	reads stateKeys // what its matches read
+	reads stateKeys // what its matches read, once readsDone
+	// readsDone is set once reads is computed: only when a later rule
+	// wrote something, which most rules do not.
+	readsDone bool
 }
 
 func runShadowedRule(p *Pass) {
@@ -79,15 +82,16 @@ type ruleKeys struct {
 	canon *canonMemo
 	text  ruleTexter // prints the rules of findings
 
-	stmts     []keyHash            // the current rule's statements
-	leading   []keyHash            // its leading matches (ruleShape.leading)
-	subset    []keyHash            // a subset of them being looked up
-	shadowers map[keyHash]shadower // subset hash → first rule deciding it; per chain
-	seen      map[keyHash]bool     // rule hashes, to leave copies to NFT309; per chain
+	stmts     []keyHash        // the current rule's statements
+	leading   []keyHash        // its leading matches (ruleShape.leading)
+	subset    []keyHash        // a subset of them being looked up
+	shadowers map[keyHash]int  // subset hash → first rule deciding it (in pool); per chain
+	pool      []shadower       // the chain's shadowers
+	seen      map[keyHash]bool // rule hashes, to leave copies to NFT309; per chain
 }
 
 func newRuleKeys() *ruleKeys {
-	return &ruleKeys{canon: newCanonMemo(), shadowers: make(map[keyHash]shadower), seen: make(map[keyHash]bool)}
+	return &ruleKeys{canon: newCanonMemo(), shadowers: make(map[keyHash]int), seen: make(map[keyHash]bool)}
 }
 
 func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain) {
@@ -102,7 +106,23 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 			func(i int) parser.Range { return p.Range(found[i].node) }, "shadowed rules", describeChain(c))
 	}()
 	log := newStateLog()
-	valid := func(s shadower) bool { return !log.changedSince(s.index, s.reads) }
+	pool := keys.pool[:0]
+	defer func() { keys.pool = pool[:0] }()
+	// valid reports whether nothing since shadower s changed what its
+	// matches read. What they read is computed only when a rule wrote
+	// something since, the first time that matters.
+	valid := func(s *shadower) bool {
+		if log.lastAll > s.index {
+			return false
+		}
+		if log.lastKey <= s.index {
+			return true
+		}
+		if !s.readsDone {
+			s.reads, s.readsDone = readsOf(stmtNodes(s.stmts[:len(s.stmts)-1])...), true
+		}
+		return !log.changedSince(s.index, s.reads)
+	}
 	for i, r := range c.Rules {
 		if endsChain(t, r.Stmts) != endNone {
 			return // every later rule is unreachable: NFT307's finding
@@ -119,14 +139,15 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 		n := ruleNode(r)
 		sh := shapeOf(t, keys, r.Stmts, stmtKeys)
 		if !dup && n != nil && len(shadowers) > 0 {
-			if s, ok := findShadower(keys, sh.leading, valid); ok {
-				found = append(found, shadowed{stmts: r.Stmts, node: n, by: s})
+			if s, ok := findShadower(keys, pool, sh.leading, valid); ok {
+				found = append(found, shadowed{stmts: r.Stmts, node: n, by: *s})
 			}
 		}
 		if sh.deciding && n != nil {
 			k := keys.canon.seqHash(sh.leading)
-			if old, exists := shadowers[k]; !exists || !valid(old) {
-				shadowers[k] = shadower{stmts: r.Stmts, node: n, end: sh.end, index: i, reads: readsOf(stmtNodes(r.Stmts[:len(r.Stmts)-1])...)}
+			if old, exists := shadowers[k]; !exists || !valid(&pool[old]) {
+				shadowers[k] = len(pool)
+				pool = append(pool, shadower{stmts: r.Stmts, node: n, end: sh.end, index: i})
 			}
 		}
 		log.record(i, sh.writes)
@@ -184,15 +205,18 @@ func shadowVerdict(s shadower) string {
 // findShadower looks up every subset of keys (sorted, distinct match
 // hashes) among the shadowers and returns the valid one that comes first
 // in the chain.
-func findShadower(rk *ruleKeys, keys []keyHash, valid func(shadower) bool) (shadower, bool) {
+func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*shadower) bool) (*shadower, bool) {
 	if len(keys) == 0 {
-		return shadower{}, false
+		return nil, false
 	}
-	var best shadower
+	var best *shadower
 	found := false
 	try := func(subset []keyHash) {
-		s, ok := rk.shadowers[rk.canon.seqHash(subset)]
-		if ok && (!found || s.index < best.index) && valid(s) {
+		i, ok := rk.shadowers[rk.canon.seqHash(subset)]
+		if !ok {
+			return
+		}
+		if s := &pool[i]; (!found || s.index < best.index) && valid(s) {
 			best, found = s, true
 		}
 	}

@@ -33,9 +33,10 @@ func (s *stateKeys) add(k string) {
 type stateLog struct {
 	last    map[string]int
 	lastAll int // the last rule that may have changed anything; -1: none
+	lastKey int // the last rule recorded in last; -1: none
 }
 
-func newStateLog() *stateLog { return &stateLog{last: make(map[string]int), lastAll: -1} }
+func newStateLog() *stateLog { return &stateLog{last: make(map[string]int), lastAll: -1, lastKey: -1} }
 
 // record notes the writes of rule i.
 func (l *stateLog) record(i int, w stateKeys) {
@@ -44,6 +45,7 @@ func (l *stateLog) record(i int, w stateKeys) {
 	}
 	for _, k := range w.keys {
 		l.last[k] = i
+		l.lastKey = i
 	}
 }
 

@@ -5,6 +5,7 @@ package checks
 // a kind of traffic before that.
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -25,13 +26,41 @@ func dropPolicyChains(rs *ruleset.Ruleset, hook ruleset.Hook) []*ruleset.Chain {
 	return out
 }
 
-// matchPred classifies a match (selector path and right-hand side) for
+// matchPred classifies a match (selector and right-hand side) for
 // the traffic a check looks for: relevant reports whether the selector is
 // one that tells that traffic apart, selects whether the right-hand side
 // contains the traffic's value. `ct state established` selects
 // established traffic; so does `ct state != new`, which is relevant but
 // does not list it.
-type matchPred func(path string, right parser.Expr) (relevant, selects bool)
+type matchPred func(sel *parser.Selector, right parser.Expr) (relevant, selects bool)
+
+// pathIn reports whether sel.Path() is one of paths, without building
+// the path (the safety checks ask it of every match they reach).
+func pathIn(sel *parser.Selector, paths ...string) bool {
+	for _, p := range paths {
+		if pathIs(sel, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathIs reports whether sel.Path() == p.
+func pathIs(sel *parser.Selector, p string) bool {
+	for i, w := range sel.Words {
+		if i > 0 {
+			if p == "" || p[0] != ' ' {
+				return false
+			}
+			p = p[1:]
+		}
+		if !strings.HasPrefix(p, w.Name) {
+			return false
+		}
+		p = p[len(w.Name):]
+	}
+	return p == ""
+}
 
 // acceptsTraffic reports whether the base chain c, or a chain it reaches
 // by jump/goto, has a rule ending in accept with a match satisfying pred,
@@ -103,7 +132,7 @@ func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
 			if !ok {
 				continue
 			}
-			relevant, selects := pred(sel.Path(), m.Right)
+			relevant, selects := pred(sel, m.Right)
 			if !relevant {
 				continue
 			}
@@ -131,7 +160,7 @@ func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
 				continue
 			}
 			if v, ok := me.Value.(*parser.Verdict); ok && v.Kind == "accept" {
-				if relevant, selects := pred(sel.Path(), me.Key); relevant && selects {
+				if relevant, selects := pred(sel, me.Key); relevant && selects {
 					return true
 				}
 			}
@@ -155,15 +184,23 @@ func valueWords(e parser.Expr) []string {
 	return out
 }
 
+// containsWord reports whether one of valueWords(e) is one of words,
+// without collecting them (the safety checks ask it of every accepting
+// match they reach).
 func containsWord(e parser.Expr, words ...string) bool {
-	for _, w := range valueWords(e) {
-		for _, x := range words {
-			if w == x {
-				return true
+	found := false
+	inspect(e, func(n parser.Node, _ *parser.VarRef) bool {
+		if found {
+			return false
+		}
+		if x, ok := n.(parser.Expr); ok {
+			if name, ok := exprName(x); ok {
+				found = slices.Contains(words, strings.ToLower(name))
 			}
 		}
-	}
-	return false
+		return true
+	})
+	return found
 }
 
 // policyNode is where a finding about a chain's drop policy is reported.
@@ -180,8 +217,8 @@ func policyNode(c *ruleset.Chain) parser.Node {
 	return nil
 }
 
-func establishedPred(path string, right parser.Expr) (relevant, selects bool) {
-	if path != "ct state" {
+func establishedPred(sel *parser.Selector, right parser.Expr) (relevant, selects bool) {
+	if !pathIs(sel, "ct state") {
 		return false, false
 	}
 	return true, containsWord(right, "established")
