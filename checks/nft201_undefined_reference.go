@@ -101,40 +101,26 @@ var objectSetTargets = map[string]parser.ObjectKind{
 func checkTableRefs(p *Pass, t *ruleset.Table) {
 	names := indexTable(t)
 	where := fmt.Sprintf("table %s %s", familyOf(t), t.Name)
-	// The table's rules, as eachRuleOfTable visits them, shared with the
-	// other checks of the run.
-	rules := p.tables().entry(t).rules
-	// Meters create their sets implicitly.
-	for _, r := range rules {
+	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
+	// One walk over the table's rules (as eachRuleOfTable visits them,
+	// shared with the other checks of the run) finds jumps to missing
+	// chains, missing objects and flowtables, the sets meters create,
+	// and the @set references, which are reported once every meter is
+	// known.
+	w := newRefWalk(p, names, where)
+	for _, r := range p.tables().rulesOf(t) {
 		if r.Table != t {
 			continue
 		}
 		for _, s := range r.Stmts {
-			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
-				if u, ok := n.(*parser.SetUpdateStmt); ok && u.Op == "meter" {
-					if name, ok := exprName(u.Set); ok {
-						names.sets[name] = true
-					}
-				}
-				return true
-			})
+			walkInner(&w.visitors[1][1], s, nil, 0)
 		}
 	}
-	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
-	for _, r := range rules {
-		if r.Table != t {
-			continue
-		}
-		for _, s := range r.Stmts {
-			// Chains: jump/goto, including vmap verdicts.
-			verdictTargets(s, nil, func(e chainEdge) {
-				if !names.chains[e.Target] {
-					reportVia(p, e.Node, e.Via, Error, fmt.Sprintf(
-						"%s to chain %q, which %s does not define: nft rejects the whole file%s",
-						e.Kind, e.Target, where, suggest(e.Target, names.chains)))
-				}
-			})
-			checkStmtRefs(p, s, names, where)
+	for _, ref := range w.setRefs {
+		if !names.sets[ref.ref.Name] {
+			reportVia(p, ref.ref, ref.via, Error, fmt.Sprintf(
+				"set or map @%s is not defined in %s: nft rejects the whole file%s",
+				ref.ref.Name, where, suggest(ref.ref.Name, names.sets)))
 		}
 	}
 	// Verdicts stored in named maps.
@@ -154,47 +140,136 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 	}
 }
 
-func checkStmtRefs(p *Pass, s parser.Stmt, names *tableNames, where string) {
-	inspect(s, func(n parser.Node, via *parser.VarRef) bool {
-		switch x := n.(type) {
-		case *parser.SetUpdateStmt:
-			if x.Op == "meter" {
-				return true
-			}
-		case *parser.KeywordStmt:
-			kw := x.Keyword
-			if kw == "flow add" || kw == "flow offload" || kw == "flow" {
-				for _, a := range x.Args {
-					if ref, ok := setRefName(a.Value); ok && !names.flowtables[ref.Name] {
-						reportVia(p, ref, via, Error, fmt.Sprintf(
-							"flowtable %q is not defined in %s: nft rejects the whole file; declare `flowtable %s { hook ingress priority filter; devices = { … } }`%s",
-							ref.Name, where, ref.Name, suggest(ref.Name, names.flowtables)))
-					}
-				}
-				return false
-			}
-			if kind, ok := objectRefKinds[kw]; ok {
-				for _, a := range x.Args {
-					if a.Key == "name" || strings.HasSuffix(kw, " set") && a.Key == "" {
-						checkObjectName(p, a.Value, kind, names, where)
-					}
-				}
-			}
-		case *parser.SetStmt:
-			if sel, ok := x.Target.(*parser.Selector); ok {
-				if kind, ok := objectSetTargets[sel.Path()]; ok {
-					checkObjectName(p, x.Value, kind, names, where)
-				}
-			}
-		case *parser.SetRef:
-			if !names.sets[x.Name] {
-				reportVia(p, x, via, Error, fmt.Sprintf(
-					"set or map @%s is not defined in %s: nft rejects the whole file%s",
-					x.Name, where, suggest(x.Name, names.sets)))
+// refWalk is the state of checkTableRefs' walk. Below a verdict the
+// jump targets are not looked for again (edges false), below a `flow
+// add` statement its @flowtable is not a set (refs false): visitors[edges][refs].
+type refWalk struct {
+	p        *Pass
+	names    *tableNames
+	where    string
+	setRefs  []setRefUse
+	visitors [2][2]refVisitor
+}
+
+type setRefUse struct {
+	ref *parser.SetRef
+	via *parser.VarRef
+}
+
+type refVisitor struct {
+	w           *refWalk
+	edges, refs bool
+}
+
+func newRefWalk(p *Pass, names *tableNames, where string) *refWalk {
+	w := &refWalk{p: p, names: names, where: where}
+	for e := range 2 {
+		for r := range 2 {
+			w.visitors[e][r] = refVisitor{w: w, edges: e == 1, refs: r == 1}
+		}
+	}
+	return w
+}
+
+func (v *refVisitor) with(edges, refs bool) visitor {
+	e, r := 0, 0
+	if edges {
+		e = 1
+	}
+	if refs {
+		r = 1
+	}
+	return &v.w.visitors[e][r]
+}
+
+func (v *refVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
+	w := v.w
+	switch x := n.(type) {
+	case *parser.VerdictStmt:
+		if v.edges && (x.Kind == "jump" || x.Kind == "goto") && x.Chain == nil {
+			w.edge(chainEdgeOf(x.Kind, x.Target, x, via))
+		}
+		return v.with(false, v.refs)
+	case *parser.Verdict:
+		if v.edges && (x.Kind == "jump" || x.Kind == "goto") {
+			w.edge(chainEdgeOf(x.Kind, x.Target, x, via))
+		}
+		return v.with(false, v.refs)
+	case *parser.SetUpdateStmt:
+		// Meters create their sets implicitly.
+		if x.Op == "meter" {
+			if name, ok := exprName(x.Set); ok {
+				w.names.sets[name] = true
 			}
 		}
-		return true
-	})
+	case *parser.KeywordStmt:
+		if !v.refs {
+			return v
+		}
+		kw := x.Keyword
+		if kw == "flow add" || kw == "flow offload" || kw == "flow" {
+			for _, a := range x.Args {
+				if ref, ok := setRefName(a.Value); ok && !w.names.flowtables[ref.Name] {
+					reportVia(w.p, ref, via, Error, fmt.Sprintf(
+						"flowtable %q is not defined in %s: nft rejects the whole file; declare `flowtable %s { hook ingress priority filter; devices = { … } }`%s",
+						ref.Name, w.where, ref.Name, suggest(ref.Name, w.names.flowtables)))
+				}
+			}
+			return v.with(v.edges, false)
+		}
+		if kind, ok := objectRefKinds[kw]; ok {
+			for _, a := range x.Args {
+				if a.Key == "name" || strings.HasSuffix(kw, " set") && a.Key == "" {
+					checkObjectName(w.p, a.Value, kind, w.names, w.where)
+				}
+			}
+		}
+	case *parser.SetStmt:
+		if v.refs {
+			if sel, ok := x.Target.(*parser.Selector); ok {
+				var buf [64]byte
+				if kind, ok := objectSetTargets[string(appendSelectorPath(buf[:0], sel))]; ok {
+					checkObjectName(w.p, x.Value, kind, w.names, w.where)
+				}
+			}
+		}
+	case *parser.SetRef:
+		if v.refs && !w.names.sets[x.Name] {
+			w.setRefs = append(w.setRefs, setRefUse{x, via})
+		}
+	}
+	return v
+}
+
+// chainEdgeOf is the edge of a jump or goto to target, if target is a name.
+func chainEdgeOf(kind string, target parser.Expr, stmt parser.Node, via *parser.VarRef) (chainEdge, bool) {
+	name, ok := exprName(target)
+	if !ok {
+		return chainEdge{}, false
+	}
+	return chainEdge{Kind: kind, Target: name, Node: targetNode(target, stmt), Via: via}, true
+}
+
+func (w *refWalk) edge(e chainEdge, ok bool) {
+	if ok && !w.names.chains[e.Target] {
+		reportVia(w.p, e.Node, e.Via, Error, fmt.Sprintf(
+			"%s to chain %q, which %s does not define: nft rejects the whole file%s",
+			e.Kind, e.Target, w.where, suggest(e.Target, w.names.chains)))
+	}
+}
+
+// appendSelectorPath appends sel.Path() to dst (a stack buffer: a map
+// lookup keyed by its bytes does not allocate).
+func appendSelectorPath(dst []byte, sel *parser.Selector) []byte {
+	for i, w := range sel.Words {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		if w != nil {
+			dst = append(dst, w.Name...)
+		}
+	}
+	return dst
 }
 
 // checkObjectName checks an object name: a literal, or the values of a map

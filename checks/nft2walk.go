@@ -389,3 +389,138 @@ and or xor not lshift rshift eq ne lt le gt ge`) {
 	}
 	return m
 }()
+
+// visitor is the go/ast.Visitor of walk: visit is called for each node
+// and returns the visitor for the node's children, nil to skip them. A
+// check that looks for several things in one walk returns visitors that
+// say which of them still apply below (preallocated, so nothing is
+// allocated per node).
+type visitor interface {
+	visit(n parser.Node, via *parser.VarRef) visitor
+}
+
+// walk is inspect with a visitor: the same nodes in the same order, with
+// the same $variable bookkeeping.
+func walk(v visitor, n parser.Node, via *parser.VarRef, depth int) {
+	walkNode(v, n, via, depth, true)
+}
+
+// walkInner is walk without visiting the leaves that hold nothing else
+// (words, literals, numbers, strings, and selectors without arguments):
+// half the nodes of a ruleset, which visitors looking for statements,
+// verdicts and references skip anyway.
+func walkInner(v visitor, n parser.Node, via *parser.VarRef, depth int) {
+	walkNode(v, n, via, depth, false)
+}
+
+func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves bool) {
+	if n == nil || depth > maxInspectDepth || parser.IsNilNode(n) {
+		return
+	}
+	if !leaves {
+		switch x := n.(type) {
+		case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit:
+			return
+		case *parser.Selector:
+			if len(x.Args) == 0 {
+				return
+			}
+		}
+	}
+	if v = v.visit(n, via); v == nil {
+		return
+	}
+	depth++
+	switch x := n.(type) {
+	case *parser.Selector:
+		for _, a := range x.Args {
+			walkExpr(v, leaves, a.Value, via, depth)
+		}
+	case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit, *parser.SetRef, *parser.ElemRun:
+	case *parser.MatchStmt:
+		walkExpr(v, leaves, x.Left, via, depth)
+		walkExpr(v, leaves, x.Right, via, depth)
+	case *parser.VerdictStmt:
+		walkExpr(v, leaves, x.Target, via, depth)
+	case *parser.VmapStmt:
+		walkExpr(v, leaves, x.Key, via, depth)
+		walkExpr(v, leaves, x.Map, via, depth)
+	case *parser.SetStmt:
+		walkExpr(v, leaves, x.Target, via, depth)
+		walkExpr(v, leaves, x.Value, via, depth)
+	case *parser.NatStmt:
+		walkExpr(v, leaves, x.Addr, via, depth)
+		walkExpr(v, leaves, x.Port, via, depth)
+	case *parser.RejectStmt:
+		walkExpr(v, leaves, x.Code, via, depth)
+	case *parser.SetUpdateStmt:
+		walkExpr(v, leaves, x.Set, via, depth)
+		walkExpr(v, leaves, x.Key, via, depth)
+		for _, a := range x.Opts {
+			walkExpr(v, leaves, a.Value, via, depth)
+		}
+		for _, s := range x.Stmts {
+			walkNode(v, s, via, depth, leaves)
+		}
+		walkExpr(v, leaves, x.Value, via, depth)
+	case *parser.KeywordStmt:
+		for _, a := range x.Args {
+			walkExpr(v, leaves, a.Value, via, depth)
+		}
+	case *parser.VarRef:
+		if x.Value != nil {
+			w := via
+			if w == nil {
+				w = x
+			}
+			walkNode(v, x.Value, w, depth, leaves)
+		}
+	case *parser.SetLit:
+		if x.Var != nil {
+			walkNode(v, x.Var, via, depth, leaves)
+		}
+		for _, e := range x.Elems {
+			walkExpr(v, leaves, e, via, depth)
+		}
+	case *parser.Elem:
+		walkExpr(v, leaves, x.Value, via, depth)
+		for _, s := range x.Stmts {
+			walkNode(v, s, via, depth, leaves)
+		}
+	case *parser.MapElem:
+		walkExpr(v, leaves, x.Key, via, depth)
+		walkExpr(v, leaves, x.Value, via, depth)
+	case *parser.Verdict:
+		walkExpr(v, leaves, x.Target, via, depth)
+	case *parser.Binary:
+		walkExpr(v, leaves, x.X, via, depth)
+		walkExpr(v, leaves, x.Y, via, depth)
+	case *parser.Prefix:
+		walkExpr(v, leaves, x.X, via, depth)
+	case *parser.Mask:
+		walkExpr(v, leaves, x.X, via, depth)
+		walkExpr(v, leaves, x.Mask, via, depth)
+	case *parser.RangeExpr:
+		walkExpr(v, leaves, x.Lo, via, depth)
+		walkExpr(v, leaves, x.Hi, via, depth)
+	case *parser.Concat:
+		for _, p := range x.Parts {
+			walkExpr(v, leaves, p, via, depth)
+		}
+	case *parser.List:
+		for _, p := range x.Elems {
+			walkExpr(v, leaves, p, via, depth)
+		}
+	case *parser.MapLookup:
+		walkExpr(v, leaves, x.Key, via, depth)
+		walkExpr(v, leaves, x.Map, via, depth)
+	case *parser.Paren:
+		walkExpr(v, leaves, x.X, via, depth)
+	}
+}
+
+func walkExpr(v visitor, leaves bool, e parser.Expr, via *parser.VarRef, depth int) {
+	if e != nil {
+		walkNode(v, e, via, depth, leaves)
+	}
+}

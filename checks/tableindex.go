@@ -18,9 +18,9 @@ type tableIndex struct {
 }
 
 type tableEntry struct {
-	once  sync.Once
-	graph *jumpGraph
-	rules []ruleRef
+	graphOnce, rulesOnce sync.Once
+	graph                *jumpGraph
+	rules                []ruleRef
 }
 
 func newTableIndex(rs *ruleset.Ruleset) *tableIndex {
@@ -29,6 +29,21 @@ func newTableIndex(rs *ruleset.Ruleset) *tableIndex {
 
 // entry returns t's graph and rules, computing them on first use.
 func (x *tableIndex) entry(t *ruleset.Table) *tableEntry {
+	e := x.lookup(t)
+	x.graphOf(t, e)
+	x.rulesOfEntry(t, e)
+	return e
+}
+
+// rulesOf returns t's rules as eachRuleOfTable visits them, without
+// building the jump graph.
+func (x *tableIndex) rulesOf(t *ruleset.Table) []ruleRef {
+	e := x.lookup(t)
+	x.rulesOfEntry(t, e)
+	return e.rules
+}
+
+func (x *tableIndex) lookup(t *ruleset.Table) *tableEntry {
 	x.mu.Lock()
 	e := x.tables[t]
 	if e == nil {
@@ -36,8 +51,15 @@ func (x *tableIndex) entry(t *ruleset.Table) *tableEntry {
 		x.tables[t] = e
 	}
 	x.mu.Unlock()
-	e.once.Do(func() {
-		e.graph = buildJumpGraph(x.rs, t)
+	return e
+}
+
+func (x *tableIndex) graphOf(t *ruleset.Table, e *tableEntry) {
+	e.graphOnce.Do(func() { e.graph = buildJumpGraph(x.rs, t) })
+}
+
+func (x *tableIndex) rulesOfEntry(t *ruleset.Table, e *tableEntry) {
+	e.rulesOnce.Do(func() {
 		n := 0
 		for _, c := range t.Chains {
 			n += len(c.Rules)
@@ -45,7 +67,6 @@ func (x *tableIndex) entry(t *ruleset.Table) *tableEntry {
 		e.rules = make([]ruleRef, 0, n) // grows only for anonymous chain bodies
 		eachRuleOfTable(t, func(r ruleRef) { e.rules = append(e.rules, r) })
 	})
-	return e
 }
 
 // tables returns the pass's shared table index, or a fresh one for a pass
