@@ -73,11 +73,14 @@ func evalBridge(c *ruleset.Chain, fam ruleset.Family, b Bridge, all []string) br
 		if !res.May(ruleset.Drop) {
 			continue
 		}
-		drops := res.Of(ruleset.Drop)
+		// Read the decisions in place: copying the drops (res.Of) of a
+		// large chain for each class and bridge was most of this check's
+		// allocations, and they are kept only when the drop is certain.
 		catchAll := false
-		for _, d := range drops {
-			if !d.Named {
+		for i := range res.Decisions {
+			if d := &res.Decisions[i]; d.Verdict == ruleset.Drop && !d.Named {
 				catchAll = true
+				break
 			}
 		}
 		if !catchAll {
@@ -91,7 +94,7 @@ func evalBridge(c *ruleset.Chain, fam ruleset.Family, b Bridge, all []string) br
 		if !res.Certainly(ruleset.Drop) {
 			continue
 		}
-		flow.drops[cl.dir] = append(flow.drops[cl.dir], drops...)
+		flow.drops[cl.dir] = append(flow.drops[cl.dir], res.Of(ruleset.Drop)...)
 		if cl.reply {
 			flow.replyDropped[cl.dir] = true
 		} else {
