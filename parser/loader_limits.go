@@ -92,6 +92,16 @@ func (lim Limits) precheck(src []byte) *limitViolation {
 			}
 			continue
 		}
+		if c == '"' {
+			// A quoted string on one line within the token limit changes
+			// nothing: jump to its closing quote. Others are followed
+			// byte by byte below.
+			if j := bytes.IndexByte(src[i+1:], '"'); j >= 0 && j+1 <= lim.MaxTokenLength && bytes.IndexByte(src[i+1:i+1+j], '\n') < 0 {
+				i += j + 1
+				tokStart = -1
+				continue
+			}
+		}
 		switch c {
 		case '#':
 			state, tokStart = comment, -1
@@ -123,7 +133,8 @@ func (lim Limits) precheck(src []byte) *limitViolation {
 			// The rest of a word changes nothing until it reaches the
 			// token limit: skip it in a tight loop (this pass sees every
 			// byte of an 18 MB element list).
-			for i+1 < len(src) && precheckWord[src[i+1]] && i+1-tokStart <= lim.MaxTokenLength {
+			word := src[:min(len(src), tokStart+lim.MaxTokenLength+1)]
+			for i+1 < len(word) && precheckWord[word[i+1]] {
 				i++
 			}
 		}
