@@ -65,21 +65,25 @@ type protoState struct {
 }
 
 func runProtocolConflict(p *Pass) {
-	eachRule(p.Ruleset, func(r ruleRef) {
-		checkRuleProtocols(p, familyOf(r.Table), r.Stmts)
-	})
+	// One report function for the run, not one per rule.
+	report := func(n parser.Node, via *parser.VarRef, format string, args ...any) {
+		reportVia(p, n, via, Error, fmt.Sprintf(format, args...))
+	}
+	for _, t := range p.Ruleset.Tables {
+		fam := familyOf(t)
+		for _, r := range p.tables().rulesOf(t) {
+			checkRuleProtocols(fam, r.Stmts, report)
+		}
+	}
 }
 
-func checkRuleProtocols(p *Pass, fam parser.Family, stmts []parser.Stmt) {
+func checkRuleProtocols(fam parser.Family, stmts []parser.Stmt, report func(parser.Node, *parser.VarRef, string, ...any)) {
 	var st protoState
 	switch fam {
 	case parser.FamilyIP:
 		st.l3 = "ip"
 	case parser.FamilyIP6:
 		st.l3 = "ip6"
-	}
-	report := func(n parser.Node, via *parser.VarRef, format string, args ...any) {
-		reportVia(p, n, via, Error, fmt.Sprintf(format, args...))
 	}
 	for _, s := range stmts {
 		switch x := s.(type) {
@@ -152,8 +156,8 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 	if !ok || (m.Op != "" && m.Op != "==") {
 		return
 	}
-	path := sel.Path()
-	switch path {
+	var buf [64]byte
+	switch string(appendSelectorPath(buf[:0], sel)) {
 	case "meta nfproto", "nfproto":
 		if fam != parser.FamilyInet {
 			report(sel, nil, "meta nfproto is only useful in inet tables (a %s table sees only its own family): nft refuses it (\"meta nfproto is only useful in the inet family\"); remove the match", fam)
@@ -188,44 +192,76 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 // checkSelectorsIn checks every selector inside e against the family and
 // what the rule established, and records what it establishes.
 func checkSelectorsIn(fam parser.Family, st *protoState, e parser.Expr, report func(parser.Node, *parser.VarRef, string, ...any)) {
-	if e == nil {
+	// Most left sides are a selector, or a concatenation of selectors,
+	// without arguments: they need no walk (and no closure).
+	switch x := e.(type) {
+	case nil:
 		return
+	case *parser.Selector:
+		if x != nil && len(x.Args) == 0 {
+			checkSelector(fam, st, x, nil, report)
+			return
+		}
+	case *parser.Concat:
+		if x != nil && plainSelectors(x.Parts) {
+			for _, part := range x.Parts {
+				checkSelector(fam, st, part.(*parser.Selector), nil, report)
+			}
+			return
+		}
 	}
 	inspect(e, func(n parser.Node, via *parser.VarRef) bool {
 		sel, ok := n.(*parser.Selector)
 		if !ok {
 			return true
 		}
-		proto := ruleset.SelectorOf(sel).Proto
-		if msg := familyProblem(fam, proto); msg != "" {
-			report(sel, via, "%s", msg)
-			return false
-		}
-		if proto == "vlan" && st.etherType != "" && st.etherType != "vlan" && st.etherType != "8021q" && st.etherType != "8021ad" {
-			report(sel, via, "%s reads a VLAN header, but the rule already matched ether type %s: nft refuses it (\"conflicting protocols specified: ether vs. vlan\"); match `vlan type %s` after the vlan match instead",
-				sel.Path(), st.etherType, st.etherType)
-			return false
-		}
-		switch proto {
-		case "ip", "ip6":
-			setL3(st, proto, sel, report)
-		case "exthdr":
-			setL3(st, "ip6", sel, report)
-		}
-		if transportProtos[proto] {
-			st.l4Seen = true
-			if st.l4 != nil && !(len(st.l4) == 1 && st.l4[0] == proto) {
-				report(sel, via, "%s matches %s, but the rule already matched %s: nft refuses it (\"conflicting protocols specified: %s vs. %s\"); split the rule, or use `th` for ports of several protocols",
-					sel.Path(), proto, strings.Join(st.l4, ", "), strings.Join(st.l4, ", "), proto)
-				return false
-			}
-			st.l4, st.l4At = []string{proto}, sel
-		}
-		if len(sel.Words) > 0 && sel.Words[0].Name == "th" {
-			st.l4Seen = true
-		}
-		return true
+		return checkSelector(fam, st, sel, via, report)
 	})
+}
+
+// plainSelectors reports whether every part is a selector without arguments.
+func plainSelectors(parts []parser.Expr) bool {
+	for _, part := range parts {
+		sel, ok := part.(*parser.Selector)
+		if !ok || sel == nil || len(sel.Args) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkSelector checks one selector against the family and what the rule
+// established, and records what it establishes; false when it reported.
+func checkSelector(fam parser.Family, st *protoState, sel *parser.Selector, via *parser.VarRef, report func(parser.Node, *parser.VarRef, string, ...any)) bool {
+	proto := ruleset.SelectorOf(sel).Proto
+	if msg := familyProblem(fam, proto); msg != "" {
+		report(sel, via, "%s", msg)
+		return false
+	}
+	if proto == "vlan" && st.etherType != "" && st.etherType != "vlan" && st.etherType != "8021q" && st.etherType != "8021ad" {
+		report(sel, via, "%s reads a VLAN header, but the rule already matched ether type %s: nft refuses it (\"conflicting protocols specified: ether vs. vlan\"); match `vlan type %s` after the vlan match instead",
+			sel.Path(), st.etherType, st.etherType)
+		return false
+	}
+	switch proto {
+	case "ip", "ip6":
+		setL3(st, proto, sel, report)
+	case "exthdr":
+		setL3(st, "ip6", sel, report)
+	}
+	if transportProtos[proto] {
+		st.l4Seen = true
+		if st.l4 != nil && !(len(st.l4) == 1 && st.l4[0] == proto) {
+			report(sel, via, "%s matches %s, but the rule already matched %s: nft refuses it (\"conflicting protocols specified: %s vs. %s\"); split the rule, or use `th` for ports of several protocols",
+				sel.Path(), proto, strings.Join(st.l4, ", "), strings.Join(st.l4, ", "), proto)
+			return false
+		}
+		st.l4, st.l4At = []string{proto}, sel
+	}
+	if len(sel.Words) > 0 && sel.Words[0].Name == "th" {
+		st.l4Seen = true
+	}
+	return true
 }
 
 func setL3(st *protoState, l3 string, at parser.Node, report func(parser.Node, *parser.VarRef, string, ...any)) {
