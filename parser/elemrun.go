@@ -261,15 +261,19 @@ func growCap[T any](s []T, n int) []T {
 	return t
 }
 
-// addV4 appends an IPv4 element read by the parser.
-func (r *ElemRun) addV4(rec packedV4) {
-	if rec.form != FormSingle {
+// addV4 appends an IPv4 element written at src[off:end], field by field
+// into its slot.
+func (r *ElemRun) addV4(off, end int, form ElemForm, bits uint8, lo, hi uint32) {
+	if form != FormSingle {
 		r.compound++
 	}
-	if len(r.v4) == cap(r.v4) {
-		r.v4 = growCap(r.v4, max(16, len(r.v4)))
+	n := len(r.v4)
+	if n == cap(r.v4) {
+		r.v4 = growCap(r.v4, max(16, n))
 	}
-	r.v4 = append(r.v4, rec)
+	r.v4 = r.v4[:n+1]
+	e := &r.v4[n]
+	e.off, e.n, e.form, e.bits, e.lo, e.hi = uint32(off), uint16(end-off), form, bits, lo, hi
 }
 
 // add appends a plain element read by the parser.

@@ -124,7 +124,7 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 		}
 		if run.family == RunIPv4 {
 			// The common case of big sets, without the general element.
-			rec, end, ok := v4ElemAt(src, next)
+			lo, hi, form, bits, end, ok := v4ElemAt(src, next)
 			if !ok {
 				break
 			}
@@ -135,7 +135,7 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 			if len(run.v4) == cap(run.v4) {
 				pk.reserve(run)
 			}
-			run.addV4(rec)
+			run.addV4(next, end, form, bits, lo, hi)
 			sep, last = s, end
 			continue
 		}
@@ -202,12 +202,12 @@ func (p *parser) plainElemAt(i int) (runElem, bool) {
 	c := src[i]
 	if isDigit(c) {
 		if _, _, ok := parseDottedQuad(src, i); ok {
-			rec, end, ok := v4ElemAt(src, i)
+			lo, hi, form, bits, end, ok := v4ElemAt(src, i)
 			if !ok {
 				return el, false
 			}
-			el.family, el.form, el.bits, el.end = RunIPv4, rec.form, int(rec.bits), end
-			el.lo, el.hi = Uint128{Lo: uint64(rec.lo)}, Uint128{Lo: uint64(rec.hi)}
+			el.family, el.form, el.bits, el.end = RunIPv4, form, int(bits), end
+			el.lo, el.hi = Uint128{Lo: uint64(lo)}, Uint128{Lo: uint64(hi)}
 			return el, true
 		}
 		if v, e, ok := parseDecimal(src, i); ok && e < len(src) {
@@ -264,39 +264,36 @@ func (p *parser) plainElemAt(i int) (runElem, bool) {
 }
 
 // v4ElemAt reads the plain IPv4 element (address, prefix or range) at
-// src[i] and returns its record and end.
-func v4ElemAt(src string, i int) (packedV4, int, bool) {
+// src[i]: the interval it covers, its form, prefix length and end. (The
+// results are scalars: a record built here and copied into the run costs
+// more than parsing it.)
+func v4ElemAt(src string, i int) (lo, hi uint32, form ElemForm, bits uint8, end int, ok bool) {
 	v, e, ok := parseDottedQuad(src, i)
 	if !ok {
-		return packedV4{}, 0, false
+		return 0, 0, 0, 0, 0, false
 	}
-	rec := packedV4{off: uint32(i), form: FormSingle, lo: v, hi: v}
 	switch src[e] { // parseDottedQuad stops before the end of src
 	case '/':
-		bits, e2, ok := parseDecimal(src, e+1)
-		if !ok || bits > 32 || !endsElem(src, e2) {
-			return packedV4{}, 0, false
+		n, e2, ok := parseDecimal(src, e+1)
+		if !ok || n > 32 || !endsElem(src, e2) {
+			return 0, 0, 0, 0, 0, false
 		}
-		host := uint32(uint64(1)<<(32-bits) - 1)
+		host := uint32(uint64(1)<<(32-n) - 1)
 		if v&host != 0 {
-			return packedV4{}, 0, false
+			return 0, 0, 0, 0, 0, false
 		}
-		rec.form, rec.bits, rec.hi = FormPrefix, uint8(bits), v|host
-		e = e2
+		return v, v | host, FormPrefix, uint8(n), e2, true
 	case '-':
 		hv, e2, ok := parseDottedQuad(src, e+1)
 		if !ok || hv < v || !endsElem(src, e2) {
-			return packedV4{}, 0, false
+			return 0, 0, 0, 0, 0, false
 		}
-		rec.form, rec.hi = FormRange, hv
-		e = e2
-	default:
-		if !endsElem(src, e) {
-			return packedV4{}, 0, false
-		}
+		return v, hv, FormRange, 0, e2, true
 	}
-	rec.n = uint16(e - i)
-	return rec, e, true
+	if !endsElem(src, e) {
+		return 0, 0, 0, 0, 0, false
+	}
+	return v, v, FormSingle, 0, e, true
 }
 
 // hostMask128 returns the host bits of a /bits IPv6 prefix.
