@@ -139,7 +139,17 @@ func forwardChains(rs *ruleset.Ruleset) []*ruleset.Chain {
 // builtinFwd selects which chains are examined for which bridges: for
 // NFT101/102/110 (false) the built-in FORWARD is skipped for runtimes that
 // do not own it (NFT111 reports those); for NFT111 (true) only those.
+//
+// The flows are computed once per Run and chain and shared, read only, by
+// the checks that ask (NFT101, NFT102 and NFT110 start together and
+// would each evaluate the same large chains).
 func chainFlows(pass *Pass, c *ruleset.Chain, builtinFwd bool) []bridgeFlow {
+	e := pass.sharedRun().flowEntry(forwardKey{c, builtinFwd})
+	e.once.Do(func() { e.flows = evalChainFlows(pass, c, builtinFwd) })
+	return e.flows
+}
+
+func evalChainFlows(pass *Pass, c *ruleset.Chain, builtinFwd bool) []bridgeFlow {
 	bridges := pass.Options.Bridges()
 	var all []string
 	for _, b := range bridges {

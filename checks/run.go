@@ -111,11 +111,68 @@ func scheduleOrder(todo []*Check) []int {
 // checks running in parallel. What it hands out is read only.
 type runShared struct {
 	rs        *ruleset.Ruleset
-	rulesOnce sync.Once
+	rulesOnce sharedOnce
 	rules     []ruleRef
 
-	kindsOnce sync.Once
+	kindsOnce sharedOnce
 	kinds     []ruleKinds // parallel to rules
+
+	flowsMu sync.Mutex
+	flows   map[forwardKey]*forwardEntry // chainFlows's results
+}
+
+// forwardKey and forwardEntry hold chainFlows's result for one chain.
+type forwardKey struct {
+	chain      *ruleset.Chain
+	builtinFwd bool
+}
+
+type forwardEntry struct {
+	once  sharedOnce
+	flows []bridgeFlow
+}
+
+// sharedOnce runs a computation shared by the checks of a Run once. If it
+// panics, the check that ran it reports the panic, and every other check
+// that needs the result panics too (sync.Once alone would hand them the
+// missing result as if it were empty, and they would report nothing).
+type sharedOnce struct {
+	once sync.Once
+	done bool
+}
+
+func (o *sharedOnce) Do(f func()) {
+	o.once.Do(func() {
+		f()
+		o.done = true
+	})
+	if !o.done {
+		panic("a computation shared with another check crashed (see that check's internal error)")
+	}
+}
+
+// sharedRun returns the pass's shared state, or a fresh one for a pass
+// made outside Run.
+func (p *Pass) sharedRun() *runShared {
+	if p.shared == nil {
+		p.shared = &runShared{rs: p.Ruleset}
+	}
+	return p.shared
+}
+
+// flowEntry returns the entry for k, creating it on first use.
+func (sh *runShared) flowEntry(k forwardKey) *forwardEntry {
+	sh.flowsMu.Lock()
+	defer sh.flowsMu.Unlock()
+	if sh.flows == nil {
+		sh.flows = make(map[forwardKey]*forwardEntry)
+	}
+	e := sh.flows[k]
+	if e == nil {
+		e = &forwardEntry{}
+		sh.flows[k] = e
+	}
+	return e
 }
 
 // ruleKinds says which kinds of node a rule's statements hold anywhere
@@ -188,10 +245,7 @@ func (p *Pass) ruleKinds() []ruleKinds {
 // rule, to visit each once) costs more than most of those checks' own
 // work, so it is done once per Run.
 func (p *Pass) allRules() []ruleRef {
-	if p.shared == nil {
-		p.shared = &runShared{rs: p.Ruleset}
-	}
-	sh := p.shared
+	sh := p.sharedRun()
 	sh.rulesOnce.Do(func() {
 		n := 0
 		for _, t := range sh.rs.Tables {
