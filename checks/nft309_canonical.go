@@ -72,7 +72,7 @@ func (m *canonMemo) stmtsHash(stmts []parser.Stmt) (keyHash, bool) {
 		if c.bad {
 			return keyHash{}, false
 		}
-		c.b.WriteByte(';')
+		c.b.writeByte(';')
 	}
 	return m.hashBytes(c.b.Bytes()), true
 }
@@ -114,15 +114,15 @@ func (m *canonMemo) writer() canonWriter {
 	if m != nil && len(m.bufs) > 0 {
 		b := m.bufs[len(m.bufs)-1]
 		m.bufs = m.bufs[:len(m.bufs)-1]
-		w.b = *bytes.NewBuffer(b[:0])
+		w.b = keyBuf{s: b[:0]}
 	}
 	return w
 }
 
 // release hands w's buffer back to the memo, after its key was copied.
 func (m *canonMemo) release(w *canonWriter) {
-	if m != nil && w.b.Cap() <= maxSpareBuf {
-		m.bufs = append(m.bufs, w.b.Bytes()[:0])
+	if m != nil && cap(w.b.s) <= maxSpareBuf {
+		m.bufs = append(m.bufs, w.b.s[:0])
 	}
 }
 
@@ -180,19 +180,33 @@ func (m *canonMemo) key(n parser.Node) (string, bool) {
 }
 
 type canonWriter struct {
-	b    bytes.Buffer // reused across elements by NFT405
+	b    keyBuf // reused across elements by NFT405
 	bad  bool
 	memo *canonMemo // nil: no memo
 }
 
+// keyBuf is the buffer a key is written into: a byte slice with the
+// methods of bytes.Buffer that the users of canonWriter call, small
+// enough to be inlined (the rule checks write the key of every statement
+// of a ruleset, and bytes.Buffer's bookkeeping was a fifth of that).
+type keyBuf struct{ s []byte }
+
+func (k *keyBuf) Reset()               { k.s = k.s[:0] }
+func (k *keyBuf) Bytes() []byte        { return k.s }
+func (k *keyBuf) String() string       { return string(k.s) }
+func (k *keyBuf) Len() int             { return len(k.s) }
+func (k *keyBuf) WriteString(s string) { k.s = append(k.s, s...) }
+func (k *keyBuf) writeByte(c byte)     { k.s = append(k.s, c) }
+func (k *keyBuf) appendUint(v uint64)  { k.s = strconv.AppendUint(k.s, v, 10) }
+func (k *keyBuf) appendInt(v int64)    { k.s = strconv.AppendInt(k.s, v, 10) }
+func (k *keyBuf) appendQuote(s string) { k.s = strconv.AppendQuote(k.s, s) }
+
 func (c *canonWriter) str(s string) {
 	if plainASCII(s) { // what strconv.Quote would write, without its per-rune work
-		c.b.WriteByte('"')
-		c.b.WriteString(s)
-		c.b.WriteByte('"')
+		c.b.s = append(append(append(c.b.s, '"'), s...), '"')
 		return
 	}
-	c.b.Write(strconv.AppendQuote(c.b.AvailableBuffer(), s))
+	c.b.appendQuote(s)
 }
 
 // plainASCII reports whether strconv.Quote leaves s as it is: printable
@@ -207,46 +221,34 @@ func plainASCII(s string) bool {
 }
 
 func (c *canonWriter) tag(t string) {
-	c.b.WriteString(t)
-	c.b.WriteByte('(')
+	c.b.s = append(append(c.b.s, t...), '(')
 }
 
-func (c *canonWriter) end() { c.b.WriteByte(')') }
-
-// sub returns the key of n as a separate string (for sorting).
-func (c *canonWriter) sub(n parser.Node, depth int) string {
-	w := c.memo.writer()
-	defer c.memo.release(&w)
-	w.node(n, depth)
-	if w.bad {
-		c.bad = true
-	}
-	return w.b.String()
-}
+func (c *canonWriter) end() { c.b.writeByte(')') }
 
 func (c *canonWriter) args(args []*parser.Arg, depth int) {
-	c.b.WriteByte('[')
+	c.b.writeByte('[')
 	for _, a := range args {
 		if a == nil || a.Key == "comment" {
 			continue
 		}
 		c.str(a.Key)
-		c.b.WriteByte('=')
+		c.b.writeByte('=')
 		if a.Value != nil {
 			c.node(a.Value, depth+1)
 		}
-		c.b.WriteByte(',')
+		c.b.writeByte(',')
 	}
-	c.b.WriteByte(']')
+	c.b.writeByte(']')
 }
 
 func (c *canonWriter) stmts(stmts []parser.Stmt, depth int) {
-	c.b.WriteByte('[')
+	c.b.writeByte('[')
 	for _, s := range stmts {
 		c.node(s, depth+1)
-		c.b.WriteByte(';')
+		c.b.writeByte(';')
 	}
-	c.b.WriteByte(']')
+	c.b.writeByte(']')
 }
 
 // sorted writes the keys of xs, the elements of the list node, in sorted
@@ -275,24 +277,43 @@ func (c *canonWriter) sorted(node parser.Node, xs []parser.Expr, depth int) {
 }
 
 func (c *canonWriter) writeSorted(xs []parser.Expr, depth int) {
-	keys := make([]string, 0, elemCount(xs))
+	// The elements' keys are written one after the other into one spare
+	// buffer and sorted as spans of it: no string per element.
+	w := c.memo.writer()
+	defer c.memo.release(&w)
+	var small [memoMinElems]keySpan
+	spans := small[:0]
 	for _, x := range xs {
 		if r, ok := x.(*parser.ElemRun); ok {
 			for i := range r.Len() {
-				keys = append(keys, c.subRunElem(r, i, depth+1))
+				start := len(w.b.s)
+				w.runElem(r, i, depth+1)
+				spans = append(spans, keySpan{start, len(w.b.s)})
 			}
 			continue
 		}
-		keys = append(keys, c.sub(x, depth+1))
+		start := len(w.b.s)
+		w.node(x, depth+1)
+		spans = append(spans, keySpan{start, len(w.b.s)})
 	}
-	slices.Sort(keys)
-	c.b.WriteByte('{')
-	for _, k := range keys {
-		c.b.WriteString(k)
-		c.b.WriteByte(',')
+	if w.bad {
+		c.bad = true
+		return
 	}
-	c.b.WriteByte('}')
+	keys := w.b.s
+	slices.SortFunc(spans, func(a, b keySpan) int {
+		return bytes.Compare(keys[a.start:a.end], keys[b.start:b.end])
+	})
+	c.b.writeByte('{')
+	for _, sp := range spans {
+		c.b.s = append(c.b.s, keys[sp.start:sp.end]...)
+		c.b.writeByte(',')
+	}
+	c.b.writeByte('}')
 }
+
+// keySpan is where one element's key is in a buffer.
+type keySpan struct{ start, end int }
 
 // elemCount returns the number of elements of a list, counting each
 // element of a packed run (parser.ElemRun).
@@ -308,19 +329,9 @@ func elemCount(xs []parser.Expr) int {
 	return n
 }
 
-// subRunElem returns the key of element i of a packed run: the key of
-// the node r.At(i) would build (a Literal address, a Number, a Prefix or
-// a RangeExpr of them), written from the run without building it.
-func (c *canonWriter) subRunElem(r *parser.ElemRun, i int, depth int) string {
-	w := c.memo.writer()
-	defer c.memo.release(&w)
-	w.runElem(r, i, depth)
-	if w.bad {
-		c.bad = true
-	}
-	return w.b.String()
-}
-
+// runElem writes the key of element i of a packed run: the key of the
+// node r.At(i) would build (a Literal address, a Number, a Prefix or a
+// RangeExpr of them), written from the run without building it.
 func (c *canonWriter) runElem(r *parser.ElemRun, i int, depth int) {
 	lo, hi := r.Bounds(i)
 	form := r.Form(i)
@@ -338,7 +349,7 @@ func (c *canonWriter) runElem(r *parser.ElemRun, i int, depth int) {
 		c.tag("prefix")
 		c.runValue(r, text[:slash], lo.Lo)
 		c.tag("num")
-		c.b.Write(strconv.AppendUint(c.b.AvailableBuffer(), uint64(r.Bits(i)), 10))
+		c.b.appendUint(uint64(r.Bits(i)))
 		c.end()
 		c.end()
 	case parser.FormRange:
@@ -358,17 +369,17 @@ func (c *canonWriter) runValue(r *parser.ElemRun, text string, v uint64) {
 	switch r.Family() {
 	case parser.RunNumber:
 		c.tag("num")
-		c.b.Write(strconv.AppendUint(c.b.AvailableBuffer(), v, 10))
+		c.b.appendUint(v)
 		c.end()
 		return
 	case parser.RunIPv6:
 		c.b.WriteString("lit")
-		c.b.Write(strconv.AppendInt(c.b.AvailableBuffer(), int64(parser.LitIPv6), 10))
+		c.b.appendInt(int64(parser.LitIPv6))
 	default:
 		c.b.WriteString("lit")
-		c.b.Write(strconv.AppendInt(c.b.AvailableBuffer(), int64(parser.LitIPv4), 10))
+		c.b.appendInt(int64(parser.LitIPv4))
 	}
-	c.b.WriteByte('(')
+	c.b.writeByte('(')
 	c.str(text)
 	c.end()
 }
@@ -396,7 +407,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 			c.node(x.Target, depth+1)
 		}
 		if x.Chain != nil {
-			c.b.WriteByte('{')
+			c.b.writeByte('{')
 			for _, it := range x.Chain.Items {
 				r, ok := it.(*parser.Rule)
 				if !ok {
@@ -405,7 +416,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 				}
 				c.stmts(r.Stmts, depth+1)
 			}
-			c.b.WriteByte('}')
+			c.b.writeByte('}')
 		}
 		c.end()
 	case *parser.VmapStmt:
@@ -426,7 +437,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		if x.Addr != nil {
 			c.node(x.Addr, depth+1)
 		}
-		c.b.WriteByte(':')
+		c.b.writeByte(':')
 		if x.Port != nil {
 			c.node(x.Port, depth+1)
 		}
@@ -480,8 +491,8 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.end()
 	case *parser.Literal:
 		c.b.WriteString("lit")
-		c.b.Write(strconv.AppendInt(c.b.AvailableBuffer(), int64(x.Kind), 10))
-		c.b.WriteByte('(')
+		c.b.appendInt(int64(x.Kind))
+		c.b.writeByte('(')
 		c.str(x.Text)
 		c.end()
 	case *parser.StringLit:
@@ -491,12 +502,12 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 	case *parser.Number:
 		c.tag("num")
 		if x.Neg {
-			c.b.WriteByte('-')
+			c.b.writeByte('-')
 		}
 		if x.Overflow {
 			c.str(x.Text)
 		} else {
-			c.b.Write(strconv.AppendUint(c.b.AvailableBuffer(), x.Value, 10))
+			c.b.appendUint(x.Value)
 		}
 		c.end()
 	case *parser.VarRef:
@@ -567,7 +578,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.tag("cat")
 		for _, p := range x.Parts {
 			c.node(p, depth+1)
-			c.b.WriteByte('.')
+			c.b.writeByte('.')
 		}
 		c.end()
 	case *parser.List:

@@ -96,7 +96,7 @@ func (d *dupFinder) check(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 		orig, seen := first[key]
 		fresh := !seen
 		if seen {
-			if log.changedSince(orig.index, readsOf(stmtNodes(r.Stmts)...)) {
+			if changedSinceFor(log, orig.index, r.Stmts) {
 				fresh = true
 			} else {
 				found = append(found, duplicate{stmts: r.Stmts, node: n, orig: orig.node})
@@ -129,12 +129,26 @@ func duplicateDiag(p *Pass, text *ruleTexter, t *ruleset.Table, c *ruleset.Chain
 	case endsChain(t, d.stmts[len(d.stmts)-1:]) != endNone:
 		effect = "the copy sees only the packets the first one let through and decides again for them"
 	}
+	at, orig := p.Range(d.node), p.Range(d.orig)
 	return Diagnostic{
-		Range: p.Range(d.node),
+		Range: at,
 		Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: %s; remove it, or flush the chain before adding its rules again",
-			text.text(d.stmts), lineOf(p, d.orig, d.node), describeChain(c), effect),
-		Related: []Related{{Range: p.Range(d.orig), Message: "first copy"}},
+			text.text(d.stmts), lineOfRange(orig, at), describeChain(c), effect),
+		Related: []Related{{Range: orig, Message: "first copy"}},
 	}
+}
+
+// changedSinceFor reports whether a rule after rule i changed what the
+// statements stmts read. What they read is computed only when a rule
+// wrote a key since (most copies follow rules that write nothing).
+func changedSinceFor(log *stateLog, i int, stmts []parser.Stmt) bool {
+	if log.lastAll > i {
+		return true
+	}
+	if log.lastKey <= i {
+		return false
+	}
+	return log.changedSince(i, readsOf(stmtNodes(stmts)...))
 }
 
 func onlyMatches(stmts []parser.Stmt) bool {
@@ -169,7 +183,12 @@ func endsChainFor(t *ruleset.Table, stmts []parser.Stmt) bool {
 // lineOf describes the position of node for a message about other:
 // "line 5", or "other.nft:5" when they are in different files.
 func lineOf(p *Pass, node, other parser.Node) string {
-	a, b := p.Range(node).Start, p.Range(other).Start
+	return lineOfRange(p.Range(node), p.Range(other))
+}
+
+// lineOfRange is lineOf for resolved ranges.
+func lineOfRange(node, other parser.Range) string {
+	a, b := node.Start, other.Start
 	if a.Filename == b.Filename {
 		return fmt.Sprintf("line %d", a.Line)
 	}
