@@ -83,12 +83,35 @@ type packedWide struct {
 	lo, hi Uint128
 }
 
-// newElemRun starts an empty run of family in the source src (the
-// parser's string of the whole file, not a copy) whose first byte is at
-// base.
-func newElemRun(src string, base Pos, family RunFamily) *ElemRun {
-	return &ElemRun{family: family, src: src, base: base}
+// newElemRun starts an empty run of family, with room for room
+// elements, in the source src (the parser's string of the whole file,
+// not a copy) whose first byte is at base.
+func newElemRun(src string, base Pos, family RunFamily, room int) *ElemRun {
+	// Most runs are a few ports or addresses of a short literal: their
+	// first records are allocated with the run, in one piece.
+	if room <= smallRun {
+		if family == RunIPv4 {
+			x := new(struct {
+				r   ElemRun
+				buf [smallRun]packedV4
+			})
+			x.r = ElemRun{family: family, src: src, base: base, v4: x.buf[:0]}
+			return &x.r
+		}
+		x := new(struct {
+			r   ElemRun
+			buf [smallRun]packedWide
+		})
+		x.r = ElemRun{family: family, src: src, base: base, wide: x.buf[:0]}
+		return &x.r
+	}
+	r := &ElemRun{family: family, src: src, base: base}
+	r.grow(room)
+	return r
 }
+
+// smallRun is the room of the records allocated with a run.
+const smallRun = 4
 
 // Family returns the kind of value the run's elements hold.
 func (r *ElemRun) Family() RunFamily { return r.family }

@@ -96,8 +96,7 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 	}
 	var started Expr
 	if pk.run == nil || pk.run.family != el.family {
-		pk.run = newElemRun(src, p.file.Pos(0), el.family)
-		started = pk.run
+		room := smallRun
 		if !pk.sized {
 			// Counted once per literal (a hint: comments may hold commas
 			// or '}'); the room is taken only once the run is long, so
@@ -109,10 +108,12 @@ func (p *parser) packElems(pk *elemPacking) (Expr, bool) {
 				n = i
 			}
 			pk.hint = strings.Count(src[sep:sep+n], ",") + 1
-			pk.run.grow(min(pk.hint, firstRunHint))
+			room = min(pk.hint, firstRunHint)
 		} else {
 			pk.hint = 0 // the hint is for the first run only
 		}
+		pk.run = newElemRun(src, p.file.Pos(0), el.family, room)
+		started = pk.run
 	}
 	run := pk.run
 	run.add(el)
