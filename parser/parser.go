@@ -456,6 +456,16 @@ func (p *parser) numberOf(v uint64, overflow bool) *Number {
 	return n
 }
 
+// expectNumberAfter is expectNumber("number after " + key), with the
+// message built only when it is reported.
+func (p *parser) expectNumberAfter(key string) *Number {
+	if p.cur.tok != NUMBER {
+		p.expected("number after " + key)
+		return nil
+	}
+	return p.number()
+}
+
 func (p *parser) expectNumber(what string) *Number {
 	if p.cur.tok != NUMBER {
 		p.expected(what)
@@ -667,7 +677,7 @@ func (p *parser) parseHandle(c *Command, words ...string) bool {
 		if p.isWord(w) {
 			c.HandleKind = w
 			p.next()
-			c.Handle = p.expectNumber("number after " + w)
+			c.Handle = p.expectNumberAfter(w)
 			return true
 		}
 	}

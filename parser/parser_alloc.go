@@ -40,6 +40,16 @@ func (s *slab[T]) take() *T {
 	return x
 }
 
+// reserve returns an empty slice with room for n values.
+func (s *slab[T]) reserve(n int) []T {
+	if n > len(s.free) {
+		s.refill(n)
+	}
+	out := s.free[:0:n]
+	s.free = s.free[n:]
+	return out
+}
+
 // carve returns a copy of xs with length and capacity len(xs), nil for
 // none. Long slices get an array of their own.
 func (s *slab[T]) carve(xs []T) []T {
@@ -139,6 +149,15 @@ func (p *parser) varRefNode(v VarRef) *VarRef {
 	x := p.slabs.varRefs.take()
 	*x = v
 	return x
+}
+
+// appendArg appends a to *args, which it starts with room for two from
+// the slab: most statements have one or two arguments.
+func (p *parser) appendArg(args *[]*Arg, a *Arg) {
+	if *args == nil {
+		*args = p.slabs.argSlices.reserve(2)
+	}
+	*args = append(*args, a)
 }
 
 // Stacks. A list under construction collects on one of the parser's

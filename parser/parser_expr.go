@@ -300,7 +300,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 	numArg := func(key string) bool {
 		a := p.arg(Arg{KeyPos: p.curPos(), Key: key})
 		p.next()
-		n := p.expectNumber("number after " + key)
+		n := p.expectNumberAfter(key)
 		if n == nil {
 			return false
 		}

@@ -92,7 +92,7 @@ func (p *parser) parseStmt() Stmt {
 				p.expected("xt match, target or watcher and its name")
 				return s
 			}
-			s.Args = append(s.Args, p.valueArg(""))
+			p.appendArg(&s.Args, p.valueArg(""))
 		}
 		s.EndPos = p.endPos()
 		return s
@@ -113,7 +113,7 @@ func (p *parser) parseStmt() Stmt {
 	case "tunnel":
 		if p.peek(1).isWord("name") {
 			s := p.keywordStmt(w)
-			s.Args = append(s.Args, p.nameArg())
+			p.appendArg(&s.Args, p.nameArg())
 			s.EndPos = p.endPos()
 			return s
 		}
@@ -129,7 +129,7 @@ func (p *parser) parseStmt() Stmt {
 			p.next()
 			a.Value = p.parseStmtValue()
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 			s.EndPos = p.endPos()
 			return s
 		}
@@ -174,7 +174,7 @@ func (p *parser) keyNumArg() *Arg {
 	a := p.newArg()
 	a.KeyPos, a.Key = p.curPos(), p.cur.lit
 	p.next()
-	if n := p.expectNumber("number after " + a.Key); n != nil {
+	if n := p.expectNumberAfter(a.Key); n != nil {
 		a.Value = n
 	}
 	a.EndPos = p.endPos()
@@ -246,10 +246,10 @@ func (p *parser) parseStatefulStmt() Stmt {
 		p.next()
 		p.next()
 		if p.isWord("over") {
-			s.Args = append(s.Args, p.flagArg())
+			p.appendArg(&s.Args, p.flagArg())
 		}
 		if n := p.expectNumber("connection count after ct count"); n != nil {
-			s.Args = append(s.Args, p.arg(Arg{Value: n, EndPos: n.End()}))
+			p.appendArg(&s.Args, p.arg(Arg{Value: n, EndPos: n.End()}))
 		}
 		s.EndPos = p.endPos()
 		return s
@@ -260,7 +260,7 @@ func (p *parser) parseStatefulStmt() Stmt {
 	}
 	s := p.keywordStmt(w)
 	if p.isWord("name") && w != "last" {
-		s.Args = append(s.Args, p.nameArg())
+		p.appendArg(&s.Args, p.nameArg())
 		s.EndPos = p.endPos()
 		return s
 	}
@@ -289,7 +289,7 @@ func (p *parser) parseStatefulStmt() Stmt {
 				return s
 			}
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		}
 	}
 	s.EndPos = p.endPos()
@@ -464,7 +464,7 @@ func (p *parser) parseSynproxyArgs() []*Arg {
 func (p *parser) parseSynproxyStmt() Stmt {
 	s := p.keywordStmt("synproxy")
 	if p.isWord("name") {
-		s.Args = append(s.Args, p.nameArg())
+		p.appendArg(&s.Args, p.nameArg())
 	} else {
 		s.Args = p.parseSynproxyArgs()
 	}
@@ -489,9 +489,9 @@ func (p *parser) parseLogStmt() Stmt {
 				return s
 			}
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		case "group", "snaplen", "queue-threshold":
-			s.Args = append(s.Args, p.keyNumArg())
+			p.appendArg(&s.Args, p.keyNumArg())
 		case "level":
 			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
@@ -501,7 +501,7 @@ func (p *parser) parseLogStmt() Stmt {
 			}
 			a.Value = p.wordLit()
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		case "flags":
 			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
@@ -534,7 +534,7 @@ func (p *parser) parseLogStmt() Stmt {
 				return s
 			}
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		default:
 			s.EndPos = p.endPos()
 			return s
@@ -638,6 +638,9 @@ func (p *parser) parseNatStmt() Stmt {
 		}
 	}
 	for p.cur.tok == WORD && p.curClass()&wcNatFlag != 0 {
+		if s.Flags == nil {
+			s.Flags = p.slabs.identSlices.reserve(2)
+		}
 		s.Flags = append(s.Flags, p.ident())
 		if p.cur.tok != COMMA {
 			break
@@ -655,7 +658,7 @@ func (p *parser) parseNatStmt() Stmt {
 func (p *parser) parseTproxyStmt() Stmt {
 	s := p.keywordStmt("tproxy")
 	if p.isWord("ip") || p.isWord("ip6") {
-		s.Args = append(s.Args, p.flagArg())
+		p.appendArg(&s.Args, p.flagArg())
 	}
 	if !p.isWord("to") {
 		p.expected("'to' after tproxy")
@@ -671,13 +674,13 @@ func (p *parser) parseTproxyStmt() Stmt {
 		a.Value = p.parseStmtValue()
 	}
 	a.EndPos = p.endPos()
-	s.Args = append(s.Args, a)
+	p.appendArg(&s.Args, a)
 	if p.cur.tok == COLON {
 		c := p.arg(Arg{KeyPos: p.curPos(), Key: ":"})
 		p.next()
 		c.Value = p.parseStmtValue()
 		c.EndPos = p.endPos()
-		s.Args = append(s.Args, c)
+		p.appendArg(&s.Args, c)
 	}
 	s.EndPos = p.endPos()
 	return s
@@ -719,7 +722,7 @@ func (p *parser) parseQueueStmt() Stmt {
 				return s
 			}
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		case "to":
 			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
@@ -737,7 +740,7 @@ func (p *parser) parseQueueStmt() Stmt {
 			}
 			a.Value = v
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		case "flags":
 			a := p.arg(Arg{KeyPos: p.curPos(), Key: w})
 			p.next()
@@ -752,9 +755,9 @@ func (p *parser) parseQueueStmt() Stmt {
 				return s
 			}
 			a.EndPos = p.endPos()
-			s.Args = append(s.Args, a)
+			p.appendArg(&s.Args, a)
 		case "bypass", "fanout":
-			s.Args = append(s.Args, p.flagArg())
+			p.appendArg(&s.Args, p.flagArg())
 			if p.cur.tok == COMMA {
 				p.next()
 			}
@@ -770,7 +773,7 @@ func (p *parser) parseQueueStmt() Stmt {
 func (p *parser) parseDupFwdStmt() Stmt {
 	s := p.keywordStmt(p.cur.lit)
 	if p.isWord("ip") || p.isWord("ip6") {
-		s.Args = append(s.Args, p.flagArg())
+		p.appendArg(&s.Args, p.flagArg())
 	}
 	if !p.isWord("to") {
 		p.expected("'to' after " + s.Keyword)
@@ -782,7 +785,7 @@ func (p *parser) parseDupFwdStmt() Stmt {
 		return s
 	}
 	a.EndPos = p.endPos()
-	s.Args = append(s.Args, a)
+	p.appendArg(&s.Args, a)
 	if p.isWord("device") {
 		d := p.arg(Arg{KeyPos: p.curPos(), Key: "device"})
 		p.next()
@@ -790,7 +793,7 @@ func (p *parser) parseDupFwdStmt() Stmt {
 			return s
 		}
 		d.EndPos = p.endPos()
-		s.Args = append(s.Args, d)
+		p.appendArg(&s.Args, d)
 	}
 	s.EndPos = p.endPos()
 	return s
@@ -811,7 +814,7 @@ func (p *parser) parseFlowStmt() Stmt {
 		if ref == nil {
 			return s
 		}
-		s.Args = append(s.Args, p.arg(Arg{Value: ref, EndPos: ref.End()}))
+		p.appendArg(&s.Args, p.arg(Arg{Value: ref, EndPos: ref.End()}))
 		s.EndPos = p.endPos()
 		return s
 	case p.isWord("table"):
@@ -978,9 +981,9 @@ func (p *parser) parseResetStmt() Stmt {
 	s := &KeywordStmt{KeywordPos: pos, Keyword: "reset tcp option"}
 	switch {
 	case p.cur.tok == WORD && tcpOptions[p.cur.lit]:
-		s.Args = append(s.Args, p.arg(Arg{Value: p.wordLit(), EndPos: p.endPos()}))
+		p.appendArg(&s.Args, p.arg(Arg{Value: p.wordLit(), EndPos: p.endPos()}))
 	case p.cur.tok == NUMBER:
-		s.Args = append(s.Args, p.arg(Arg{Value: p.number(), EndPos: p.endPos()}))
+		p.appendArg(&s.Args, p.arg(Arg{Value: p.number(), EndPos: p.endPos()}))
 	default:
 		p.expected("tcp option name (e.g. mss, sack-perm, timestamp) or number")
 		return s

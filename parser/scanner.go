@@ -20,6 +20,7 @@ type Scanner struct {
 	err  ErrorHandler
 
 	crlfReported bool
+	comments     slab[Comment] // the Comments, allocated in batches
 
 	// Comments collects every comment in source order.
 	Comments []*Comment
@@ -145,7 +146,9 @@ redo:
 				s.crlf(start + n - 1)
 				text = text[:n-1]
 			}
-			s.Comments = append(s.Comments, &Comment{Hash: s.file.Pos(start), Text: text})
+			c := s.comments.take()
+			c.Hash, c.Text = s.file.Pos(start), text
+			s.Comments = append(s.Comments, c)
 			continue
 		}
 		break
