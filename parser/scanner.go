@@ -172,15 +172,17 @@ redo:
 	if class&ccDigit != 0 {
 		// The common numbers and IPv4 addresses, when no address byte
 		// or letter follows them; scanAddrOrNumber decides the rest.
-		if e := ipv4End(src, off); e > 0 && (e == len(src) || !isAddrChar(src[e])) {
-			s.off = e
-			return IPV4, off, e, src[off:e]
-		}
 		e := off + 1
 		for e < len(src) && isDigit(src[e]) {
 			e++
 		}
-		if e == len(src) || byteClass[src[e]]&(ccAddr|ccLetter) == 0 {
+		switch {
+		case e < len(src) && src[e] == '.':
+			if e := ipv4End(src, off); e > 0 && (e == len(src) || !isAddrChar(src[e])) {
+				s.off = e
+				return IPV4, off, e, src[off:e]
+			}
+		case e == len(src) || byteClass[src[e]]&(ccAddr|ccLetter) == 0:
 			s.off = e
 			return NUMBER, off, e, src[off:e]
 		}
