@@ -102,20 +102,16 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 	names := indexTable(t)
 	where := fmt.Sprintf("table %s %s", familyOf(t), t.Name)
 	lookupSet := func(name string) *ruleset.Set { return t.Set(name) }
-	// One walk over the table's rules (as eachRuleOfTable visits them,
-	// shared with the other checks of the run) finds jumps to missing
+	// One walk over the table's rules finds jumps to missing
 	// chains, missing objects and flowtables, the sets meters create,
 	// and the @set references, which are reported once every meter is
 	// known.
 	w := newRefWalk(p, names, where)
-	for _, r := range p.tables().rulesOf(t) {
-		if r.Table != t {
-			continue
-		}
+	eachRuleOfTable(t, func(r ruleRef) {
 		for _, s := range r.Stmts {
 			walkInner(&w.visitors[1][1], s, nil, 0)
 		}
-	}
+	})
 	for _, ref := range w.setRefs {
 		if !names.sets[ref.ref.Name] {
 			reportVia(p, ref.ref, ref.via, Error, fmt.Sprintf(

@@ -71,9 +71,7 @@ func runProtocolConflict(p *Pass) {
 	}
 	for _, t := range p.Ruleset.Tables {
 		fam := familyOf(t)
-		for _, r := range p.tables().rulesOf(t) {
-			checkRuleProtocols(fam, r.Stmts, report)
-		}
+		eachRuleOfTable(t, func(r ruleRef) { checkRuleProtocols(fam, r.Stmts, report) })
 	}
 }
 

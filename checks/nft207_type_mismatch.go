@@ -43,44 +43,63 @@ func runTypeMismatch(p *Pass) {
 			checkSetElementTypes(p, s)
 		}
 	}
-	eachRule(p.Ruleset, func(r ruleRef) {
-		for _, s := range r.Stmts {
-			inspect(s, func(n parser.Node, via *parser.VarRef) bool {
-				switch x := n.(type) {
-				case *parser.MatchStmt:
-					checkMatchTypes(p, r.Table, x.Left, x.Right, via)
-				case *parser.VmapStmt:
-					checkMatchTypes(p, r.Table, x.Key, x.Map, via)
-				case *parser.SetStmt:
-					if sel, ok := x.Target.(*parser.Selector); ok {
-						t := ruleset.SelectorOf(sel).Type
-						switch v := unwrapVar(x.Value).(type) {
-						case *parser.Number:
-							reportValueProblem(p, t, x.Value, via)
-						case *parser.Binary:
-							// `ip dscp set ip dscp & 0x4f`: the constant must fit the field.
-							if v.Op == "&" || v.Op == "|" || v.Op == "^" {
-								if n, ok := unwrapVar(v.Y).(*parser.Number); ok {
-									reportValueProblem(p, t, n, via)
-								}
-							}
-						}
+	v := &typeVisitor{p: p}
+	for _, t := range p.Ruleset.Tables {
+		v.table = t
+		eachRuleOfTable(t, func(r ruleRef) {
+			for _, s := range r.Stmts {
+				walkInner(v, s, nil, 0)
+			}
+		})
+	}
+}
+
+// typeVisitor finds the matches, verdict maps and `set` statements of a
+// rule (one visitor for the whole run: no closure per statement).
+type typeVisitor struct {
+	p     *Pass
+	table *ruleset.Table
+	types [4]*ruleset.Type // leftTypes' buffer
+}
+
+func (v *typeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
+	p := v.p
+	switch x := n.(type) {
+	case *parser.MatchStmt:
+		checkMatchTypes(p, v.table, x.Left, x.Right, via, v.types[:0])
+	case *parser.VmapStmt:
+		checkMatchTypes(p, v.table, x.Key, x.Map, via, v.types[:0])
+	case *parser.SetStmt:
+		if sel, ok := x.Target.(*parser.Selector); ok {
+			t := ruleset.SelectorOf(sel).Type
+			switch y := unwrapVar(x.Value).(type) {
+			case *parser.Number:
+				reportValueProblem(p, t, x.Value, via)
+			case *parser.Binary:
+				// `ip dscp set ip dscp & 0x4f`: the constant must fit the field.
+				if y.Op == "&" || y.Op == "|" || y.Op == "^" {
+					if n, ok := unwrapVar(y.Y).(*parser.Number); ok {
+						reportValueProblem(p, t, n, via)
 					}
 				}
-				return true
-			})
+			}
 		}
-	})
+	}
+	return v
 }
 
 // leftTypes returns the component types of a match's left side when it is
 // a selector or a concatenation of selectors, else nil.
 func leftTypes(e parser.Expr) []*ruleset.Type {
+	return appendLeftTypes(nil, e)
+}
+
+// appendLeftTypes is leftTypes appending to out (a caller's buffer).
+func appendLeftTypes(out []*ruleset.Type, e parser.Expr) []*ruleset.Type {
 	switch x := e.(type) {
 	case *parser.Selector:
-		return []*ruleset.Type{ruleset.SelectorOf(x).Type}
+		return append(out, ruleset.SelectorOf(x).Type)
 	case *parser.Concat:
-		var out []*ruleset.Type
 		for _, part := range x.Parts {
 			sel, ok := part.(*parser.Selector)
 			if !ok {
@@ -93,9 +112,9 @@ func leftTypes(e parser.Expr) []*ruleset.Type {
 	return nil
 }
 
-func checkMatchTypes(p *Pass, t *ruleset.Table, left, right parser.Expr, via *parser.VarRef) {
-	types := leftTypes(left)
-	if types == nil || right == nil {
+func checkMatchTypes(p *Pass, t *ruleset.Table, left, right parser.Expr, via *parser.VarRef, buf []*ruleset.Type) {
+	types := appendLeftTypes(buf, left)
+	if len(types) == 0 || right == nil {
 		return
 	}
 	if ref, ok := setRefName(right); ok {

@@ -50,13 +50,54 @@ func eachRuleOfTables(tables []*ruleset.Table, fn func(ruleRef)) {
 	}
 	for _, t := range tables {
 		for _, c := range t.Chains {
+			if !c.Anonymous {
+				continue
+			}
 			// An anonymous chain whose body was visited through its
-			// origin rule is done; one whose origin rule is gone (the
-			// chain was flushed) is visited as a chain of its own.
-			if c.Anonymous && (c.Body == nil || !w.bodies[c.Body]) {
+			// origin rule is done, but for rules added to it by name;
+			// one whose origin rule is gone (the chain was flushed) is
+			// visited as a chain of its own.
+			if c.Body == nil || !w.bodies[c.Body] {
 				w.chain(t, c)
+			} else if !bodyIsChain(c) {
+				w.chainExcept(t, c, c.Body.Chain.Items)
 			}
 		}
+	}
+}
+
+// bodyIsChain reports whether the rules of anonymous chain c are exactly
+// its body's, as the builder made them.
+func bodyIsChain(c *ruleset.Chain) bool {
+	i := 0
+	for _, item := range c.Body.Chain.Items {
+		r, ok := item.(*parser.Rule)
+		if !ok {
+			continue
+		}
+		if i >= len(c.Rules) || c.Rules[i].AST != r {
+			return false
+		}
+		i++
+	}
+	return i == len(c.Rules)
+}
+
+// chainExcept visits the rules of c that are not the body items (a
+// `chain __chain0 { … }` block or `add rule … __chain0` in the file).
+func (w *ruleWalker) chainExcept(t *ruleset.Table, c *ruleset.Chain, items []parser.Cmd) {
+	body := make(map[*parser.Rule]bool, len(items))
+	for _, item := range items {
+		if r, ok := item.(*parser.Rule); ok {
+			body[r] = true
+		}
+	}
+	for _, r := range c.Rules {
+		if r.AST != nil && body[r.AST] {
+			continue
+		}
+		w.fn(ruleRef{Table: t, Chain: c, Rule: r, Stmts: r.Stmts, Node: ruleNode(r), Anon: c.Anonymous})
+		w.anon(t, c, r.Stmts, 0)
 	}
 }
 
