@@ -307,21 +307,98 @@ func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []k
 // packet and state that no statement of the chain changes between two
 // rules: not random numbers, counters of packets, or the clock.
 func isPureMatch(m *parser.MatchStmt) bool {
+	return !impureExpr(m.Left, 1) && !impureExpr(m.Right, 1)
+}
+
+// impureExpr reports whether e, reached at depth by inspect from a match,
+// holds a selector of random numbers or the clock outside set literals
+// (set elements are constants). It visits the nodes inspect visits, with
+// a type switch instead of a callback per node: NFT308 asks it of every
+// match of every rule.
+func impureExpr(e parser.Expr, depth int) bool {
+	if e == nil || depth > maxInspectDepth || parser.IsNilNode(e) {
+		return false
+	}
+	depth++
+	switch x := e.(type) {
+	case *parser.Selector:
+		for _, w := range x.Words {
+			if impureWord(w.Name) {
+				return true
+			}
+		}
+		for _, a := range x.Args {
+			if impureExpr(a.Value, depth) {
+				return true
+			}
+		}
+	case *parser.SetLit:
+		// Constants: no selector in them.
+	case *parser.VarRef:
+		return x.Value != nil && impureExpr(x.Value, depth)
+	case *parser.Elem:
+		if impureExpr(x.Value, depth) {
+			return true
+		}
+		for _, s := range x.Stmts {
+			if impureStmt(s, depth) {
+				return true
+			}
+		}
+	case *parser.MapElem:
+		return impureExpr(x.Key, depth) || impureExpr(x.Value, depth)
+	case *parser.Verdict:
+		return impureExpr(x.Target, depth)
+	case *parser.Binary:
+		return impureExpr(x.X, depth) || impureExpr(x.Y, depth)
+	case *parser.Prefix:
+		return impureExpr(x.X, depth)
+	case *parser.Mask:
+		return impureExpr(x.X, depth) || impureExpr(x.Mask, depth)
+	case *parser.RangeExpr:
+		return impureExpr(x.Lo, depth) || impureExpr(x.Hi, depth)
+	case *parser.Concat:
+		for _, p := range x.Parts {
+			if impureExpr(p, depth) {
+				return true
+			}
+		}
+	case *parser.List:
+		for _, p := range x.Elems {
+			if impureExpr(p, depth) {
+				return true
+			}
+		}
+	case *parser.MapLookup:
+		return impureExpr(x.Key, depth) || impureExpr(x.Map, depth)
+	case *parser.Paren:
+		return impureExpr(x.X, depth)
+	}
+	return false
+}
+
+// impureStmt is impureExpr for a statement inside an element (rare): the
+// general walk.
+func impureStmt(s parser.Stmt, depth int) bool {
 	impure := false
-	inspect(m, func(n parser.Node, _ *parser.VarRef) bool {
+	inspectVia(s, nil, func(n parser.Node, _ *parser.VarRef) bool {
 		sel, ok := n.(*parser.Selector)
 		if !ok {
-			// Set elements are constants: no selector in them.
 			_, lit := n.(*parser.SetLit)
 			return !lit
 		}
 		for _, w := range sel.Words {
-			switch strings.ToLower(w.Name) {
-			case "numgen", "random", "time", "day", "hour":
-				impure = true
-			}
+			impure = impure || impureWord(w.Name)
 		}
 		return true
-	})
-	return !impure
+	}, depth)
+	return impure
+}
+
+func impureWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "numgen", "random", "time", "day", "hour":
+		return true
+	}
+	return false
 }
