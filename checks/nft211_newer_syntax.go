@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -79,6 +80,7 @@ func runNewerSyntax(p *Pass) {
 			"%s needs nft %s or newer, but the target is nft %s: that version stops with a syntax error and loads nothing; rewrite it for %s or raise --nft-version",
 			f.what, f.since, target, target)})
 	}
+	syntax := &syntaxVisitor{report: report}
 	var visitCmds func(cmds []parser.Cmd, inMap bool, depth int)
 	visitCmds = func(cmds []parser.Cmd, inMap bool, depth int) {
 		if depth > 64 {
@@ -113,14 +115,14 @@ func runNewerSyntax(p *Pass) {
 					report(verbAt, featTunnel)
 				}
 				if x.Rule != nil {
-					visitStmts(x.Rule.Stmts, report)
+					visitStmts(x.Rule.Stmts, syntax)
 				}
 				if x.Body != nil {
 					visitCmds(x.Body.Items, x.Object == parser.ObjMap, depth+1)
 					checkBlockItems(x, report)
 				}
 			case *parser.Rule:
-				visitStmts(x.Stmts, report)
+				visitStmts(x.Stmts, syntax)
 			case *parser.Property:
 				if x.Key == "gc-interval" && inMap {
 					report(x, featMapGC)
@@ -198,51 +200,65 @@ func flagWords(e parser.Expr) []string {
 	return nil
 }
 
-func visitStmts(stmts []parser.Stmt, report func(parser.Node, syntaxFeature)) {
+func visitStmts(stmts []parser.Stmt, v *syntaxVisitor) {
 	for _, s := range stmts {
-		inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
-			switch x := n.(type) {
-			case *parser.KeywordStmt:
-				if x.Keyword == "last" {
-					report(x, featLast)
-				}
-				if strings.HasPrefix(x.Keyword, "tunnel") {
-					report(x, featTunnel)
-				}
-			case *parser.VerdictStmt:
-				if x.Chain != nil {
-					for _, item := range x.Chain.Items {
-						if r, ok := item.(*parser.Rule); ok {
-							visitStmts(r.Stmts, report)
-						}
-					}
-				}
-			case *parser.Selector:
-				if len(x.Words) == 0 {
-					return true
-				}
-				first := x.Words[0].Name
-				path := x.Path()
-				switch {
-				case first == "vxlan" || first == "geneve" || first == "gre" || first == "gretap":
-					if len(x.Words) > 2 || first != "gre" {
-						report(x, featInner)
-					}
-				case path == "meta broute":
-					report(x, featBroute)
-				case strings.HasPrefix(path, "dccp option"):
-					report(x, featDccpOpt)
-				case path == "icmpv6 taddr" || path == "icmpv6 daddr":
-					report(x, featIcmp6Addr)
-				case path == "meta ibrhwaddr":
-					report(x, featIbrhwaddr)
-				case first == "tunnel":
-					report(x, featTunnel)
-				case first == "fib" && x.Words[len(x.Words)-1].Name == "check":
-					report(x, featFibCheck)
+		walkSelectors(v, s, nil, 0)
+	}
+}
+
+// syntaxVisitor looks for the statements and selectors of newer nft
+// versions; one for the run, not a closure per statement.
+type syntaxVisitor struct {
+	report func(parser.Node, syntaxFeature)
+}
+
+func (v *syntaxVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
+	report := v.report
+	switch x := n.(type) {
+	case *parser.KeywordStmt:
+		if x.Keyword == "last" {
+			report(x, featLast)
+		}
+		if strings.HasPrefix(x.Keyword, "tunnel") {
+			report(x, featTunnel)
+		}
+	case *parser.VerdictStmt:
+		if x.Chain != nil {
+			for _, item := range x.Chain.Items {
+				if r, ok := item.(*parser.Rule); ok {
+					visitStmts(r.Stmts, v)
 				}
 			}
-			return true
-		})
+		}
+	case *parser.Selector:
+		if len(x.Words) == 0 {
+			return v
+		}
+		first := x.Words[0].Name
+		var buf [64]byte
+		var path []byte // compared in place: no string per selector
+		switch first {
+		case "meta", "dccp", "icmpv6": // the paths compared below start so
+			path = appendSelectorPath(buf[:0], x)
+		}
+		switch {
+		case first == "vxlan" || first == "geneve" || first == "gre" || first == "gretap":
+			if len(x.Words) > 2 || first != "gre" {
+				report(x, featInner)
+			}
+		case string(path) == "meta broute":
+			report(x, featBroute)
+		case bytes.HasPrefix(path, []byte("dccp option")):
+			report(x, featDccpOpt)
+		case string(path) == "icmpv6 taddr" || string(path) == "icmpv6 daddr":
+			report(x, featIcmp6Addr)
+		case string(path) == "meta ibrhwaddr":
+			report(x, featIbrhwaddr)
+		case first == "tunnel":
+			report(x, featTunnel)
+		case first == "fib" && x.Words[len(x.Words)-1].Name == "check":
+			report(x, featFibCheck)
+		}
 	}
+	return v
 }

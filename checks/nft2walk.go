@@ -443,58 +443,109 @@ type visitor interface {
 // walk is inspect with a visitor: the same nodes in the same order, with
 // the same $variable bookkeeping.
 func walk(v visitor, n parser.Node, via *parser.VarRef, depth int) {
-	walkNode(v, n, via, depth, true)
+	walkNode(v, n, via, depth, allLeaves)
 }
+
+// leafMode says which leaves a walk visits.
+type leafMode uint8
+
+const (
+	allLeaves      leafMode = iota
+	noLeaves                // see walkInner
+	selectorLeaves          // selectors, but not words, literals, numbers, strings
+)
 
 // walkInner is walk without visiting the leaves that hold nothing else
 // (words, literals, numbers, strings, and selectors without arguments):
 // half the nodes of a ruleset, which visitors looking for statements,
 // verdicts and references skip anyway.
 func walkInner(v visitor, n parser.Node, via *parser.VarRef, depth int) {
-	walkNode(v, n, via, depth, false)
+	walkNode(v, n, via, depth, noLeaves)
 }
 
-func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves bool) {
-	if n == nil || depth > maxInspectDepth || parser.IsNilNode(n) {
-		return
-	}
-	if !leaves {
-		switch x := n.(type) {
-		case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit:
-			return
-		case *parser.Selector:
-			if len(x.Args) == 0 {
-				return
-			}
-		}
-	}
-	if v = v.visit(n, via); v == nil {
+// walkSelectors is walk without visiting words, literals, numbers and
+// strings.
+func walkSelectors(v visitor, n parser.Node, via *parser.VarRef, depth int) {
+	walkNode(v, n, via, depth, selectorLeaves)
+}
+
+func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves leafMode) {
+	if n == nil || depth > maxInspectDepth {
 		return
 	}
 	depth++
+	// One type switch per node: each case checks for a typed nil (what
+	// parser.IsNilNode would) and visits before walking the children.
 	switch x := n.(type) {
+	case *parser.Literal:
+		if x != nil && leaves == allLeaves {
+			v.visit(x, via)
+		}
+	case *parser.Number:
+		if x != nil && leaves == allLeaves {
+			v.visit(x, via)
+		}
+	case *parser.Ident:
+		if x != nil && leaves == allLeaves {
+			v.visit(x, via)
+		}
+	case *parser.StringLit:
+		if x != nil && leaves == allLeaves {
+			v.visit(x, via)
+		}
 	case *parser.Selector:
+		if x == nil || leaves == noLeaves && len(x.Args) == 0 || !enter(&v, x, via) {
+			return
+		}
 		for _, a := range x.Args {
 			walkExpr(v, leaves, a.Value, via, depth)
 		}
-	case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit, *parser.SetRef, *parser.ElemRun:
+	case *parser.SetRef:
+		if x != nil {
+			v.visit(x, via)
+		}
+	case *parser.ElemRun:
+		if x != nil {
+			v.visit(x, via)
+		}
 	case *parser.MatchStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Left, via, depth)
 		walkExpr(v, leaves, x.Right, via, depth)
 	case *parser.VerdictStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Target, via, depth)
 	case *parser.VmapStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Key, via, depth)
 		walkExpr(v, leaves, x.Map, via, depth)
 	case *parser.SetStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Target, via, depth)
 		walkExpr(v, leaves, x.Value, via, depth)
 	case *parser.NatStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Addr, via, depth)
 		walkExpr(v, leaves, x.Port, via, depth)
 	case *parser.RejectStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Code, via, depth)
 	case *parser.SetUpdateStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Set, via, depth)
 		walkExpr(v, leaves, x.Key, via, depth)
 		for _, a := range x.Opts {
@@ -505,10 +556,16 @@ func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves bo
 		}
 		walkExpr(v, leaves, x.Value, via, depth)
 	case *parser.KeywordStmt:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		for _, a := range x.Args {
 			walkExpr(v, leaves, a.Value, via, depth)
 		}
 	case *parser.VarRef:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		if x.Value != nil {
 			w := via
 			if w == nil {
@@ -517,6 +574,9 @@ func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves bo
 			walkNode(v, x.Value, w, depth, leaves)
 		}
 	case *parser.SetLit:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		if x.Var != nil {
 			walkNode(v, x.Var, via, depth, leaves)
 		}
@@ -524,44 +584,96 @@ func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves bo
 			walkExpr(v, leaves, e, via, depth)
 		}
 	case *parser.Elem:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Value, via, depth)
 		for _, s := range x.Stmts {
 			walkNode(v, s, via, depth, leaves)
 		}
 	case *parser.MapElem:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Key, via, depth)
 		walkExpr(v, leaves, x.Value, via, depth)
 	case *parser.Verdict:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Target, via, depth)
 	case *parser.Binary:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.X, via, depth)
 		walkExpr(v, leaves, x.Y, via, depth)
 	case *parser.Prefix:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.X, via, depth)
 	case *parser.Mask:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.X, via, depth)
 		walkExpr(v, leaves, x.Mask, via, depth)
 	case *parser.RangeExpr:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Lo, via, depth)
 		walkExpr(v, leaves, x.Hi, via, depth)
 	case *parser.Concat:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		for _, p := range x.Parts {
 			walkExpr(v, leaves, p, via, depth)
 		}
 	case *parser.List:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		for _, p := range x.Elems {
 			walkExpr(v, leaves, p, via, depth)
 		}
 	case *parser.MapLookup:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.Key, via, depth)
 		walkExpr(v, leaves, x.Map, via, depth)
 	case *parser.Paren:
+		if x == nil || !enter(&v, x, via) {
+			return
+		}
 		walkExpr(v, leaves, x.X, via, depth)
+	default: // other nodes have no children here
+		if !parser.IsNilNode(n) {
+			v.visit(n, via)
+		}
 	}
 }
 
-func walkExpr(v visitor, leaves bool, e parser.Expr, via *parser.VarRef, depth int) {
-	if e != nil {
-		walkNode(v, e, via, depth, leaves)
+// enter visits n and reports whether to walk its children, with the
+// visitor for them in *v.
+func enter(v *visitor, n parser.Node, via *parser.VarRef) bool {
+	*v = (*v).visit(n, via)
+	return *v != nil
+}
+
+func walkExpr(v visitor, leaves leafMode, e parser.Expr, via *parser.VarRef, depth int) {
+	if e == nil {
+		return
 	}
+	if leaves != allLeaves {
+		// Skip the common leaves before the call.
+		switch e.(type) {
+		case *parser.Literal, *parser.Number:
+			return
+		}
+	}
+	walkNode(v, e, via, depth, leaves)
 }
