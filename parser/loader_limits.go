@@ -45,101 +45,102 @@ type limitViolation struct {
 // by runs of bytes between blanks, line ends and punctuation, which are
 // never shorter than the scanner's tokens.
 func (lim Limits) precheck(src []byte) *limitViolation {
-	const (
-		code = iota
-		comment
-		quoted
-	)
-	state := code
+	n := len(src)
 	depth := 0
 	lineStart := 0
-	tokStart := -1 // start of the current token or quoted string
-	for i := 0; i <= len(src); i++ {
-		c := byte('\n') // a virtual line end closes the last line
-		if i < len(src) {
-			c = src[i]
+	// lineEnd checks the line that ends at i (a '\n', or the end of the
+	// file, which closes the last line).
+	lineEnd := func(i int) *limitViolation {
+		if i-lineStart > lim.MaxLineLength {
+			return &limitViolation{off: lineStart, end: lineStart, msg: fmt.Sprintf(
+				"line is %d bytes long, over nftlint's limit of %d bytes; the file was not parsed: break the line (nft accepts newlines between set elements and a backslash before a line end)",
+				i-lineStart, lim.MaxLineLength)}
 		}
-		if c == '\n' {
-			if i-lineStart > lim.MaxLineLength {
-				return &limitViolation{off: lineStart, end: lineStart, msg: fmt.Sprintf(
-					"line is %d bytes long, over nftlint's limit of %d bytes; the file was not parsed: break the line (nft accepts newlines between set elements and a backslash before a line end)",
-					i-lineStart, lim.MaxLineLength)}
+		lineStart = i + 1
+		return nil
+	}
+	// tooLong reports the token at start, found too long at i: a line
+	// that ends at i is checked first.
+	tooLong := func(start, i int, what string) *limitViolation {
+		if i == n || src[i] == '\n' {
+			if v := lineEnd(i); v != nil {
+				return v
 			}
-			lineStart = i + 1
 		}
-		if tokStart >= 0 && i-tokStart > lim.MaxTokenLength {
-			what := "word"
-			if state == quoted {
-				what = "quoted string"
+		return &limitViolation{off: start, end: start + 1, msg: fmt.Sprintf(
+			"%s longer than nftlint's limit of %d bytes; the file was not parsed: nft names stop at 256 bytes and comments at 128, shorten it or close the quote",
+			what, lim.MaxTokenLength)}
+	}
+	for i := 0; i < n; {
+		switch c := src[i]; {
+		case precheckBlank[c]:
+			// A run of blanks changes nothing.
+			for i++; i < n && precheckBlank[src[i]]; i++ {
 			}
-			return &limitViolation{off: tokStart, end: tokStart + 1, msg: fmt.Sprintf(
-				"%s longer than nftlint's limit of %d bytes; the file was not parsed: nft names stop at 256 bytes and comments at 128, shorten it or close the quote",
-				what, lim.MaxTokenLength)}
-		}
-		switch state {
-		case comment:
-			if c == '\n' {
-				state = code
-			} else if j := bytes.IndexByte(src[i:], '\n'); j > 0 {
-				// Inside a comment only the line end matters.
-				i += j - 1
+		case precheckWord[c]:
+			// The rest of a word changes nothing until it reaches the
+			// token limit: skip it in a tight loop (this pass sees every
+			// byte of an 18 MB element list).
+			start := i
+			word := src[:min(n, start+lim.MaxTokenLength+1)]
+			for i++; i < len(word) && precheckWord[word[i]]; i++ {
 			}
-			continue
-		case quoted:
-			if c == '"' {
-				state = code
-				tokStart = -1
+			if i-start > lim.MaxTokenLength {
+				return tooLong(start, i, "word")
 			}
-			continue
-		}
-		if c == '"' {
-			// A quoted string on one line within the token limit changes
-			// nothing: jump to its closing quote. Others are followed
-			// byte by byte below.
+		case c == '\n':
+			if v := lineEnd(i); v != nil {
+				return v
+			}
+			i++
+		case c == '#':
+			// Inside a comment only the line end matters.
+			j := bytes.IndexByte(src[i:], '\n')
+			if j < 0 {
+				i = n
+			} else {
+				i += j
+			}
+		case c == '"':
+			start := i
 			if j := bytes.IndexByte(src[i+1:], '"'); j >= 0 && j+1 <= lim.MaxTokenLength && bytes.IndexByte(src[i+1:i+1+j], '\n') < 0 {
-				i += j + 1
-				tokStart = -1
-				continue
+				// On one line within the token limit: nothing to check.
+				i += j + 2
+				break
 			}
-		}
-		switch c {
-		case '#':
-			state, tokStart = comment, -1
-		case '"':
-			state, tokStart = quoted, i
-		case ' ', '\t', '\n', '\r', ',', ';':
-			tokStart = -1
-			// The rest of a run of blanks changes nothing.
-			for i+1 < len(src) && precheckBlank[src[i+1]] {
-				i++
+			for i++; ; i++ {
+				if i-start > lim.MaxTokenLength {
+					return tooLong(start, i, "quoted string")
+				}
+				if i == n {
+					break
+				}
+				if src[i] == '\n' {
+					if v := lineEnd(i); v != nil {
+						return v
+					}
+				}
+				if src[i] == '"' {
+					i++
+					break
+				}
 			}
-		case '{', '(', '[':
-			tokStart = -1
+		case c == '{' || c == '(' || c == '[':
 			depth++
 			if depth > lim.MaxNestingDepth {
 				return &limitViolation{off: i, end: i + 1, msg: fmt.Sprintf(
 					"nesting deeper than nftlint's limit of %d levels of braces, parentheses and brackets; the file was not parsed: no ruleset needs this many, look for unclosed '%c'",
 					lim.MaxNestingDepth, c)}
 			}
-		case '}', ')', ']':
-			tokStart = -1
+			i++
+		default: // '}', ')', ']'
 			if depth > 0 {
 				depth--
 			}
-		default:
-			if tokStart < 0 && i < len(src) {
-				tokStart = i
-			}
-			// The rest of a word changes nothing until it reaches the
-			// token limit: skip it in a tight loop (this pass sees every
-			// byte of an 18 MB element list).
-			word := src[:min(len(src), tokStart+lim.MaxTokenLength+1)]
-			for i+1 < len(word) && precheckWord[word[i+1]] {
-				i++
-			}
+			i++
 		}
 	}
-	return nil
+	return lineEnd(n)
 }
 
 // precheckBlank and precheckWord classify bytes for precheck's fast
