@@ -401,10 +401,12 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 	if c.bad {
 		return
 	}
-	if n == nil || parser.IsNilNode(n) || depth > maxCanonDepth {
+	if n == nil || depth > maxCanonDepth {
 		c.bad = true
 		return
 	}
+	// The typed nils parser.IsNilNode knows of are bad keys, checked in
+	// their cases below: one type switch per node instead of two.
 	switch x := n.(type) {
 	// Statements.
 	case *parser.MatchStmt:
@@ -488,6 +490,10 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 
 	// Expressions.
 	case *parser.Selector:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		c.tag("sel")
 		for _, w := range x.Words {
 			if w == nil {
@@ -499,20 +505,36 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.args(x.Args, depth)
 		c.end()
 	case *parser.Ident:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		c.tag("id")
 		c.str(x.Name)
 		c.end()
 	case *parser.Literal:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		c.b.WriteString("lit")
 		c.b.appendInt(int64(x.Kind))
 		c.b.writeByte('(')
 		c.str(x.Text)
 		c.end()
 	case *parser.StringLit:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		c.tag("str")
 		c.str(x.Value)
 		c.end()
 	case *parser.Number:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		c.tag("num")
 		if x.Neg {
 			c.b.writeByte('-')
@@ -524,6 +546,10 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		}
 		c.end()
 	case *parser.VarRef:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		// The value counts, not the name it was defined under.
 		if x.Value == nil {
 			c.bad = true
@@ -535,6 +561,10 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.str(x.Name)
 		c.end()
 	case *parser.SetLit:
+		if x == nil {
+			c.bad = true
+			return
+		}
 		if x.Var != nil && len(x.Elems) == 0 {
 			c.node(x.Var, depth+1)
 			return

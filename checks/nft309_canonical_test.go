@@ -217,3 +217,23 @@ func TestCanonKeyOfPackedElements(t *testing.T) {
 		t.Skip("the parser packs no elements yet")
 	}
 }
+
+// TestCanonKeyTypedNil requires a match holding a typed nil node (a
+// part that failed to parse) to have no key, whatever the node's type.
+func TestCanonKeyTypedNil(t *testing.T) {
+	sel := &parser.Selector{Words: []*parser.Ident{{Name: "tcp"}, {Name: "dport"}}}
+	for _, right := range []parser.Expr{
+		(*parser.Literal)(nil), (*parser.StringLit)(nil), (*parser.Number)(nil),
+		(*parser.VarRef)(nil), (*parser.SetLit)(nil), (*parser.Selector)(nil), (*parser.ElemRun)(nil),
+	} {
+		if k, ok := newCanonMemo().key(&parser.MatchStmt{Left: sel, Right: right}); ok {
+			t.Errorf("match with a typed nil %T has the key %q, want none", right, k)
+		}
+	}
+	if k, ok := newCanonMemo().key(&parser.Selector{Words: []*parser.Ident{{Name: "tcp"}, nil}}); ok {
+		t.Errorf("a selector with a nil word has the key %q, want none", k)
+	}
+	if _, ok := newCanonMemo().key(&parser.MatchStmt{Left: sel, Right: &parser.Number{Value: 22}}); !ok {
+		t.Error("tcp dport 22 has no key")
+	}
+}
