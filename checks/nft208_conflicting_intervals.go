@@ -59,37 +59,49 @@ func runConflictingIntervals(p *Pass) {
 			checkNamedSetIntervals(p, s)
 		}
 	}
-	eachRule(p.Ruleset, func(r ruleRef) {
-		for _, s := range r.Stmts {
-			inspect(s, func(n parser.Node, via *parser.VarRef) bool {
-				var key, m parser.Expr
-				switch x := n.(type) {
-				case *parser.VmapStmt:
-					key, m = x.Key, x.Map
-				case *parser.MapLookup:
-					key, m = x.Key, x.Map
-				default:
-					return true
-				}
-				lit, ok := unwrapVar(m).(*parser.SetLit)
-				if !ok {
-					return true
-				}
-				types := leftTypes(key)
-				if len(types) != 1 {
-					return true
-				}
-				var elems []parser.Expr
-				for _, el := range lit.Elems {
-					if me, ok := el.(*parser.MapElem); ok {
-						elems = append(elems, me.Key)
-					}
-				}
-				reportOverlaps(p, types[0], elems, via, "this map")
-				return true
-			})
+	v := &mapOverlapVisitor{p: p}
+	for _, t := range p.Ruleset.Tables {
+		eachRuleOfTable(t, func(r ruleRef) {
+			for _, s := range r.Stmts {
+				walkInner(v, s, nil, 0)
+			}
+		})
+	}
+}
+
+// mapOverlapVisitor finds the anonymous maps of verdict maps and map
+// lookups (one visitor for the run, no closure per statement).
+type mapOverlapVisitor struct {
+	p     *Pass
+	types [4]*ruleset.Type
+}
+
+func (v *mapOverlapVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
+	var key, m parser.Expr
+	switch x := n.(type) {
+	case *parser.VmapStmt:
+		key, m = x.Key, x.Map
+	case *parser.MapLookup:
+		key, m = x.Key, x.Map
+	default:
+		return v
+	}
+	lit, ok := unwrapVar(m).(*parser.SetLit)
+	if !ok {
+		return v
+	}
+	types := appendLeftTypes(v.types[:0], key)
+	if len(types) != 1 {
+		return v
+	}
+	var elems []parser.Expr
+	for _, el := range lit.Elems {
+		if me, ok := el.(*parser.MapElem); ok {
+			elems = append(elems, me.Key)
 		}
-	})
+	}
+	reportOverlaps(v.p, types[0], elems, via, "this map")
+	return v
 }
 
 func checkNamedSetIntervals(p *Pass, s *ruleset.Set) {

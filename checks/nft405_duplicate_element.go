@@ -41,6 +41,7 @@ const maxDuplicateReports = 20
 
 func runDuplicateElement(p *Pass) {
 	defs := newDefineRanges(p.Ruleset)
+	sc := &dupScratch{seed: maphash.MakeSeed()}
 	for _, t := range p.Ruleset.Tables {
 		for _, s := range t.Sets {
 			kind := "set"
@@ -51,25 +52,144 @@ func runDuplicateElement(p *Pass) {
 			for els, run := range s.Chunks {
 				parts.add(dupPart{set: els, run: run})
 			}
-			reportDuplicates(p, defs, &parts, fmt.Sprintf("%s %q", kind, s.Name))
+			reportDuplicates(p, defs, &parts, fmt.Sprintf("%s %q", kind, s.Name), sc)
 		}
 	}
-	seen := make(map[*parser.SetLit]bool)
-	eachRule(p.Ruleset, func(r ruleRef) {
-		for _, st := range r.Stmts {
-			inspect(st, func(n parser.Node, _ *parser.VarRef) bool {
-				lit, ok := n.(*parser.SetLit)
-				if !ok || seen[lit] {
-					return true
-				}
-				seen[lit] = true
-				var parts dupElems
-				flattenLiteralParts(lit, &parts, 0)
-				reportDuplicates(p, defs, &parts, "this anonymous set")
-				return true
-			})
+	v := &dupLitVisitor{p: p, defs: defs, seen: make(map[*parser.SetLit]bool), sc: sc}
+	for _, t := range p.Ruleset.Tables {
+		eachRuleOfTable(t, func(r ruleRef) {
+			for _, st := range r.Stmts {
+				walkInner(v, st, nil, 0)
+			}
+		})
+	}
+}
+
+// dupLitVisitor finds the anonymous set literals of the rules, each once
+// (a define's literal is reached from every rule that uses it).
+type dupLitVisitor struct {
+	p     *Pass
+	defs  *defineRanges
+	seen  map[*parser.SetLit]bool
+	sc    *dupScratch
+	parts dupElems // reused for every literal
+}
+
+// distinctLeaves reports whether l is a short list of literals (words,
+// addresses), numbers and strings that are pairwise different: most anonymous sets
+// (`{ tcp, udp }`, a few ports) are, and need no canonical keys. It
+// answers false when it cannot tell; the keys then decide.
+func distinctLeaves(l *dupElems) bool {
+	const maxElems = 16
+	if len(l.parts) != 1 || l.parts[0].run != nil || l.n > maxElems {
+		return false
+	}
+	els := l.parts[0].lit
+	for i := range els {
+		if els[i].value != nil {
+			return false
 		}
-	})
+		for j := range i {
+			if equal, ok := leafKeysEqual(els[i].key, els[j].key); !ok || equal {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// leafKeysEqual compares two keys as their canonical keys would, when
+// both are literals, numbers, strings or selectors without arguments
+// (ok false otherwise).
+func leafKeysEqual(a, b parser.Expr) (equal, ok bool) {
+	switch x := a.(type) {
+	case *parser.Literal:
+		y, same := b.(*parser.Literal)
+		if x == nil || !isLeafKey(b) {
+			return false, false
+		}
+		return same && x.Kind == y.Kind && x.Text == y.Text, true
+	case *parser.Number:
+		y, same := b.(*parser.Number)
+		if x == nil || !isLeafKey(b) {
+			return false, false
+		}
+		if !same || x.Neg != y.Neg || x.Overflow != y.Overflow {
+			return false, true
+		}
+		if x.Overflow {
+			return x.Text == y.Text, true
+		}
+		return x.Value == y.Value, true
+	case *parser.StringLit:
+		y, same := b.(*parser.StringLit)
+		if x == nil || !isLeafKey(b) {
+			return false, false
+		}
+		return same && x.Value == y.Value, true
+	case *parser.Selector: // a bare word the parser read as a selector
+		y, same := b.(*parser.Selector)
+		if !isLeafKey(a) || !isLeafKey(b) {
+			return false, false
+		}
+		if !same || len(x.Words) != len(y.Words) {
+			return false, true
+		}
+		for i := range x.Words {
+			if x.Words[i].Name != y.Words[i].Name {
+				return false, true
+			}
+		}
+		return true, true
+	}
+	return false, false
+}
+
+// isLeafKey reports whether e is a non-nil literal, number, string or
+// selector without arguments.
+func isLeafKey(e parser.Expr) bool {
+	switch x := e.(type) {
+	case *parser.Literal:
+		return x != nil
+	case *parser.Number:
+		return x != nil
+	case *parser.StringLit:
+		return x != nil
+	case *parser.Selector:
+		if x == nil || len(x.Args) > 0 {
+			return false
+		}
+		for _, w := range x.Words {
+			if w == nil {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// dupScratch is what reportDuplicates reuses from one set to the next:
+// thousands of small literals should not each grow a buffer.
+type dupScratch struct {
+	seed maphash.Seed
+	w    canonWriter
+	hs   []hashedElem
+}
+
+func (v *dupLitVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
+	lit, ok := n.(*parser.SetLit)
+	if !ok || v.seen[lit] {
+		return v
+	}
+	v.seen[lit] = true
+	v.parts.reset()
+	flattenLiteralParts(lit, &v.parts, 0)
+	if distinctLeaves(&v.parts) {
+		return v
+	}
+	reportDuplicates(v.p, v.defs, &v.parts, "this anonymous set", v.sc)
+	return v
 }
 
 // dupElem is one element: its key, its map value (nil for sets) and the
@@ -105,6 +225,13 @@ func (pt *dupPart) len() int {
 type dupElems struct {
 	parts []dupPart
 	n     int
+	buf   []dupElem // backs the lit parts of a flattened literal
+}
+
+// reset empties l, keeping its buffers.
+func (l *dupElems) reset() {
+	clear(l.parts)
+	l.parts, l.n, l.buf = l.parts[:0], 0, l.buf[:0]
 }
 
 func (l *dupElems) add(pt dupPart) {
@@ -171,11 +298,15 @@ func flattenLiteralParts(lit *parser.SetLit, out *dupElems, depth int) {
 		if m, ok := el.key.(*parser.MapElem); ok {
 			el.key, el.value = m.Key, m.Value
 		}
-		if k := len(out.parts) - 1; k >= 0 && out.parts[k].run == nil {
-			out.parts[k].lit = append(out.parts[k].lit, el)
+		// The last lit part is the tail of buf: extend it, or start one.
+		if k := len(out.parts) - 1; k >= 0 && out.parts[k].run == nil && out.parts[k].set == nil {
+			start := len(out.buf) - len(out.parts[k].lit)
+			out.buf = append(out.buf, el)
+			out.parts[k].lit = out.buf[start:]
 			out.n++
 		} else {
-			out.add(dupPart{lit: []dupElem{el}})
+			out.buf = append(out.buf, el)
+			out.add(dupPart{lit: out.buf[len(out.buf)-1:]})
 		}
 	}
 }
@@ -185,19 +316,20 @@ func flattenLiteralParts(lit *parser.SetLit, out *dupElems, depth int) {
 // hashes (O(n log n), 16 bytes per element), confirming equal hashes by
 // comparing the keys; packed elements by their bounds and text, in
 // place when the runs are written in order (O(n)), else after sorting.
-func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string) {
+func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string, sc *dupScratch) {
 	if elems.len() < 2 {
 		return
 	}
-	seed := maphash.MakeSeed()
-	var w canonWriter
+	seed := sc.seed
+	w := &sc.w
 	nodes := 0 // elements that are not packed
 	for k := range elems.parts {
 		if elems.parts[k].run == nil {
 			nodes += elems.parts[k].len()
 		}
 	}
-	hs := make([]hashedElem, 0, nodes)
+	hs := slices.Grow(sc.hs[:0], nodes)
+	defer func() { sc.hs = hs[:0] }()
 	runs := packedRuns{}
 	for k := range elems.parts {
 		pt := &elems.parts[k]
