@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"iter"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -113,7 +114,8 @@ func scheduleOrder(todo []*Check) []int {
 type runShared struct {
 	rs        *ruleset.Ruleset
 	rulesOnce sharedOnce
-	rules     []ruleRef
+	rules     [][]ruleRef // allRules's parts
+	nrules    int
 
 	kindsOnce sharedOnce
 	kinds     []ruleKinds // parallel to rules
@@ -193,10 +195,10 @@ const (
 // ruleKinds returns the kinds of node in each rule of allRules, walking
 // every rule once per Run.
 func (p *Pass) ruleKinds() []ruleKinds {
-	rules := p.allRules()
+	_, n := p.ruleParts()
 	sh := p.shared
 	sh.kindsOnce.Do(func() {
-		sh.kinds = make([]ruleKinds, len(rules))
+		sh.kinds = make([]ruleKinds, n)
 		var k ruleKinds
 		visit := func(n parser.Node, _ *parser.VarRef) bool {
 			switch x := n.(type) {
@@ -230,7 +232,7 @@ func (p *Pass) ruleKinds() []ruleKinds {
 			}
 			return true
 		}
-		for i, r := range rules {
+		for i, r := range p.allRules() {
 			k = 0
 			for _, s := range r.Stmts {
 				inspect(s, visit)
@@ -241,11 +243,12 @@ func (p *Pass) ruleKinds() []ruleKinds {
 	return sh.kinds
 }
 
-// allRules returns every rule as eachRule visits them, in eachRule's
-// order. A dozen checks walk all rules; eachRule's walk (a map of every
-// rule, to visit each once) costs more than most of those checks' own
-// work, so it is done once per Run, from the tables' rule lists that the
-// table index holds for other checks anyway.
+// allRules yields every rule, with its index, as eachRule visits them, in
+// eachRule's order. A dozen checks walk all rules; eachRule's walk (a map
+// of every rule, to visit each once) costs more than most of those
+// checks' own work, so the rules are listed once per Run, from the
+// tables' rule lists that the table index holds for other checks anyway
+// (not copied: 50,000 rules are 3.6 MB).
 //
 // eachRule visits the rules of every table's named chains (with the
 // anonymous chain bodies they hold), then the rules of anonymous chains
@@ -254,31 +257,50 @@ func (p *Pass) ruleKinds() []ruleKinds {
 // whose rules belong to named chains, followed by its anonymous part,
 // and allRules is the named parts in table order, then the anonymous
 // parts (TestAllRulesOrder compares it with eachRule).
-func (p *Pass) allRules() []ruleRef {
+func (p *Pass) allRules() iter.Seq2[int, ruleRef] {
+	parts, _ := p.ruleParts()
+	return func(yield func(int, ruleRef) bool) {
+		i := 0
+		for _, part := range parts {
+			for _, r := range part {
+				if !yield(i, r) {
+					return
+				}
+				i++
+			}
+		}
+	}
+}
+
+// ruleParts returns the parts allRules yields, in order, and the number
+// of rules in them.
+func (p *Pass) ruleParts() ([][]ruleRef, int) {
 	sh := p.sharedRun()
 	sh.rulesOnce.Do(func() {
 		index := p.tables()
 		lists := make([][]ruleRef, len(sh.rs.Tables))
 		named := make([]int, len(lists)) // length of each list's named part
-		n := 0
 		for i, t := range sh.rs.Tables {
 			e := index.lookup(t)
 			index.rulesOfEntry(t, e)
 			lists[i] = e.rules
-			n += len(lists[i])
+			sh.nrules += len(lists[i])
 			for named[i] < len(lists[i]) && !lists[i][named[i]].Chain.Anonymous {
 				named[i]++
 			}
 		}
-		sh.rules = make([]ruleRef, 0, n)
 		for i, l := range lists {
-			sh.rules = append(sh.rules, l[:named[i]]...)
+			if named[i] > 0 {
+				sh.rules = append(sh.rules, l[:named[i]])
+			}
 		}
 		for i, l := range lists {
-			sh.rules = append(sh.rules, l[named[i]:]...)
+			if named[i] < len(l) {
+				sh.rules = append(sh.rules, l[named[i]:])
+			}
 		}
 	})
-	return sh.rules
+	return sh.rules, sh.nrules
 }
 
 // runOne runs a single check and converts a panic into a diagnostic.

@@ -51,7 +51,13 @@ add rule ip u c jump { drop }
 		var want []ruleRef
 		eachRule(rs, func(r ruleRef) { want = append(want, r) })
 		p := NewPass(&Check{ID: "TEST"}, rs, &Options{}, func(Diagnostic) {})
-		got := p.allRules()
+		var got []ruleRef
+		for i, r := range p.allRules() {
+			if i != len(got) {
+				t.Fatalf("%s: allRules yields index %d for rule %d", name, i, len(got))
+			}
+			got = append(got, r)
+		}
 		if len(got) != len(want) {
 			t.Errorf("%s: allRules has %d rules, eachRule visits %d", name, len(got), len(want))
 			continue
