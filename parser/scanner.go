@@ -3,6 +3,7 @@ package parser
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -486,6 +487,12 @@ func (s *Scanner) scanAddrOrNumber() (Token, int) {
 			}
 			if isMAC(cand) && end >= wordEnd {
 				return MAC, end
+			}
+			// Every IPv6 address has two colons or more; ParseAddr's
+			// error for the rest (a port after an IPv4 address) costs
+			// an allocation.
+			if strings.Count(cand, ":") < 2 {
+				continue
 			}
 			if a, err := netip.ParseAddr(cand); err == nil && a.Is6() && end >= wordEnd {
 				return IPV6, end
