@@ -80,6 +80,9 @@ func runDuplicateMapKey(p *Pass) {
 					return false
 				}
 				seen[lit] = true
+				if !hasMapElem(lit, 0) {
+					return false // a set, not a map: no key has a value
+				}
 				var elems []dupElem
 				flattenLiteral(lit, &elems, 0)
 				reportMapKeyClashes(p, reported, elems, "this anonymous map", false)
@@ -88,6 +91,34 @@ func runDuplicateMapKey(p *Pass) {
 			})
 		}
 	}
+}
+
+// hasMapElem reports whether a literal, or one nested in it, has a
+// key : value element: only those can clash (flattenLiteral's elements
+// without a value are skipped), and most literals in rules are sets.
+func hasMapElem(lit *parser.SetLit, depth int) bool {
+	if depth > maxCanonDepth {
+		return true // let flattenLiteral decide
+	}
+	for _, x := range lit.Elems {
+		switch e := unwrapVar(x).(type) {
+		case *parser.SetLit:
+			if e != nil && hasMapElem(e, depth+1) {
+				return true
+			}
+			continue
+		case *parser.ElemRun:
+			continue
+		}
+		key := parser.Expr(x)
+		if e, ok := x.(*parser.Elem); ok && e != nil {
+			key = e.Value
+		}
+		if _, ok := key.(*parser.MapElem); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // namedDataIsName reports whether the values of a named map are names
