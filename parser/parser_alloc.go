@@ -58,7 +58,9 @@ func (s *slab[T]) carve(xs []T) []T {
 	case n == 0:
 		return nil
 	case n > maxSlab/8:
-		return append([]T(nil), xs...)
+		out := make([]T, n)
+		copy(out, xs)
+		return out
 	case n > len(s.free):
 		s.refill(n)
 	}
