@@ -105,7 +105,7 @@ func (l Limits) withDefaults() Limits {
 // Source is one input named on the command line.
 type Source struct {
 	Name string // the path as given; "-" for standard input
-	Src  []byte // the content when already read; nil to read Name
+	Src  []byte // the content when already read (kept, not copied: do not modify it afterwards); nil to read Name
 	// RegularOnly refuses anything but a regular file (after following
 	// links). Set it for files found by walking a directory: a link named
 	// x.nft to a FIFO or to /proc/self/fd/0 would otherwise block the run.

@@ -10,6 +10,8 @@ import (
 // AST together with every syntax error found (nil when there are none).
 // The AST is always non-nil; parts that failed to parse are Bad nodes.
 // Includes and $variables are left unresolved (the loader binds them).
+// The AST's texts share src's bytes (see FileSet.AddFile): src must not be
+// modified afterwards.
 func ParseFile(fset *FileSet, filename string, src []byte) (*AST, ErrorList) {
 	file := fset.AddFile(filename, src)
 	return ParseAdded(file)
@@ -27,7 +29,8 @@ func ParseAdded(file *File) (*AST, ErrorList) {
 // kind is the ObjectKind of that block (ObjTable, ObjChain, ObjSet, …);
 // "" means top level, as ParseFile. AST.Cmds holds the items (Commands,
 // Properties, Rules, defines, includes). A kind that has no block is
-// reported as an error and the file is not parsed.
+// reported as an error and the file is not parsed. As with ParseFile, src
+// must not be modified afterwards.
 func ParseItems(fset *FileSet, filename string, src []byte, kind ObjectKind) (*AST, ErrorList) {
 	file := fset.AddFile(filename, src)
 	if kind == "" {
