@@ -88,6 +88,11 @@ type ruleKeys struct {
 	shadowers map[keyHash]int  // subset hash → first rule deciding it (in pool); per chain
 	pool      []shadower       // the chain's shadowers
 	seen      map[keyHash]bool // rule hashes, to leave copies to NFT309; per chain
+	// inShadower has a bit set for the hash of every match of the chain's
+	// shadowers so far (a Bloom filter with one hash): subsets holding a
+	// match without its bit are not looked up. (per chain)
+	inShadower [1 << 10]uint64
+	filtered   []keyHash // the current rule's matches whose bit is set
 }
 
 func newRuleKeys() *ruleKeys {
@@ -98,6 +103,7 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 	shadowers, seen := keys.shadowers, keys.seen
 	clear(shadowers)
 	clear(seen)
+	clear(keys.inShadower[:])
 	var found []shadowed
 	defer func() {
 		reportCapped(p, len(found), func(i int) Diagnostic {
@@ -147,6 +153,9 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 			k := keys.canon.seqHash(sh.leading)
 			if old, exists := shadowers[k]; !exists || !valid(&pool[old]) {
 				shadowers[k] = len(pool)
+				for _, h := range sh.leading {
+					keys.markShadowerMatch(h)
+				}
 				pool = append(pool, shadower{stmts: r.Stmts, node: n, end: sh.end, index: i})
 			}
 		}
@@ -220,14 +229,24 @@ func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*sha
 			best, found = s, true
 		}
 	}
-	k := len(keys)
-	if k <= maxFullSubsetMatches {
+	// Only subsets of the matches some shadower has can be found: the
+	// others are not looked up (which subsets are tried still depends on
+	// the number of all the rule's matches).
+	in := rk.filtered[:0]
+	for _, h := range keys {
+		if rk.mayBeShadowerMatch(h) {
+			in = append(in, h)
+		}
+	}
+	rk.filtered = in
+	if len(keys) <= maxFullSubsetMatches {
+		k := len(in)
 		subset := rk.subset[:0]
 		for mask := 1; mask < 1<<k; mask++ {
 			subset = subset[:0]
 			for i := range k {
 				if mask&(1<<i) != 0 {
-					subset = append(subset, keys[i])
+					subset = append(subset, in[i])
 				}
 			}
 			try(subset)
@@ -235,15 +254,25 @@ func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*sha
 		rk.subset = subset
 		return best, found
 	}
-	for i := range k {
-		try(keys[i : i+1])
-		for j := i + 1; j < k; j++ {
-			pair := [2]keyHash{keys[i], keys[j]}
+	for i := range in {
+		try(in[i : i+1])
+		for j := i + 1; j < len(in); j++ {
+			pair := [2]keyHash{in[i], in[j]}
 			try(pair[:])
 		}
 	}
 	try(keys)
 	return best, found
+}
+
+func (k *ruleKeys) markShadowerMatch(h keyHash) {
+	k.inShadower[h.a>>6&uint64(len(k.inShadower)-1)] |= 1 << (h.a & 63)
+}
+
+// mayBeShadowerMatch reports whether a match with hash h may be one of a
+// shadower (false: certainly not).
+func (k *ruleKeys) mayBeShadowerMatch(h keyHash) bool {
+	return k.inShadower[h.a>>6&uint64(len(k.inShadower)-1)]&(1<<(h.a&63)) != 0
 }
 
 // ruleShape is what NFT308 needs to know about a rule, computed in one
