@@ -109,8 +109,7 @@ func checkNamedSetIntervals(p *Pass, s *ruleset.Set) {
 	if len(keys) != 1 {
 		return
 	}
-	interval := hasFlag(s.Flags, "interval")
-	if !interval {
+	if !hasFlag(s.Flags, "interval") {
 		// Prefixes and ranges need the flag (maps with typeof ranges too).
 		if at := firstIntervalElem(s, keys[0]); at != nil {
 			p.Report(Diagnostic{Range: p.Range(at), Message: fmt.Sprintf(
@@ -130,7 +129,7 @@ func checkNamedSetIntervals(p *Pass, s *ruleset.Set) {
 			ord += run.Len()
 			continue
 		}
-		part := ivPart{ord: ord}
+		part := ivPart{ord: ord, ivs: make([]interval, 0, len(els))}
 		for _, el := range els {
 			if r, ok := keyRange(keys[0], el.Key); ok {
 				r.node = el.Key
@@ -202,7 +201,7 @@ func isAddrOrNumber(e parser.Expr) bool {
 // reportOverlaps sorts the elements by start and reports each element that
 // overlaps an earlier-starting one without being identical to it.
 func reportOverlaps(p *Pass, t *ruleset.Type, elems []parser.Expr, via *parser.VarRef, what string) {
-	part := ivPart{}
+	part := ivPart{ivs: make([]interval, 0, len(elems))}
 	for _, e := range elems {
 		if r, ok := keyRange(t, e); ok {
 			r.node = e
