@@ -239,8 +239,7 @@ func SelectorOf(sel *parser.Selector) Selector {
 	if sel == nil || len(sel.Words) == 0 {
 		return Selector{Type: Unknown}
 	}
-	var buf [64]byte
-	if s, ok := selectorTable[string(appendPath(buf[:0], sel))]; ok {
+	if s, ok := selectorIndex.lookup(sel); ok {
 		return s
 	}
 	first := sel.Words[0].Name
@@ -587,4 +586,100 @@ func appendPath(dst []byte, sel *parser.Selector) []byte {
 		}
 	}
 	return dst
+}
+
+// selectorIndex is selectorTable as an open-addressing table hashed over
+// a selector's words as they are: SelectorOf runs for every match of
+// every rule, and building the path string to look it up cost more than
+// the rest of the lookup.
+var selectorIndex = newSelectorIndex(selectorTable)
+
+type selectorSlot struct {
+	hash uint64
+	path string
+	sel  Selector
+	used bool
+}
+
+type selectorHashTable struct {
+	slots []selectorSlot
+	mask  uint64
+}
+
+func newSelectorIndex(table map[string]Selector) *selectorHashTable {
+	n := 1
+	for n < 4*len(table) {
+		n *= 2
+	}
+	t := &selectorHashTable{slots: make([]selectorSlot, n), mask: uint64(n - 1)}
+	for path, sel := range table {
+		h := pathHash(path)
+		i := h & t.mask
+		for t.slots[i].used {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = selectorSlot{hash: h, path: path, sel: sel, used: true}
+	}
+	return t
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// pathHash is FNV-1a of a path.
+func pathHash(path string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(path); i++ {
+		h = (h ^ uint64(path[i])) * fnvPrime
+	}
+	return h
+}
+
+// wordsHash is pathHash of the words joined by blanks, without joining them.
+func wordsHash(words []*parser.Ident) (uint64, bool) {
+	h := uint64(fnvOffset)
+	for i, w := range words {
+		if w == nil {
+			return 0, false
+		}
+		if i > 0 {
+			h = (h ^ ' ') * fnvPrime
+		}
+		for j := 0; j < len(w.Name); j++ {
+			h = (h ^ uint64(w.Name[j])) * fnvPrime
+		}
+	}
+	return h, true
+}
+
+// pathIs reports whether path is the words joined by blanks.
+func pathIs(path string, words []*parser.Ident) bool {
+	for i, w := range words {
+		if i > 0 {
+			if len(path) == 0 || path[0] != ' ' {
+				return false
+			}
+			path = path[1:]
+		}
+		if len(path) < len(w.Name) || path[:len(w.Name)] != w.Name {
+			return false
+		}
+		path = path[len(w.Name):]
+	}
+	return len(path) == 0
+}
+
+func (t *selectorHashTable) lookup(sel *parser.Selector) (Selector, bool) {
+	h, ok := wordsHash(sel.Words)
+	if !ok {
+		return Selector{}, false
+	}
+	for i := h & t.mask; t.slots[i].used; i = (i + 1) & t.mask {
+		if s := &t.slots[i]; s.hash == h && pathIs(s.path, sel.Words) {
+			return s.sel, true
+		}
+	}
+	return Selector{}, false
 }
