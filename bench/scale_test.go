@@ -22,7 +22,7 @@ func TestScaleSet(t *testing.T) {
 		t.Errorf("an octet other than the first was rewritten:\n%s", out)
 	}
 	rs := buildOrFail(t, out)
-	if n := len(rs.Tables[0].Sets[0].Elements); n != 9 {
+	if n := rs.Tables[0].Sets[0].Len(); n != 9 {
 		t.Errorf("%d elements, want 9", n)
 	}
 }

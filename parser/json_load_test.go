@@ -212,7 +212,7 @@ func summarize(rs *ruleset.Ruleset) string {
 				}
 			}
 			sort.Strings(flags)
-			fmt.Fprintf(&b, " set %s map=%v flags=%v elems=%d", s.Name, s.IsMap, flags, len(s.Elements))
+			fmt.Fprintf(&b, " set %s map=%v flags=%v elems=%d", s.Name, s.IsMap, flags, s.Len())
 		}
 		for _, f := range t.Flowtables {
 			fmt.Fprintf(&b, " flowtable %s %s %d", f.Name, f.Hook, f.Priority)
