@@ -106,10 +106,11 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain)
 	clear(keys.inShadower[:])
 	var found []shadowed
 	defer func() {
-		reportCapped(p, len(found), func(i int) Diagnostic {
+		diag := func(i int) Diagnostic {
 			return shadowedDiag(p, &keys.text, c, found[i].stmts, found[i].node, found[i].by)
-		},
-			func(i int) parser.Range { return p.Range(found[i].node) }, "shadowed rules", describeChain(c))
+		}
+		at := func(i int) parser.Range { return p.Range(found[i].node) }
+		reportCapped(p, len(found), diag, at, "shadowed rules", describeChain(c))
 	}()
 	log := newStateLog()
 	pool := keys.pool[:0]

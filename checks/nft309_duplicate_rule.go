@@ -73,8 +73,9 @@ type duplicate struct {
 func (d *dupFinder) check(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 	var found []duplicate
 	defer func() {
-		reportCapped(p, len(found), func(i int) Diagnostic { return duplicateDiag(p, &d.text, t, c, found[i]) },
-			func(i int) parser.Range { return p.Range(found[i].node) }, "duplicate rules", describeChain(c))
+		diag := func(i int) Diagnostic { return duplicateDiag(p, &d.text, t, c, found[i]) }
+		at := func(i int) parser.Range { return p.Range(found[i].node) }
+		reportCapped(p, len(found), diag, at, "duplicate rules", describeChain(c))
 	}()
 	first := d.first
 	clear(first)
