@@ -154,6 +154,16 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 	if !ok || (m.Op != "" && m.Op != "==") {
 		return
 	}
+	// The paths below have one or two words and start with one of these:
+	// most selectors (tcp dport, ip saddr, ct state) need no path.
+	if len(sel.Words) == 0 || len(sel.Words) > 2 || sel.Words[0] == nil {
+		return
+	}
+	switch sel.Words[0].Name {
+	case "meta", "nfproto", "ether", "ip", "ip6":
+	default:
+		return
+	}
 	var buf [64]byte
 	switch string(appendSelectorPath(buf[:0], sel)) {
 	case "meta nfproto", "nfproto":

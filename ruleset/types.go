@@ -628,11 +628,22 @@ const (
 	fnvPrime  = 1099511628211
 )
 
-// pathHash is FNV-1a of a path.
+// wordHash mixes a word's length and first, middle and last bytes into
+// h: one multiplication per word, and selector paths differ there
+// (collisions only cost a probe: pathIs compares in full).
+func wordHash(h uint64, w string) uint64 {
+	v := uint64(len(w))
+	if len(w) > 0 {
+		v |= uint64(w[0])<<8 | uint64(w[len(w)/2])<<16 | uint64(w[len(w)-1])<<24
+	}
+	return (h ^ v) * fnvPrime
+}
+
+// pathHash is the hash of a path's blank-separated words.
 func pathHash(path string) uint64 {
 	h := uint64(fnvOffset)
-	for i := 0; i < len(path); i++ {
-		h = (h ^ uint64(path[i])) * fnvPrime
+	for _, w := range strings.Split(path, " ") {
+		h = wordHash(h, w)
 	}
 	return h
 }
@@ -640,16 +651,11 @@ func pathHash(path string) uint64 {
 // wordsHash is pathHash of the words joined by blanks, without joining them.
 func wordsHash(words []*parser.Ident) (uint64, bool) {
 	h := uint64(fnvOffset)
-	for i, w := range words {
+	for _, w := range words {
 		if w == nil {
 			return 0, false
 		}
-		if i > 0 {
-			h = (h ^ ' ') * fnvPrime
-		}
-		for j := 0; j < len(w.Name); j++ {
-			h = (h ^ uint64(w.Name[j])) * fnvPrime
-		}
+		h = wordHash(h, w.Name)
 	}
 	return h, true
 }
