@@ -107,7 +107,11 @@ func checkTableRefs(p *Pass, t *ruleset.Table) {
 	// and the @set references, which are reported once every meter is
 	// known.
 	w := newRefWalk(p, names, where)
+	const refKinds = ruleset.KindJump | ruleset.KindSetUpdate | ruleset.KindKeywordArgs | ruleset.KindSetStmt | ruleset.KindSetRef
 	eachRuleOfTable(t, func(r ruleRef) {
+		if !r.may(refKinds) {
+			return
+		}
 		for _, s := range r.Stmts {
 			walkInner(&w.visitors[1][1], s, nil, 0)
 		}

@@ -47,8 +47,15 @@ func runTypeMismatch(p *Pass) {
 	for _, t := range p.Ruleset.Tables {
 		v.table = t
 		eachRuleOfTable(t, func(r ruleRef) {
+			nested := r.may(ruleset.KindNested)
 			for _, s := range r.Stmts {
-				walkInner(v, s, nil, 0)
+				if nested {
+					walkInner(v, s, nil, 0)
+				} else if !parser.IsNilNode(s) {
+					// No statement below: only s itself can be one of
+					// the statements the visitor checks.
+					v.visit(s, nil)
+				}
 			}
 		})
 	}

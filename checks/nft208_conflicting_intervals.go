@@ -62,6 +62,9 @@ func runConflictingIntervals(p *Pass) {
 	v := &mapOverlapVisitor{p: p}
 	for _, t := range p.Ruleset.Tables {
 		eachRuleOfTable(t, func(r ruleRef) {
+			if !r.may(ruleset.KindVmap | ruleset.KindMapLookup) {
+				return
+			}
 			for _, s := range r.Stmts {
 				walkInner(v, s, nil, 0)
 			}

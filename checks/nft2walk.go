@@ -144,6 +144,13 @@ func (w *ruleWalker) anon(t *ruleset.Table, c *ruleset.Chain, stmts []parser.Stm
 	}
 }
 
+// may reports whether the rule can hold a node of one of the kinds (see
+// ruleset.NodeKinds): rules of jump bodies and rules not made by Build
+// always may.
+func (r *ruleRef) may(want ruleset.NodeKinds) bool {
+	return r.Rule == nil || r.Rule.Kinds.Has(want)
+}
+
 func ruleNode(r *ruleset.Rule) parser.Node {
 	if r.AST != nil {
 		return r.AST

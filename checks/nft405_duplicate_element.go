@@ -58,6 +58,9 @@ func runDuplicateElement(p *Pass) {
 	v := &dupLitVisitor{p: p, defs: defs, seen: make(map[*parser.SetLit]bool), sc: sc}
 	for _, t := range p.Ruleset.Tables {
 		eachRuleOfTable(t, func(r ruleRef) {
+			if !r.may(ruleset.KindSetLit) {
+				return
+			}
 			for _, st := range r.Stmts {
 				walkInner(v, st, nil, 0)
 			}

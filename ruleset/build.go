@@ -359,7 +359,7 @@ func (b *builder) rulePosition(c *parser.Command, ch *Chain) int {
 // appendRule adds a rule at index at (-1: the end) and builds the
 // anonymous chains of its `jump { … }` statements.
 func (b *builder) appendRule(ch *Chain, ast *parser.Rule, c *parser.Command, at int) {
-	r := &Rule{Chain: ch, AST: ast, Cmd: c, Stmts: ast.Stmts}
+	r := &Rule{Chain: ch, AST: ast, Cmd: c, Stmts: ast.Stmts, Kinds: stmtKinds(ast.Stmts)}
 	if at < 0 || at >= len(ch.Rules) {
 		ch.Rules = append(ch.Rules, r)
 	} else {

@@ -179,6 +179,10 @@ type Rule struct {
 	// hold xt matches or targets) and can list back; always false for
 	// files. (Added by the live reader.)
 	IptablesCompat bool
+	// Kinds are the node kinds in Stmts, for checks that skip rules
+	// without what they look for; zero (unknown) for rules not made by
+	// Build. (Added for performance.)
+	Kinds NodeKinds
 }
 
 // Set is a named set or map.
