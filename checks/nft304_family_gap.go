@@ -78,6 +78,7 @@ func defaultDenyInput(rs *ruleset.Ruleset, f parser.Family) (*ruleset.Chain, par
 		if familyOf(t) != f {
 			continue
 		}
+		ct := newChainTable(t)
 		for _, c := range t.Chains {
 			if !c.IsBase() || c.Base.Hook != ruleset.HookInput || c.Base.Type != "filter" {
 				continue
@@ -88,7 +89,7 @@ func defaultDenyInput(rs *ruleset.Ruleset, f parser.Family) (*ruleset.Chain, par
 				}
 			}
 			for _, r := range c.Rules {
-				if endsChain(t, r.Stmts) == endVerdict && !endsInAccept(r.Stmts) {
+				if endsChain(ct, r.Stmts) == endVerdict && !endsInAccept(r.Stmts) {
 					if n := ruleNode(r); n != nil {
 						return c, n
 					}

@@ -37,6 +37,7 @@ ruleset with ` + "`nft list ruleset > /root/rollback.nft`" + ` and schedule
 
 func runSSHLockout(p *Pass) {
 	for _, t := range p.Ruleset.Tables {
+		ct := newChainTable(t)
 		switch familyOf(t) {
 		case parser.FamilyIP, parser.FamilyIP6, parser.FamilyInet:
 		default:
@@ -46,7 +47,7 @@ func runSSHLockout(p *Pass) {
 			if !c.IsBase() || c.Base.Hook != ruleset.HookInput || c.Base.Type != "filter" {
 				continue
 			}
-			at := denyNode(t, c)
+			at := denyNode(ct, c)
 			if at == nil || mayAcceptSSH(p, c) {
 				continue
 			}
@@ -59,7 +60,7 @@ func runSSHLockout(p *Pass) {
 
 // denyNode returns where a base chain denies by default: its drop policy,
 // or its first unconditional drop or reject rule; nil when it does not.
-func denyNode(t *ruleset.Table, c *ruleset.Chain) parser.Node {
+func denyNode(t *chainTable, c *ruleset.Chain) parser.Node {
 	if c.Base.Policy == "drop" {
 		return policyNode(c)
 	}

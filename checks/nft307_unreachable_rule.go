@@ -38,7 +38,8 @@ ends in an unconditional accept/drop/reject and nothing before it can return.
 }
 
 func runUnreachableRule(p *Pass) {
-	for _, t := range p.Ruleset.Tables {
+	for _, table := range p.Ruleset.Tables {
+		t := newChainTable(table)
 		for _, c := range t.Chains {
 			for i, r := range c.Rules {
 				if i == len(c.Rules)-1 {
@@ -87,6 +88,30 @@ func describeChain(c *ruleset.Chain) string {
 	return fmt.Sprintf("chain %q", c.Name)
 }
 
+// chainTable is a table whose chains the checks that follow jumps
+// (endsChain) look up by name: through a map built on the first lookup
+// instead of Table.Chain's scan, so that a table of many chains that jump
+// to each other costs linear time. Each check makes its own.
+type chainTable struct {
+	*ruleset.Table
+	byName map[string]*ruleset.Chain
+}
+
+func newChainTable(t *ruleset.Table) *chainTable { return &chainTable{Table: t} }
+
+// chain returns the chain called name (the first, as Table.Chain), or nil.
+func (t *chainTable) chain(name string) *ruleset.Chain {
+	if t.byName == nil {
+		t.byName = make(map[string]*ruleset.Chain, len(t.Chains))
+		for _, c := range t.Chains {
+			if _, dup := t.byName[c.Name]; !dup {
+				t.byName[c.Name] = c
+			}
+		}
+	}
+	return t.byName[name]
+}
+
 // chainEnd is how a rule ends the chain for every packet reaching it.
 type chainEnd int
 
@@ -115,7 +140,7 @@ func (e chainEnd) describe(stmts []parser.Stmt) string {
 
 // endsChain reports how a rule ends the chain for every packet that
 // reaches it (endNone when it may not).
-func endsChain(t *ruleset.Table, stmts []parser.Stmt) chainEnd {
+func endsChain(t *chainTable, stmts []parser.Stmt) chainEnd {
 	if len(stmts) == 0 {
 		return endNone
 	}
@@ -206,8 +231,8 @@ func passiveKeyword(s *parser.KeywordStmt) bool {
 // rejectsAll reports whether a reject statement applies to every packet
 // of the table's family: `reject with tcp reset` only applies to TCP, and
 // `reject with icmp` in an inet table only to IPv4 (nft adds the match).
-func rejectsAll(t *ruleset.Table, r *parser.RejectStmt) bool {
-	fam := familyOf(t)
+func rejectsAll(t *chainTable, r *parser.RejectStmt) bool {
+	fam := familyOf(t.Table)
 	switch r.With {
 	case "", "icmpx":
 		return fam == parser.FamilyIP || fam == parser.FamilyIP6 || fam == parser.FamilyInet
@@ -223,7 +248,7 @@ func rejectsAll(t *ruleset.Table, r *parser.RejectStmt) bool {
 // in accept or drop, so that the jump never returns: its rules, up to an
 // unconditional accept/drop/reject, contain nothing that can return
 // (return, jump, goto, verdict maps).
-func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
+func alwaysDecides(t *chainTable, v *parser.VerdictStmt) bool {
 	// The rules are visited in place, not collected first: NFT308 asks
 	// this for every jump of a large ruleset.
 	switch {
@@ -240,7 +265,7 @@ func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
 		if !ok {
 			return false
 		}
-		c := t.Chain(name)
+		c := t.chain(name)
 		if c == nil || c.IsBase() {
 			return false
 		}
@@ -255,7 +280,7 @@ func alwaysDecides(t *ruleset.Table, v *parser.VerdictStmt) bool {
 
 // ruleDecides is alwaysDecides' step for one rule of the called chain:
 // done when the rule settles the answer (decides tells which way).
-func ruleDecides(t *ruleset.Table, stmts []parser.Stmt) (decides, done bool) {
+func ruleDecides(t *chainTable, stmts []parser.Stmt) (decides, done bool) {
 	// Checked first: endsChain on a jump would recurse (and loop on a
 	// chain that jumps to itself).
 	for _, s := range stmts {

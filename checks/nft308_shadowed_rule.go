@@ -67,8 +67,9 @@ type shadower struct {
 func runShadowedRule(p *Pass) {
 	keys := newRuleKeys()
 	for _, t := range p.Ruleset.Tables {
+		ct := newChainTable(t)
 		for _, c := range t.Chains {
-			checkShadowing(p, keys, t, c)
+			checkShadowing(p, keys, ct, c)
 		}
 	}
 }
@@ -99,7 +100,7 @@ func newRuleKeys() *ruleKeys {
 	return &ruleKeys{canon: newCanonMemo(), shadowers: make(map[keyHash]int), seen: make(map[keyHash]bool)}
 }
 
-func checkShadowing(p *Pass, keys *ruleKeys, t *ruleset.Table, c *ruleset.Chain) {
+func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 	shadowers, seen := keys.shadowers, keys.seen
 	clear(shadowers)
 	clear(seen)
@@ -296,7 +297,7 @@ type ruleShape struct {
 
 // shapeOf computes the shape of a rule from its statements and their
 // canonical keys.
-func shapeOf(t *ruleset.Table, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []keyHash) ruleShape {
+func shapeOf(t *chainTable, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []keyHash) ruleShape {
 	sh := ruleShape{leading: keys.leading[:0]}
 	defer func() { keys.leading = sh.leading }() // reused by the next rule
 	deciding, leading := len(stmts) >= 2, true

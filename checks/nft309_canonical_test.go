@@ -58,7 +58,7 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	memo := dups.memo
 	var diags []Diagnostic
 	p := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
-	dups.check(p, rs.Tables[0], c)
+	dups.check(p, newChainTable(rs.Tables[0]), c)
 	if len(memo.lists) != 1 || len(memo.tokens) != 1 {
 		t.Errorf("NFT309 memoised %d lists with %d distinct keys, want the one shared set once", len(memo.lists), len(memo.tokens))
 	}
@@ -69,7 +69,7 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	keys := newRuleKeys()
 	diags = nil
 	p = NewPass(nft308, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
-	checkShadowing(p, keys, rs.Tables[0], c)
+	checkShadowing(p, keys, newChainTable(rs.Tables[0]), c)
 	if len(keys.canon.lists) != 1 {
 		t.Errorf("NFT308 memoised %d lists, want the one shared set", len(keys.canon.lists))
 	}

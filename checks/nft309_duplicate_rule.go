@@ -40,8 +40,9 @@ chain (or the table) first.`,
 func runDuplicateRule(p *Pass) {
 	d := newDupFinder()
 	for _, t := range p.Ruleset.Tables {
+		ct := newChainTable(t)
 		for _, c := range t.Chains {
-			d.check(p, t, c)
+			d.check(p, ct, c)
 		}
 	}
 }
@@ -70,7 +71,7 @@ type duplicate struct {
 	orig  parser.Node // the first copy
 }
 
-func (d *dupFinder) check(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
+func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 	var found []duplicate
 	defer func() {
 		diag := func(i int) Diagnostic { return duplicateDiag(p, &d.text, t, c, found[i]) }
@@ -120,7 +121,7 @@ func (d *dupFinder) check(p *Pass, t *ruleset.Table, c *ruleset.Chain) {
 }
 
 // duplicateDiag builds the finding of a copy.
-func duplicateDiag(p *Pass, text *ruleTexter, t *ruleset.Table, c *ruleset.Chain, d duplicate) Diagnostic {
+func duplicateDiag(p *Pass, text *ruleTexter, t *chainTable, c *ruleset.Chain, d duplicate) Diagnostic {
 	effect := "packets it matches run through both copies, so what it does (count, log, mark, jump) happens twice"
 	switch {
 	case onlyMatches(d.stmts):
@@ -166,7 +167,7 @@ func onlyMatches(stmts []parser.Stmt) bool {
 // statement is accept, drop, reject, return or goto, and before it come
 // only matches of the packet (not random numbers or the clock) and
 // counters, logging or constant marks.
-func endsChainFor(t *ruleset.Table, stmts []parser.Stmt) bool {
+func endsChainFor(t *chainTable, stmts []parser.Stmt) bool {
 	if len(stmts) == 0 {
 		return false
 	}
