@@ -57,6 +57,11 @@ type Options struct {
 	// Annotate, when set, completes the model before the checks run: the
 	// live reader marks it live and adds kernel handles (live.Snapshot).
 	Annotate func(*ruleset.Ruleset)
+
+	// NftVersion, when set and Checks.NftVersion is empty, gives the
+	// target nft version once the input is loaded: the command asks the
+	// local nft (a process to start) while the input is parsed.
+	NftVersion func() string
 }
 
 // DefaultMaxPerRule is the default of Options.MaxPerRule.
@@ -125,7 +130,11 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 		c := checks.Lookup(id)
 		return c != nil && applies(c, &opts.Checks)
 	}
-	diags = append(diags, checks.Run(rs, &opts.Checks, func(c *checks.Check) bool { return ran(c.ID) })...)
+	checkOpts := opts.Checks
+	if checkOpts.NftVersion == "" && opts.NftVersion != nil {
+		checkOpts.NftVersion = opts.NftVersion()
+	}
+	diags = append(diags, checks.Run(rs, &checkOpts, func(c *checks.Check) bool { return ran(c.ID) })...)
 
 	if opts.InlineSuppress {
 		sup := collectSuppressions(fset, rs.ASTs)

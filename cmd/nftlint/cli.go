@@ -105,6 +105,12 @@ func (a *app) lint(o *options, cli *config.Layer) int {
 	if a.memoryPolicy != nil {
 		a.memoryPolicy(a.inputBytes(inputs))
 	}
+	for _, in := range inputs {
+		if in.settings.NftVersion == "" {
+			go a.localNftVersion() // runs once; the lint waits for it after loading
+			break
+		}
+	}
 
 	outcomes := a.lintAll(o, inputs)
 
@@ -249,15 +255,11 @@ func (a *app) inputBytes(inputs []input) int64 {
 }
 
 func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {
-	nftVersion := s.NftVersion
-	if nftVersion == "" {
-		nftVersion = a.localNftVersion()
-	}
-	return &lint.Options{
+	opts := &lint.Options{
 		Checks: checks.Options{
 			Runtimes:        s.Runtimes,
 			ContainerIfaces: checks.ContainerIfaces(s.Runtimes, s.ContainerIfaces),
-			NftVersion:      nftVersion,
+			NftVersion:      s.NftVersion,
 		},
 		Enabled:        s.Enabled,
 		Severity:       s.Severity,
@@ -271,6 +273,12 @@ func (a *app) lintOptions(o *options, s *config.Settings) *lint.Options {
 		InputFormat:    o.inputFormat,
 		Debug:          a.getenv("NFTLINT_DEBUG") != "" && a.getenv("NFTLINT_DEBUG") != "0",
 	}
+	if s.NftVersion == "" {
+		// Asked for after loading; a.lint starts the question early, so
+		// `nft --version` runs while the input is parsed.
+		opts.NftVersion = a.localNftVersion
+	}
+	return opts
 }
 
 // localNftVersion asks the local nft for its version once per run.
