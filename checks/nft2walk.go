@@ -353,39 +353,49 @@ type chainEdge struct {
 // verdict statements, verdicts in vmap literals, and (through lookup) the
 // elements of named verdict maps.
 func verdictTargets(n parser.Node, lookupSet func(name string) *ruleset.Set, fn func(chainEdge)) {
-	inspect(n, func(n parser.Node, via *parser.VarRef) bool {
-		switch x := n.(type) {
-		case *parser.VerdictStmt:
-			if (x.Kind == "jump" || x.Kind == "goto") && x.Chain == nil {
-				if name, ok := exprName(x.Target); ok {
-					fn(chainEdge{Kind: x.Kind, Target: name, Node: targetNode(x.Target, x), Via: via})
-				}
+	v := edgeVisitor{lookupSet: lookupSet, fn: fn}
+	walkInner(&v, n, nil, 0)
+}
+
+// edgeVisitor is verdictTargets' walk: a visitor instead of a closure
+// per call (the jump graph asks for every statement of every rule).
+type edgeVisitor struct {
+	lookupSet func(name string) *ruleset.Set
+	fn        func(chainEdge)
+}
+
+func (v *edgeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
+	switch x := n.(type) {
+	case *parser.VerdictStmt:
+		if (x.Kind == "jump" || x.Kind == "goto") && x.Chain == nil {
+			if name, ok := exprName(x.Target); ok {
+				v.fn(chainEdge{Kind: x.Kind, Target: name, Node: targetNode(x.Target, x), Via: via})
 			}
-			return false
-		case *parser.Verdict:
-			if x.Kind == "jump" || x.Kind == "goto" {
-				if name, ok := exprName(x.Target); ok {
-					fn(chainEdge{Kind: x.Kind, Target: name, Node: targetNode(x.Target, x), Via: via})
-				}
+		}
+		return nil
+	case *parser.Verdict:
+		if x.Kind == "jump" || x.Kind == "goto" {
+			if name, ok := exprName(x.Target); ok {
+				v.fn(chainEdge{Kind: x.Kind, Target: name, Node: targetNode(x.Target, x), Via: via})
 			}
-			return false
-		case *parser.VmapStmt:
-			if ref, ok := setRefName(x.Map); ok && lookupSet != nil {
-				if s := lookupSet(ref.Name); s != nil {
-					for _, el := range s.Elements {
-						if el.Value != nil {
-							verdictTargets(el.Value, nil, func(e chainEdge) {
-								e.Node = ref
-								e.Via = via
-								fn(e)
-							})
-						}
+		}
+		return nil
+	case *parser.VmapStmt:
+		if ref, ok := setRefName(x.Map); ok && v.lookupSet != nil {
+			if s := v.lookupSet(ref.Name); s != nil {
+				for _, el := range s.Elements {
+					if el.Value != nil {
+						verdictTargets(el.Value, nil, func(e chainEdge) {
+							e.Node = ref
+							e.Via = via
+							v.fn(e)
+						})
 					}
 				}
 			}
 		}
-		return true
-	})
+	}
+	return v
 }
 
 func targetNode(target parser.Expr, fallback parser.Node) parser.Node {
