@@ -181,37 +181,79 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 	if n == nil || depth > maxInspectDepth {
 		return
 	}
-	if parser.IsNilNode(n) {
-		return
-	}
-	if !fn(n, via) {
-		return
-	}
 	depth++
+	// One type switch per node: each case checks for a typed nil (what
+	// parser.IsNilNode would) before calling fn and walking the children.
 	switch x := n.(type) {
+	case *parser.Literal:
+		if x != nil {
+			fn(x, via)
+		}
+	case *parser.Number:
+		if x != nil {
+			fn(x, via)
+		}
+	case *parser.Ident:
+		if x != nil {
+			fn(x, via)
+		}
+	case *parser.StringLit:
+		if x != nil {
+			fn(x, via)
+		}
+	case *parser.SetRef:
+		if x != nil {
+			fn(x, via)
+		}
+	case *parser.ElemRun:
+		if x != nil {
+			fn(x, via)
+		}
 	case *parser.Selector:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		for _, a := range x.Args {
 			inspectExpr(a.Value, via, fn, depth)
 		}
-	case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit, *parser.SetRef, *parser.ElemRun:
-		// Leaves, the most common nodes, first.
 	case *parser.MatchStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Left, via, fn, depth)
 		inspectExpr(x.Right, via, fn, depth)
 	case *parser.VerdictStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Target, via, fn, depth)
 	case *parser.VmapStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Key, via, fn, depth)
 		inspectExpr(x.Map, via, fn, depth)
 	case *parser.SetStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Target, via, fn, depth)
 		inspectExpr(x.Value, via, fn, depth)
 	case *parser.NatStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Addr, via, fn, depth)
 		inspectExpr(x.Port, via, fn, depth)
 	case *parser.RejectStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Code, via, fn, depth)
 	case *parser.SetUpdateStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Set, via, fn, depth)
 		inspectExpr(x.Key, via, fn, depth)
 		for _, a := range x.Opts {
@@ -222,10 +264,16 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 		}
 		inspectExpr(x.Value, via, fn, depth)
 	case *parser.KeywordStmt:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		for _, a := range x.Args {
 			inspectExpr(a.Value, via, fn, depth)
 		}
 	case *parser.VarRef:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		if x.Value != nil {
 			v := via
 			if v == nil {
@@ -234,6 +282,9 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 			inspectVia(x.Value, v, fn, depth)
 		}
 	case *parser.SetLit:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		if x.Var != nil {
 			inspectVia(x.Var, via, fn, depth)
 		}
@@ -241,39 +292,76 @@ func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.
 			inspectExpr(e, via, fn, depth)
 		}
 	case *parser.Elem:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Value, via, fn, depth)
 		for _, s := range x.Stmts {
 			inspectVia(s, via, fn, depth)
 		}
 	case *parser.MapElem:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Key, via, fn, depth)
 		inspectExpr(x.Value, via, fn, depth)
 	case *parser.Verdict:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Target, via, fn, depth)
 	case *parser.Binary:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.X, via, fn, depth)
 		inspectExpr(x.Y, via, fn, depth)
 	case *parser.Prefix:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.X, via, fn, depth)
 	case *parser.Mask:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.X, via, fn, depth)
 		inspectExpr(x.Mask, via, fn, depth)
 	case *parser.RangeExpr:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Lo, via, fn, depth)
 		inspectExpr(x.Hi, via, fn, depth)
 	case *parser.Concat:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		for _, p := range x.Parts {
 			inspectExpr(p, via, fn, depth)
 		}
 	case *parser.List:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		for _, p := range x.Elems {
 			inspectExpr(p, via, fn, depth)
 		}
 	case *parser.MapLookup:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.Key, via, fn, depth)
 		inspectExpr(x.Map, via, fn, depth)
 	case *parser.Paren:
+		if x == nil || !fn(x, via) {
+			return
+		}
 		inspectExpr(x.X, via, fn, depth)
+	default: // other nodes have no children here
+		if !parser.IsNilNode(n) {
+			fn(n, via)
+		}
 	}
 }
 
