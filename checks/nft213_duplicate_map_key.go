@@ -65,9 +65,8 @@ func runDuplicateMapKey(p *Pass) {
 		}
 	}
 	seen := make(map[*parser.SetLit]bool)
-	kinds := p.ruleKinds()
-	for i, r := range p.allRules() {
-		if kinds[i]&hasSetLit == 0 {
+	for _, r := range p.allRules() {
+		if !mayHold(r, ruleset.KindSetLit) {
 			continue
 		}
 		for _, st := range r.Stmts {

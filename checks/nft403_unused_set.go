@@ -68,9 +68,8 @@ func setReferences(p *Pass) map[*ruleset.Table]map[string]bool {
 		}
 		return true
 	}
-	kinds := p.ruleKinds()
-	for i, r := range p.allRules() {
-		if kinds[i]&hasSetRef == 0 {
+	for _, r := range p.allRules() {
+		if !mayHold(r, ruleset.KindSetRef) {
 			continue
 		}
 		names = used[r.Table]

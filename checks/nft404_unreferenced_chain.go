@@ -78,9 +78,8 @@ func chainTargets(p *Pass) map[*ruleset.Table]map[string]bool {
 		lookup = func(name string) *ruleset.Set { return table.Set(name) }
 		add    = func(e chainEdge) { m[e.Target] = true }
 	)
-	kinds := p.ruleKinds()
-	for i, r := range p.allRules() {
-		if kinds[i]&hasChainTarget == 0 {
+	for _, r := range p.allRules() {
+		if !mayHold(r, ruleset.KindJump|ruleset.KindVmap) {
 			continue
 		}
 		if r.Table != table || m == nil {

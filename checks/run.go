@@ -181,16 +181,23 @@ func (sh *runShared) flowEntry(k forwardKey) *forwardEntry {
 // ruleKinds says which kinds of node a rule's statements hold anywhere
 // (inspect's whole walk, through $variables): a check looking for one kind
 // walks only the rules that have it. Skipping the others changes nothing,
-// since a check's own walk visits a subset of those nodes.
+// since a check's own walk visits a subset of those nodes. Build records
+// coarser kinds in the model (ruleset.Rule.Kinds, see mayHold); these are
+// the finer ones two checks need.
 type ruleKinds uint8
 
 const (
-	hasSetRef           ruleKinds = 1 << iota // @set reference
-	hasSetLit                                 // { … } literal
-	hasChainTarget                            // jump/goto verdict or vmap statement
-	hasIfIndexMatch                           // match on iif, oif, meta iif, meta oif
+	hasIfIndexMatch     ruleKinds = 1 << iota // match on iif, oif, meta iif, meta oif
 	hasInvalidCandidate                       // reject, log, queue, or a negated match on a bitwise expression
 )
+
+// mayHold reports whether r's statements may hold a node of one of the
+// kinds, from the kinds Build recorded; true for the rules of anonymous
+// chain bodies (r.Rule is nil) and rules not made by Build, which have
+// none recorded.
+func mayHold(r ruleRef, want ruleset.NodeKinds) bool {
+	return r.Rule == nil || r.Rule.Kinds.Has(want)
+}
 
 // ruleKinds returns the kinds of node in each rule of allRules, walking
 // every rule once per Run.
@@ -202,20 +209,6 @@ func (p *Pass) ruleKinds() []ruleKinds {
 		var k ruleKinds
 		visit := func(n parser.Node, _ *parser.VarRef) bool {
 			switch x := n.(type) {
-			case *parser.SetRef:
-				k |= hasSetRef
-			case *parser.SetLit:
-				k |= hasSetLit
-			case *parser.VerdictStmt:
-				if x.Kind == "jump" || x.Kind == "goto" {
-					k |= hasChainTarget
-				}
-			case *parser.Verdict:
-				if x.Kind == "jump" || x.Kind == "goto" {
-					k |= hasChainTarget
-				}
-			case *parser.VmapStmt:
-				k |= hasChainTarget
 			case *parser.MatchStmt:
 				if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
 					k |= hasIfIndexMatch
