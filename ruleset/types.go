@@ -9,6 +9,7 @@ package ruleset
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"sort"
 	"strconv"
@@ -604,17 +605,18 @@ type selectorSlot struct {
 type selectorHashTable struct {
 	slots []selectorSlot
 	mask  uint64
+	shift uint // the slot is the hash's top bits: its low bits mix poorly
 }
 
 func newSelectorIndex(table map[string]Selector) *selectorHashTable {
 	n := 1
-	for n < 4*len(table) {
+	for n < 2*len(table) {
 		n *= 2
 	}
-	t := &selectorHashTable{slots: make([]selectorSlot, n), mask: uint64(n - 1)}
+	t := &selectorHashTable{slots: make([]selectorSlot, n), mask: uint64(n - 1), shift: uint(64 - bits.TrailingZeros(uint(n)))}
 	for path, sel := range table {
 		h := pathHash(path)
-		i := h & t.mask
+		i := h >> t.shift
 		for t.slots[i].used {
 			i = (i + 1) & t.mask
 		}
@@ -645,6 +647,15 @@ func pathHash(path string) uint64 {
 	for _, w := range strings.Split(path, " ") {
 		h = wordHash(h, w)
 	}
+	return mixHash(h)
+}
+
+// mixHash spreads every bit of h over the top bits (the finaliser of
+// MurmurHash3).
+func mixHash(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
 	return h
 }
 
@@ -657,7 +668,7 @@ func wordsHash(words []*parser.Ident) (uint64, bool) {
 		}
 		h = wordHash(h, w.Name)
 	}
-	return h, true
+	return mixHash(h), true
 }
 
 // pathIs reports whether path is the words joined by blanks.
@@ -682,7 +693,7 @@ func (t *selectorHashTable) lookup(sel *parser.Selector) (Selector, bool) {
 	if !ok {
 		return Selector{}, false
 	}
-	for i := h & t.mask; t.slots[i].used; i = (i + 1) & t.mask {
+	for i := h >> t.shift; t.slots[i].used; i = (i + 1) & t.mask {
 		if s := &t.slots[i]; s.hash == h && pathIs(s.path, sel.Words) {
 			return s.sel, true
 		}
