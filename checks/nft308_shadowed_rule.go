@@ -93,6 +93,7 @@ type ruleKeys struct {
 	// shadowers so far (a Bloom filter with one hash): subsets holding a
 	// match without its bit are not looked up. (per chain)
 	inShadower [1 << 10]uint64
+	marked     []uint16  // the words of inShadower with bits set, to clear them
 	filtered   []keyHash // the current rule's matches whose bit is set
 }
 
@@ -101,10 +102,12 @@ func newRuleKeys() *ruleKeys {
 }
 
 func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
+	keys.shadowers, keys.seen = reuseMap(keys.shadowers), reuseMap(keys.seen)
 	shadowers, seen := keys.shadowers, keys.seen
-	clear(shadowers)
-	clear(seen)
-	clear(keys.inShadower[:])
+	for _, w := range keys.marked {
+		keys.inShadower[w] = 0
+	}
+	keys.marked = keys.marked[:0]
 	var found []shadowed
 	defer func() {
 		diag := func(i int) Diagnostic {
@@ -268,7 +271,11 @@ func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*sha
 }
 
 func (k *ruleKeys) markShadowerMatch(h keyHash) {
-	k.inShadower[h.a>>6&uint64(len(k.inShadower)-1)] |= 1 << (h.a & 63)
+	w := h.a >> 6 & uint64(len(k.inShadower)-1)
+	if k.inShadower[w] == 0 {
+		k.marked = append(k.marked, uint16(w))
+	}
+	k.inShadower[w] |= 1 << (h.a & 63)
 }
 
 // mayBeShadowerMatch reports whether a match with hash h may be one of a

@@ -64,6 +64,17 @@ type firstCopy struct {
 	index int
 }
 
+// reuseMap returns m emptied for the next chain. Clearing a map costs as
+// much as the largest it ever was, so a map that held a long chain is
+// replaced rather than cleared for each of the short chains after it.
+func reuseMap[K comparable, V any](m map[K]V) map[K]V {
+	if len(m) > 1024 {
+		return make(map[K]V)
+	}
+	clear(m)
+	return m
+}
+
 // duplicate is a rule found to copy an earlier one.
 type duplicate struct {
 	stmts []parser.Stmt
@@ -78,8 +89,8 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 		at := func(i int) parser.Range { return p.Range(found[i].node) }
 		reportCapped(p, len(found), diag, at, "duplicate rules", describeChain(c))
 	}()
+	d.first = reuseMap(d.first)
 	first := d.first
-	clear(first)
 	// A copy after a rule that changed what the copies read (set a mark
 	// they match, added to a set they look up, jumped into a chain) may
 	// see other packets or values than the first, as in a test that counts
