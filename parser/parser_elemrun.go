@@ -8,10 +8,11 @@ import (
 	"strings"
 )
 
-// packElementsEnv is the environment variable that makes the parser
-// produce ElemRuns ("1") while their consumers are being adapted; packing
-// becomes the default once they all handle runs. Tests set it to "0" or
-// "1", never unset, so that they keep comparing both modes then.
+// packElementsEnv is the environment variable that turns packing off
+// ("0"): the parser then builds one node per element, as it did before
+// ElemRuns. It exists for differential testing (tests set it to "0" or
+// "1" and compare both modes) and as an escape hatch should a run ever
+// be suspected of hiding a finding.
 const packElementsEnv = "NFTLINT_PACK_ELEMENTS"
 
 // elemPacking is the packing state of one set literal: whether packing is
@@ -46,7 +47,7 @@ func (pk *elemPacking) reserve(run *ElemRun) {
 func (p *parser) parseElemPacked(pk *elemPacking) Expr {
 	if !pk.checked {
 		pk.checked = true
-		pk.on = os.Getenv(packElementsEnv) == "1"
+		pk.on = os.Getenv(packElementsEnv) != "0"
 	}
 	if pk.on && len(p.ahead) == 0 && !p.stopped {
 		switch p.cur.tok {

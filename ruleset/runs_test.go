@@ -52,7 +52,7 @@ delete element ip t s { 10.0.0.2 }
 flush set ip t u
 `
 	want := []string{"10.0.0.1", "10.0.1.0/24", "10.0.2.0-10.0.2.9", "10.0.3.1", "10.0.4.1", "10.0.4.2"}
-	for _, pack := range []string{"", "1"} {
+	for _, pack := range []string{"0", "1"} {
 		t.Run("pack="+pack, func(t *testing.T) {
 			t.Setenv("NFTLINT_PACK_ELEMENTS", pack)
 			rs := buildSource(t, src)
@@ -69,7 +69,7 @@ flush set ip t u
 			if pack == "1" && len(s.Runs) == 0 {
 				t.Errorf("packing on, but set s has no runs")
 			}
-			if pack == "" && len(s.Runs) != 0 {
+			if pack == "0" && len(s.Runs) != 0 {
 				t.Errorf("packing off, but set s has %d runs", len(s.Runs))
 			}
 			if u := rs.Tables[0].Set("u"); u.Len() != 0 || u.static() {
