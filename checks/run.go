@@ -227,8 +227,18 @@ func (p *Pass) ruleKinds() []ruleKinds {
 		}
 		for i, r := range p.allRules() {
 			k = 0
-			for _, s := range r.Stmts {
-				inspect(s, visit)
+			if mayHold(r, ruleset.KindNested) {
+				for _, s := range r.Stmts {
+					inspect(s, visit)
+				}
+			} else {
+				// The kinds wanted are statements, and Build found none
+				// inside another: the rule's own statements are all.
+				for _, s := range r.Stmts {
+					if !parser.IsNilNode(s) {
+						visit(s, nil)
+					}
+				}
 			}
 			sh.kinds[i] = k
 		}

@@ -76,3 +76,80 @@ add rule ip u c jump { drop }
 		t.Errorf("no input had rules of an anonymous chain not reached from a named chain: the test does not cover the second part of the list")
 	}
 }
+
+// TestRuleKindsShortcut checks that the run's census, which reads only a
+// rule's own statements when Build found none nested, gives what walking
+// every node gives, on the check tests' inputs and on nested statements.
+func TestRuleKindsShortcut(t *testing.T) {
+	srcs := map[string]string{
+		"nested": `table inet t {
+	set s { type ipv4_addr; flags dynamic; }
+	map m { type ipv4_addr : verdict; elements = { 1.2.3.4 : jump c } }
+	chain c {
+		iif "docker0" accept
+		reject with icmp host-unreachable
+		log prefix "x" level warn group 2
+	}
+	chain d {
+		update @s { ip saddr limit rate 1/second }
+		add @s { ip saddr counter }
+		queue num 70000
+	}
+	chain e {
+		ip saddr 1.2.3.4 accept
+		meta oif "veth1" drop
+		tcp flags & syn != syn drop
+	}
+	chain f {
+		jump { reject; iif "br-x" accept; }
+	}
+}
+`,
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
+		}
+	}
+	found := ruleKinds(0)
+	for name, src := range srcs {
+		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
+		if err != nil {
+			continue
+		}
+		rs, _ := ruleset.Build(res)
+		p := NewPass(&Check{ID: "TEST"}, rs, &Options{}, func(Diagnostic) {})
+		got := p.ruleKinds()
+		for i, r := range p.allRules() {
+			var want ruleKinds
+			for _, s := range r.Stmts {
+				inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
+					switch x := n.(type) {
+					case *parser.MatchStmt:
+						if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
+							want |= hasIfIndexMatch
+						}
+						if _, ok := x.Left.(*parser.Binary); ok && x.Op == "!" {
+							want |= hasInvalidCandidate
+						}
+					case *parser.RejectStmt:
+						want |= hasInvalidCandidate
+					case *parser.KeywordStmt:
+						if x.Keyword == "log" || x.Keyword == "queue" {
+							want |= hasInvalidCandidate
+						}
+					}
+					return true
+				})
+			}
+			if got[i] != want {
+				t.Errorf("%s: rule %d (%v): census %b, walking every node %b", name, i, p.Range(r.Node).Start, got[i], want)
+			}
+			found |= want
+		}
+	}
+	if found != hasIfIndexMatch|hasInvalidCandidate {
+		t.Errorf("the inputs hold kinds %b only: the test does not cover every kind", found)
+	}
+}
