@@ -46,9 +46,33 @@ IPv4 and IPv6), split it into one rule per protocol, or add the missing qualifie
 	Run: runProtocolConflict,
 }
 
-// transportProtos are the transport headers whose selectors imply
-// `meta l4proto X`.
-var transportProtos = map[string]bool{"tcp": true, "udp": true, "udplite": true, "sctp": true, "dccp": true}
+// transportSingle returns, for a transport header whose selectors imply
+// `meta l4proto X`, its one-element protocol list (shared and read only,
+// so that a rule's state holds it without allocating); nil for other
+// protocols.
+func transportSingle(proto string) []string {
+	switch proto {
+	case "tcp":
+		return l4TCP
+	case "udp":
+		return l4UDP
+	case "udplite":
+		return l4UDPLite
+	case "sctp":
+		return l4SCTP
+	case "dccp":
+		return l4DCCP
+	}
+	return nil
+}
+
+var (
+	l4TCP     = []string{"tcp"}
+	l4UDP     = []string{"udp"}
+	l4UDPLite = []string{"udplite"}
+	l4SCTP    = []string{"sctp"}
+	l4DCCP    = []string{"dccp"}
+)
 
 // l4Numbers maps protocol numbers to names for `meta l4proto 6`.
 var l4Numbers = map[uint64]string{6: "tcp", 17: "udp", 136: "udplite", 132: "sctp", 33: "dccp", 1: "icmp", 58: "icmpv6"}
@@ -257,14 +281,14 @@ func checkSelector(fam parser.Family, st *protoState, sel *parser.Selector, via 
 	case "exthdr":
 		setL3(st, "ip6", sel, report)
 	}
-	if transportProtos[proto] {
+	if single := transportSingle(proto); single != nil {
 		st.l4Seen = true
 		if st.l4 != nil && !(len(st.l4) == 1 && st.l4[0] == proto) {
 			report(sel, via, "%s matches %s, but the rule already matched %s: nft refuses it (\"conflicting protocols specified: %s vs. %s\"); split the rule, or use `th` for ports of several protocols",
 				sel.Path(), proto, strings.Join(st.l4, ", "), strings.Join(st.l4, ", "), proto)
 			return false
 		}
-		st.l4, st.l4At = []string{proto}, sel
+		st.l4, st.l4At = single, sel
 	}
 	if len(sel.Words) > 0 && sel.Words[0].Name == "th" {
 		st.l4Seen = true
@@ -372,6 +396,9 @@ func l4Values(e parser.Expr) []string {
 		return out
 	default:
 		if v := one(x); v != "" {
+			if single := transportSingle(v); single != nil {
+				return single
+			}
 			return []string{v}
 		}
 	}
