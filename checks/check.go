@@ -92,6 +92,10 @@ type Pass struct {
 	// shared is what the passes of one Run derive from the whole ruleset
 	// alike (run.go); nil until first used otherwise.
 	shared *runShared
+
+	// chainRules is this pass's index of where each chain's rules are in
+	// the table index (nft3util.go, the safety checks); nil until used.
+	chainRules map[*ruleset.Table]*chainRuleIndex
 }
 
 // NewPass returns a Pass that hands every diagnostic to report.

@@ -140,7 +140,7 @@ func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Exp
 	}
 	switch sel.Path() {
 	case "tcp dport", "th dport":
-		has, known := valuesContain(t, right, port22)
+		has, known := valuesContain(t, right, sshPort)
 		switch {
 		case !known:
 			return false
@@ -179,7 +179,7 @@ func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Exp
 	case "iiftype", "meta iiftype":
 		return eq && containsWord(right, "loopback") && len(valueWords(right)) == 1
 	case "meta l4proto", "ip protocol", "ip6 nexthdr":
-		has, known := valuesContain(t, right, protoTCP)
+		has, known := valuesContain(t, right, tcpProtocol)
 		return known && (eq && !has || op == "!=" && has)
 	}
 	return false
@@ -193,11 +193,11 @@ type valueTest struct {
 	num  uint64
 }
 
-// port22 decides whether a single port value is 22.
-var port22 = valueTest{node: isPort22, num: 22}
+// sshPort decides whether single port values are 22.
+var sshPort = valueTest{node: isPort22, num: 22}
 
-// protoTCP decides whether a single protocol value is TCP.
-var protoTCP = valueTest{node: isProtoTCP, num: 6}
+// tcpProtocol decides whether single protocol values are TCP.
+var tcpProtocol = valueTest{node: isProtoTCP, num: 6}
 
 // isPort22 decides whether a single port value is 22: true/false, and
 // whether the value is understood.

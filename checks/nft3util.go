@@ -5,6 +5,7 @@ package checks
 // a kind of traffic before that.
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -77,9 +78,9 @@ func acceptsTraffic(p *Pass, c *ruleset.Chain, pred matchPred) bool {
 // eachReachableRule calls fn, in the order of the run's shared table
 // index, for the rules of base chain c and of the chains it reaches by
 // jump, goto or verdict map (anonymous chain bodies included), until fn
-// returns false. It allocates only a flag per chain of the table: the
-// safety checks ask this for every drop-policy base chain of tables of
-// 50,000 rules.
+// returns false. It visits only the rules of the chains reached (through
+// the pass's chainRuleIndex), so a table of many base chains costs the
+// rules each reaches, not all of the table's rules per base chain.
 func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
 	e := p.tables().entry(c.Table)
 	g := e.graph
@@ -87,9 +88,11 @@ func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
 	if !ok {
 		return
 	}
+	x := p.chainRuleIndex(c.Table, e)
 	reach := make([]bool, len(g.names))
 	reach[start] = true
 	stack := []int{start}
+	segs := slices.Clone(x.segs[start]) // sorted below: not the index's
 	for len(stack) > 0 {
 		v := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -97,25 +100,61 @@ func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
 			if !reach[e.to] {
 				reach[e.to] = true
 				stack = append(stack, e.to)
+				segs = append(segs, x.segs[e.to]...)
 			}
 		}
 	}
-	// The rules of one chain come one after the other: look the chain up
-	// by name once per run of rules, not once per rule.
+	slices.SortFunc(segs, func(a, b ruleSeg) int { return cmp.Compare(a.start, b.start) })
+	for _, sg := range segs {
+		for _, r := range e.rules[sg.start:sg.end] {
+			if !fn(r) {
+				return
+			}
+		}
+	}
+}
+
+// chainRuleIndex lists, for each chain of a table's jump graph, where the
+// rules attributed to it are in the table index's rule list: runs of
+// consecutive rules of one chain.
+type chainRuleIndex struct {
+	segs [][]ruleSeg // by jump-graph node
+}
+
+// ruleSeg is the rules e.rules[start:end].
+type ruleSeg struct{ start, end int }
+
+// chainRuleIndex returns the index of table t (whose table-index entry
+// is e), building it on first use by this pass.
+func (p *Pass) chainRuleIndex(t *ruleset.Table, e *tableEntry) *chainRuleIndex {
+	if x := p.chainRules[t]; x != nil {
+		return x
+	}
+	g := e.graph
+	x := &chainRuleIndex{segs: make([][]ruleSeg, len(g.names))}
 	var last *ruleset.Chain
-	lastReached := false
-	for _, r := range e.rules {
-		if r.Table != c.Table || r.Chain == nil {
+	node := -1 // of last; -1: not in the graph
+	for i, r := range e.rules {
+		if r.Table != t || r.Chain == nil {
+			last, node = nil, -1
 			continue
 		}
 		if r.Chain != last {
-			i, ok := g.index[r.Chain.Name]
-			last, lastReached = r.Chain, ok && reach[i]
+			last, node = r.Chain, -1
+			if v, ok := g.index[r.Chain.Name]; ok {
+				node = v
+				x.segs[v] = append(x.segs[v], ruleSeg{i, i})
+			}
 		}
-		if lastReached && !fn(r) {
-			return
+		if node >= 0 {
+			x.segs[node][len(x.segs[node])-1].end = i + 1
 		}
 	}
+	if p.chainRules == nil {
+		p.chainRules = make(map[*ruleset.Table]*chainRuleIndex)
+	}
+	p.chainRules[t] = x
+	return x
 }
 
 func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
