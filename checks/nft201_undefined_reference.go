@@ -226,7 +226,9 @@ func (v *refVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 		}
 	case *parser.SetStmt:
 		if v.refs {
-			if sel, ok := x.Target.(*parser.Selector); ok {
+			// The targets are two words, the first "ct" or "meta".
+			if sel, ok := x.Target.(*parser.Selector); ok && len(sel.Words) == 2 && sel.Words[0] != nil &&
+				(sel.Words[0].Name == "ct" || sel.Words[0].Name == "meta") {
 				var buf [64]byte
 				if kind, ok := objectSetTargets[string(appendSelectorPath(buf[:0], sel))]; ok {
 					checkObjectName(w.p, x.Value, kind, w.names, w.where)
