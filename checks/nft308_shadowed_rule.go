@@ -83,12 +83,12 @@ type ruleKeys struct {
 	canon *canonMemo
 	text  ruleTexter // prints the rules of findings
 
-	stmts     []keyHash        // the current rule's statements
-	leading   []keyHash        // its leading matches (ruleShape.leading)
-	subset    []keyHash        // a subset of them being looked up
-	shadowers map[keyHash]int  // subset hash → first rule deciding it (in pool); per chain
-	pool      []shadower       // the chain's shadowers
-	seen      map[keyHash]bool // rule hashes, to leave copies to NFT309; per chain
+	stmts     []keyHash               // the current rule's statements
+	leading   []keyHash               // its leading matches (ruleShape.leading)
+	subset    []keyHash               // a subset of them being looked up
+	shadowers chainMap[keyHash, int]  // subset hash → first rule deciding it (in pool)
+	pool      []shadower              // the chain's shadowers
+	seen      chainMap[keyHash, bool] // rule hashes, to leave copies to NFT309
 	// inShadower has a bit set for the hash of every match of the chain's
 	// shadowers so far (a Bloom filter with one hash): subsets holding a
 	// match without its bit are not looked up. (per chain)
@@ -98,12 +98,11 @@ type ruleKeys struct {
 }
 
 func newRuleKeys() *ruleKeys {
-	return &ruleKeys{canon: newCanonMemo(), shadowers: make(map[keyHash]int), seen: make(map[keyHash]bool)}
+	return &ruleKeys{canon: newCanonMemo()}
 }
 
 func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
-	keys.shadowers, keys.seen = reuseMap(keys.shadowers), reuseMap(keys.seen)
-	shadowers, seen := keys.shadowers, keys.seen
+	shadowers, seen := keys.shadowers.reset(len(c.Rules)), keys.seen.reset(len(c.Rules))
 	for _, w := range keys.marked {
 		keys.inShadower[w] = 0
 	}
@@ -226,7 +225,7 @@ func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*sha
 	var best *shadower
 	found := false
 	try := func(subset []keyHash) {
-		i, ok := rk.shadowers[rk.canon.seqHash(subset)]
+		i, ok := rk.shadowers.m[rk.canon.seqHash(subset)]
 		if !ok {
 			return
 		}

@@ -73,8 +73,8 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	if len(keys.canon.lists) != 1 {
 		t.Errorf("NFT308 memoised %d lists, want the one shared set", len(keys.canon.lists))
 	}
-	if len(keys.seen) != 51 { // 50 rules and the shadowed one; the copy is the first rule's
-		t.Errorf("NFT308 hashed %d distinct rules, want 51", len(keys.seen))
+	if len(keys.seen.m) != 51 { // 50 rules and the shadowed one; the copy is the first rule's
+		t.Errorf("NFT308 hashed %d distinct rules, want 51", len(keys.seen.m))
 	}
 	if len(diags) != 1 || !strings.Contains(diags[0].Message, "line 5") {
 		t.Errorf("NFT308 findings: %v, want the rule shadowed by line 5", diags)

@@ -51,11 +51,11 @@ func runDuplicateRule(p *Pass) {
 type dupFinder struct {
 	memo  *canonMemo
 	text  ruleTexter
-	first map[keyHash]firstCopy // the chain's rules by key; cleared per chain
+	first chainMap[keyHash, firstCopy] // the chain's rules by key
 }
 
 func newDupFinder() *dupFinder {
-	return &dupFinder{memo: newCanonMemo(), first: make(map[keyHash]firstCopy)}
+	return &dupFinder{memo: newCanonMemo()}
 }
 
 // firstCopy is the first rule with a given key.
@@ -64,15 +64,24 @@ type firstCopy struct {
 	index int
 }
 
-// reuseMap returns m emptied for the next chain. Clearing a map costs as
-// much as the largest it ever was, so a map that held a long chain is
-// replaced rather than cleared for each of the short chains after it.
-func reuseMap[K comparable, V any](m map[K]V) map[K]V {
-	if len(m) > 1024 {
-		return make(map[K]V)
+// chainMap is a map reused from chain to chain (growing one map per
+// chain of a 50,000-rule ruleset costs megabytes). Clearing a map costs
+// as much as the most it held, so a map that held a long chain is
+// replaced rather than cleared for the much shorter chains after it.
+type chainMap[K comparable, V any] struct {
+	m    map[K]V
+	peak int // the most entries m held since it was made
+}
+
+// reset returns the map emptied for a chain of n rules.
+func (c *chainMap[K, V]) reset(n int) map[K]V {
+	c.peak = max(c.peak, len(c.m))
+	if c.m == nil || c.peak > 4*n+64 {
+		c.m, c.peak = make(map[K]V, n), 0
+	} else {
+		clear(c.m)
 	}
-	clear(m)
-	return m
+	return c.m
 }
 
 // duplicate is a rule found to copy an earlier one.
@@ -89,8 +98,7 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 		at := func(i int) parser.Range { return p.Range(found[i].node) }
 		reportCapped(p, len(found), diag, at, "duplicate rules", describeChain(c))
 	}()
-	d.first = reuseMap(d.first)
-	first := d.first
+	first := d.first.reset(len(c.Rules))
 	// A copy after a rule that changed what the copies read (set a mark
 	// they match, added to a set they look up, jumped into a chain) may
 	// see other packets or values than the first, as in a test that counts
