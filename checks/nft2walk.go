@@ -115,7 +115,9 @@ type ruleWalker struct {
 func (w *ruleWalker) chain(t *ruleset.Table, c *ruleset.Chain) {
 	for _, r := range c.Rules {
 		w.fn(ruleRef{Table: t, Chain: c, Rule: r, Stmts: r.Stmts, Node: ruleNode(r), Anon: c.Anonymous})
-		w.anon(t, c, r.Stmts, 0)
+		if r.Kinds.Has(ruleset.KindBody) {
+			w.anon(t, c, r.Stmts, 0)
+		}
 	}
 }
 

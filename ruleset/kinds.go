@@ -21,6 +21,7 @@ const (
 	KindMapLookup                         // *parser.MapLookup
 	KindSetRef                            // *parser.SetRef
 	KindNested                            // a statement inside another (update, element statements)
+	KindBody                              // a `jump { … }` / `goto { … }` statement with its body
 )
 
 // Has reports whether the rule may hold a node of one of the kinds:
@@ -80,6 +81,9 @@ func nodeKinds(n parser.Node, depth int) NodeKinds {
 		if x != nil {
 			if x.Kind == "jump" || x.Kind == "goto" {
 				k |= KindJump
+			}
+			if x.Chain != nil {
+				k |= KindBody
 			}
 			k |= exprKinds(x.Target, depth)
 		}

@@ -27,7 +27,7 @@ table ip t {
 		KindsKnown | KindMatch | KindSetRef | KindVmap | KindSetLit | KindJump,
 		KindsKnown | KindSetUpdate | KindSetRef | KindNested | KindKeywordArgs,
 		KindsKnown | KindSetStmt | KindMapLookup | KindSetLit,
-		KindsKnown | KindJump,
+		KindsKnown | KindJump | KindBody,
 	}
 	if len(c.Rules) != len(want) {
 		t.Fatalf("chain c has %d rules, want %d", len(c.Rules), len(want))
