@@ -113,10 +113,6 @@ func scheduleOrder(todo []*Check) []int {
 // checks running in parallel. What it hands out is read only.
 type runShared struct {
 	rs        *ruleset.Ruleset
-	rulesOnce sharedOnce
-	rules     [][]ruleRef // allRules's parts
-	nrules    int
-
 	kindsOnce sharedOnce
 	kinds     []ruleKinds // parallel to rules
 
@@ -202,10 +198,8 @@ func mayHold(r ruleRef, want ruleset.NodeKinds) bool {
 // ruleKinds returns the kinds of node in each rule of allRules, walking
 // every rule once per Run.
 func (p *Pass) ruleKinds() []ruleKinds {
-	_, n := p.ruleParts()
-	sh := p.shared
+	sh := p.sharedRun()
 	sh.kindsOnce.Do(func() {
-		sh.kinds = make([]ruleKinds, n)
 		var k ruleKinds
 		visit := func(n parser.Node, _ *parser.VarRef) bool {
 			switch x := n.(type) {
@@ -225,7 +219,7 @@ func (p *Pass) ruleKinds() []ruleKinds {
 			}
 			return true
 		}
-		for i, r := range p.allRules() {
+		for _, r := range p.allRules() {
 			k = 0
 			if mayHold(r, ruleset.KindNested) {
 				for _, s := range r.Stmts {
@@ -240,70 +234,32 @@ func (p *Pass) ruleKinds() []ruleKinds {
 					}
 				}
 			}
-			sh.kinds[i] = k
+			sh.kinds = append(sh.kinds, k) // indexed as allRules numbers the rules
 		}
 	})
 	return sh.kinds
 }
 
-// allRules yields every rule, with its index, as eachRule visits them, in
-// eachRule's order. A dozen checks walk all rules; eachRule's walk (a map
-// of every rule, to visit each once) costs more than most of those
-// checks' own work, so the rules are listed once per Run, from the
-// tables' rule lists that the table index holds for other checks anyway
-// (not copied: 50,000 rules are 3.6 MB).
-//
-// eachRule visits the rules of every table's named chains (with the
-// anonymous chain bodies they hold), then the rules of anonymous chains
-// not reached that way; eachRuleOfTable does the same for one table, and
-// a rule belongs to one table. So each table's list is its named part,
-// whose rules belong to named chains, followed by its anonymous part,
-// and allRules is the named parts in table order, then the anonymous
-// parts (TestAllRulesOrder compares it with eachRule).
+// allRules yields every rule, with its index, as eachRule visits them.
+// The index numbers the rules of one Run the same way for every check
+// (ruleKinds is indexed by it). eachRule walks the model without
+// allocating, so each check walks it again rather than keep a list of
+// 50,000 rule references (3.6 MB on large-ruleset).
 func (p *Pass) allRules() iter.Seq2[int, ruleRef] {
-	parts, _ := p.ruleParts()
+	rs := p.Ruleset
 	return func(yield func(int, ruleRef) bool) {
-		i := 0
-		for _, part := range parts {
-			for _, r := range part {
-				if !yield(i, r) {
-					return
-				}
-				i++
+		i, stopped := 0, false
+		eachRule(rs, func(r ruleRef) {
+			if stopped {
+				return
 			}
-		}
+			if !yield(i, r) {
+				stopped = true
+				return
+			}
+			i++
+		})
 	}
-}
-
-// ruleParts returns the parts allRules yields, in order, and the number
-// of rules in them.
-func (p *Pass) ruleParts() ([][]ruleRef, int) {
-	sh := p.sharedRun()
-	sh.rulesOnce.Do(func() {
-		index := p.tables()
-		lists := make([][]ruleRef, len(sh.rs.Tables))
-		named := make([]int, len(lists)) // length of each list's named part
-		for i, t := range sh.rs.Tables {
-			e := index.lookup(t)
-			index.rulesOfEntry(t, e)
-			lists[i] = e.rules
-			sh.nrules += len(lists[i])
-			for named[i] < len(lists[i]) && !lists[i][named[i]].Chain.Anonymous {
-				named[i]++
-			}
-		}
-		for i, l := range lists {
-			if named[i] > 0 {
-				sh.rules = append(sh.rules, l[:named[i]])
-			}
-		}
-		for i, l := range lists {
-			if named[i] < len(l) {
-				sh.rules = append(sh.rules, l[named[i]:])
-			}
-		}
-	})
-	return sh.rules, sh.nrules
 }
 
 // runOne runs a single check and converts a panic into a diagnostic.

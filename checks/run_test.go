@@ -9,9 +9,9 @@ import (
 	"github.com/nftlint/nftlint/ruleset"
 )
 
-// TestAllRulesOrder checks that the rule list Run shares (built from the
-// tables' lists) is eachRule's, rule for rule, on the check tests' inputs
-// and on rulesets with anonymous chains whose rule is gone.
+// TestAllRulesOrder checks that allRules yields eachRule's rules, rule for
+// rule and numbered in order, on the check tests' inputs and on rulesets
+// with anonymous chains whose rule is gone.
 func TestAllRulesOrder(t *testing.T) {
 	srcs := map[string]string{
 		"anon": `table inet t {
