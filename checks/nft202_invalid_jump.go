@@ -93,7 +93,12 @@ func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
 
 func runInvalidJump(p *Pass) {
 	for _, t := range p.Ruleset.Tables {
-		g := p.tables().entry(t).graph // shared with NFT301-NFT306; read only
+		// The jump graph is shared with NFT301-NFT306 (read only); the
+		// table's rule list, which entry would also build, is not needed.
+		index := p.tables()
+		e := index.lookup(t)
+		index.graphOf(t, e)
+		g := e.graph
 		for from := range g.edges {
 			for _, e := range g.edges[from] {
 				if target := g.chains[e.to]; target.IsBase() {
