@@ -65,7 +65,7 @@ type shadower struct {
 }
 
 func runShadowedRule(p *Pass) {
-	keys := newRuleKeys()
+	keys := newRuleKeys(p.ruleHashes())
 	for _, t := range p.Ruleset.Tables {
 		ct := newChainTable(t)
 		for _, c := range t.Chains {
@@ -74,16 +74,15 @@ func runShadowedRule(p *Pass) {
 	}
 }
 
-// ruleKeys computes the keys NFT308 compares, each rule once: the hashes
-// of the canonical keys of its statements, which stand for its matches,
-// so that looking up subsets of a rule's matches costs the same however
-// large the sets in them are. It also holds what checkShadowing reuses
-// from rule to rule and chain to chain.
+// ruleKeys holds the keys NFT308 compares: the hashes of the canonical
+// keys of a rule's statements (the run's, shared with NFT309), which
+// stand for its matches, so that looking up subsets of a rule's matches
+// costs the same however large the sets in them are. It also holds what
+// checkShadowing reuses from rule to rule and chain to chain.
 type ruleKeys struct {
-	canon *canonMemo
-	text  ruleTexter // prints the rules of findings
+	hashes *ruleHashMemo
+	text   ruleTexter // prints the rules of findings
 
-	stmts     []keyHash               // the current rule's statements
 	leading   []keyHash               // its leading matches (ruleShape.leading)
 	subset    []keyHash               // a subset of them being looked up
 	shadowers chainMap[keyHash, int]  // subset hash → first rule deciding it (in pool)
@@ -97,8 +96,8 @@ type ruleKeys struct {
 	filtered   []keyHash // the current rule's matches whose bit is set
 }
 
-func newRuleKeys() *ruleKeys {
-	return &ruleKeys{canon: newCanonMemo()}
+func newRuleKeys(hashes *ruleHashMemo) *ruleKeys {
+	return &ruleKeys{hashes: hashes}
 }
 
 func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
@@ -115,6 +114,8 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 		at := func(i int) parser.Range { return p.Range(found[i].node) }
 		reportCapped(p, len(found), diag, at, "shadowed rules", describeChain(c))
 	}()
+	hashes := keys.hashes.chain(c)
+	defer keys.hashes.release(c, hashes)
 	log := newStateLog()
 	pool := keys.pool[:0]
 	defer func() { keys.pool = pool[:0] }()
@@ -137,13 +138,11 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 		if endsChain(t, r.Stmts) != endNone {
 			return // every later rule is unreachable: NFT307's finding
 		}
-		stmtKeys, ok := keys.canon.stmtHashes(keys.stmts[:0], r.Stmts)
-		keys.stmts = stmtKeys
+		stmtKeys, full, ok := keys.hashes.rule(hashes, i)
 		if !ok {
 			log.record(i, stateKeys{all: true})
 			continue
 		}
-		full := keys.canon.seqHash(stmtKeys)
 		dup := seen[full]
 		seen[full] = true
 		n := ruleNode(r)
@@ -154,7 +153,7 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 			}
 		}
 		if sh.deciding && n != nil {
-			k := keys.canon.seqHash(sh.leading)
+			k := keys.hashes.seqHash(sh.leading)
 			if old, exists := shadowers[k]; !exists || !valid(&pool[old]) {
 				shadowers[k] = len(pool)
 				for _, h := range sh.leading {
@@ -225,7 +224,7 @@ func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*sha
 	var best *shadower
 	found := false
 	try := func(subset []keyHash) {
-		i, ok := rk.shadowers.m[rk.canon.seqHash(subset)]
+		i, ok := rk.shadowers.m[rk.hashes.seqHash(subset)]
 		if !ok {
 			return
 		}

@@ -60,22 +60,6 @@ func (m *canonMemo) hashBytes(b []byte) keyHash {
 	return keyHash{maphash.Bytes(m.seeds[0], b), maphash.Bytes(m.seeds[1], b)}
 }
 
-// stmtsHash returns the hash of the key of a statement list (a rule
-// without its comment): the key of each statement followed by ';'. It
-// returns false when a statement has no key.
-func (m *canonMemo) stmtsHash(stmts []parser.Stmt) (keyHash, bool) {
-	c := m.writer()
-	defer m.release(&c)
-	for _, s := range stmts {
-		c.node(s, 0)
-		if c.bad {
-			return keyHash{}, false
-		}
-		c.b.writeByte(';')
-	}
-	return m.hashBytes(c.b.Bytes()), true
-}
-
 // stmtHashes appends the hash of the key of every statement to dst, and
 // returns false when one has no key.
 func (m *canonMemo) stmtHashes(dst []keyHash, stmts []parser.Stmt) ([]keyHash, bool) {

@@ -54,11 +54,11 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	rs := sharedSetRuleset(t, 2000, 50)
 	c := rs.Tables[0].Chains[0]
 
-	dups := newDupFinder()
-	memo := dups.memo
 	var diags []Diagnostic
 	p := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
+	dups := newDupFinder(p.ruleHashes())
 	dups.check(p, newChainTable(rs.Tables[0]), c)
+	memo := p.ruleHashes().canon
 	if len(memo.lists) != 1 || len(memo.tokens) != 1 {
 		t.Errorf("NFT309 memoised %d lists with %d distinct keys, want the one shared set once", len(memo.lists), len(memo.tokens))
 	}
@@ -66,12 +66,12 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 		t.Errorf("NFT309 findings: %v, want the copy of line 4", diags)
 	}
 
-	keys := newRuleKeys()
 	diags = nil
 	p = NewPass(nft308, rs, &Options{}, func(d Diagnostic) { diags = append(diags, d) })
+	keys := newRuleKeys(p.ruleHashes())
 	checkShadowing(p, keys, newChainTable(rs.Tables[0]), c)
-	if len(keys.canon.lists) != 1 {
-		t.Errorf("NFT308 memoised %d lists, want the one shared set", len(keys.canon.lists))
+	if n := len(p.ruleHashes().canon.lists); n != 1 {
+		t.Errorf("NFT308 memoised %d lists, want the one shared set", n)
 	}
 	if len(keys.seen.m) != 51 { // 50 rules and the shadowed one; the copy is the first rule's
 		t.Errorf("NFT308 hashed %d distinct rules, want 51", len(keys.seen.m))
@@ -79,6 +79,45 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	if len(diags) != 1 || !strings.Contains(diags[0].Message, "line 5") {
 		t.Errorf("NFT308 findings: %v, want the rule shadowed by line 5", diags)
 	}
+}
+
+// TestRuleHashesShared requires NFT308 and NFT309 to hash the rules once
+// between them when they share a run's state, and to find the same as
+// each alone; then they are dropped.
+func TestRuleHashesShared(t *testing.T) {
+	rs := sharedSetRuleset(t, 100, 300)
+	c := rs.Tables[0].Chains[0]
+	alone := func(check *Check) []Diagnostic {
+		var out []Diagnostic
+		p := NewPass(check, rs, &Options{}, func(d Diagnostic) { out = append(out, d) })
+		check.Run(p)
+		return out
+	}
+	want308, want309 := alone(nft308), alone(nft309)
+
+	var got309, got308 []Diagnostic
+	p309 := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { got309 = append(got309, d) })
+	nft309.Run(p309)
+	hashes := p309.ruleHashes()
+	if hashes.hashed != len(c.Rules) {
+		t.Fatalf("NFT309 hashed %d rules, want the chain's %d", hashes.hashed, len(c.Rules))
+	}
+	p308 := NewPass(nft308, rs, &Options{}, func(d Diagnostic) { got308 = append(got308, d) })
+	p308.shared = p309.shared
+	nft308.Run(p308)
+	if hashes.hashed != len(c.Rules) {
+		t.Errorf("after NFT309, NFT308 hashed %d more rules, want none", hashes.hashed-len(c.Rules))
+	}
+	if len(hashes.chains) != 0 {
+		t.Errorf("%d chains' hashes kept after both checks were done with them, want none", len(hashes.chains))
+	}
+	same := func(id string, got, want []Diagnostic) {
+		if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s with shared hashes found %v, alone %v", id, got, want)
+		}
+	}
+	same("NFT308", got308, want308)
+	same("NFT309", got309, want309)
 }
 
 // TestCanonMemoKeys requires memoised keys to keep the meaning of keys:

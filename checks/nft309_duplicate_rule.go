@@ -38,7 +38,7 @@ chain (or the table) first.`,
 }
 
 func runDuplicateRule(p *Pass) {
-	d := newDupFinder()
+	d := newDupFinder(p.ruleHashes())
 	for _, t := range p.Ruleset.Tables {
 		ct := newChainTable(t)
 		for _, c := range t.Chains {
@@ -47,15 +47,17 @@ func runDuplicateRule(p *Pass) {
 	}
 }
 
-// dupFinder holds what NFT309 reuses from chain to chain.
+// dupFinder holds what NFT309 reuses from chain to chain. It compares
+// rules by the hashes of their statements' keys, the run's (shared with
+// NFT308).
 type dupFinder struct {
-	memo  *canonMemo
-	text  ruleTexter
-	first chainMap[keyHash, firstCopy] // the chain's rules by key
+	hashes *ruleHashMemo
+	text   ruleTexter
+	first  chainMap[keyHash, firstCopy] // the chain's rules by key
 }
 
-func newDupFinder() *dupFinder {
-	return &dupFinder{memo: newCanonMemo()}
+func newDupFinder(hashes *ruleHashMemo) *dupFinder {
+	return &dupFinder{hashes: hashes}
 }
 
 // firstCopy is the first rule with a given key.
@@ -104,11 +106,13 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 	// see other packets or values than the first, as in a test that counts
 	// before and after adding to a set: it is not reported.
 	log := newStateLog()
+	hashes := d.hashes.chain(c)
+	defer d.hashes.release(c, hashes)
 	for i, r := range c.Rules {
 		if len(r.Stmts) == 0 {
 			continue
 		}
-		key, ok := d.memo.stmtsHash(r.Stmts)
+		_, key, ok := d.hashes.rule(hashes, i)
 		n := ruleNode(r)
 		if !ok || n == nil {
 			log.record(i, stateKeys{all: true})

@@ -118,6 +118,8 @@ type runShared struct {
 
 	flowsMu sync.Mutex
 	flows   map[forwardKey]*forwardEntry // chainFlows's results
+
+	ruleHashes ruleHashMemo // NFT308's and NFT309's statement hashes (nft3memo.go)
 }
 
 // forwardKey and forwardEntry hold chainFlows's result for one chain.
