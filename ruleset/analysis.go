@@ -314,7 +314,7 @@ func (n *evalNode) addSub(sub *evalNode) {
 // number of paths, exponential in the jump depth). Return decisions of
 // jumped-to chains are left out. Each sub-result is walked once.
 func (n *evalNode) flatten() []Decision {
-	var out []Decision
+	out := make([]Decision, 0, len(n.items))
 	seen := make(map[Decision]bool)
 	visited := make(map[*evalNode]bool)
 	var walk func(n *evalNode)
@@ -403,34 +403,34 @@ func (p *Packet) key() string {
 func evaluate(c *Chain, p *Packet) Result {
 	e := &evaluator{pkt: p}
 	root := e.chain(c, 0, false)
-	var out Result
-	for _, d := range root.flatten() {
-		if d.Verdict == Return {
-			policy := Accept
-			if c.Base != nil && c.Base.Policy == "drop" {
-				policy = Drop
-			}
-			out.add(Decision{Verdict: policy, Chain: c})
-			continue
-		}
-		out.add(d)
+	policy := Accept
+	if c != nil && c.Base != nil && c.Base.Policy == "drop" {
+		policy = Drop
 	}
-	// Several fall-through paths give the same policy decision: keep one.
-	out.Decisions = dedupePolicy(out.Decisions)
-	return out
-}
-
-func dedupePolicy(ds []Decision) []Decision {
-	var out []Decision
-	seen := false
+	// Rewrite the flattened list in place (it is this call's own): a
+	// Return becomes the policy, and of the decisions that count as the
+	// policy (several fall-through paths give the same one) only the
+	// first is kept. Verdicts still takes in the ones left out.
+	ds := root.flatten()
+	var out Result
+	n, seenPolicy := 0, false
 	for _, d := range ds {
+		if d.Verdict == Return {
+			d = Decision{Verdict: policy, Chain: c}
+		}
+		out.Verdicts |= d.Verdict
 		if d.Policy() {
-			if seen {
+			if seenPolicy {
 				continue
 			}
-			seen = true
+			seenPolicy = true
 		}
-		out = append(out, d)
+		ds[n] = d
+		n++
+	}
+	clear(ds[n:]) // drop references to the left-out decisions
+	if n > 0 {
+		out.Decisions = ds[:n]
 	}
 	return out
 }
