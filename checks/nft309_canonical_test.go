@@ -276,3 +276,57 @@ func TestCanonKeyTypedNil(t *testing.T) {
 		t.Error("tcp dport 22 has no key")
 	}
 }
+
+// TestRuleHashesReused requires the storage of a chain both checks are
+// done with to be reused for the next chain, with the findings each check
+// makes alone, in a run of both checks too.
+func TestRuleHashesReused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("table inet t {\n")
+	for c, n := range []int{40, 25, 60, 3} { // a longer chain after shorter ones
+		fmt.Fprintf(&b, "\tchain c%d {\n\t\ttcp dport 9 drop\n", c)
+		for i := range n {
+			fmt.Fprintf(&b, "\t\tip saddr 10.0.%d.%d tcp dport %d counter accept\n", c, i, 100+i%7)
+		}
+		fmt.Fprintf(&b, "\t\tip saddr 10.0.%d.0 tcp dport 100 counter accept\n", c) // a copy
+		b.WriteString("\t\tip saddr 192.0.2.1 tcp dport 9 accept\n\t}\n")           // shadowed
+	}
+	b.WriteString("}\n")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "chains.nft"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := loadRuleset(t, dir, "chains.nft")
+	only := func(id string) func(*Check) bool { return func(c *Check) bool { return c.ID == id } }
+	want := fmt.Sprint(Run(rs, &Options{}, only("NFT308")), Run(rs, &Options{}, only("NFT309")))
+
+	var got308, got309 []Diagnostic
+	p308 := NewPass(nft308, rs, &Options{}, func(d Diagnostic) { got308 = append(got308, d) })
+	p309 := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { got309 = append(got309, d) })
+	p309.shared = p308.sharedRun()
+	keys, dups := newRuleKeys(p308.ruleHashes()), newDupFinder(p309.ruleHashes())
+	table := rs.Tables[0]
+	ct := newChainTable(table)
+	hashes := p308.ruleHashes()
+	storage := map[*int32]bool{} // the chains' start slices' arrays
+	for _, c := range table.Chains {
+		checkShadowing(p308, keys, ct, c)
+		storage[&hashes.chains[c].start[0]] = true
+		dups.check(p309, ct, c)
+	}
+	if len(storage) != 2 { // the first chain's (reused by the shorter second and fourth) and the longest's
+		t.Errorf("the chains' hashes were held in %d arrays, want 2", len(storage))
+	}
+	if len(hashes.chains) != 0 || len(hashes.spare) == 0 {
+		t.Errorf("after both checks: %d chains kept, %d spare, want none kept and some spare", len(hashes.chains), len(hashes.spare))
+	}
+	SortDiagnostics(rs.Files, got308)
+	SortDiagnostics(rs.Files, got309)
+	if got := fmt.Sprint(got308, got309); got != want || len(got308) != 4 || len(got309) != 4 {
+		t.Errorf("with reused storage:\n%s\nalone:\n%s", got, want)
+	}
+	both := Run(rs, &Options{}, isRuleCheck)
+	if len(both) != 8 {
+		t.Errorf("a run of both checks found %d, want 8: %v", len(both), both)
+	}
+}
