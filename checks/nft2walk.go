@@ -443,6 +443,15 @@ type chainEdge struct {
 // verdict statements, verdicts in vmap literals, and (through lookup) the
 // elements of named verdict maps.
 func verdictTargets(n parser.Node, lookupSet func(name string) *ruleset.Set, fn func(chainEdge)) {
+	// A verdict statement (half the statements of a jump rule) holds no
+	// further verdicts: take its edge without the walk, whose visitor
+	// escapes (one allocation per call).
+	if x, ok := n.(*parser.VerdictStmt); ok {
+		if x != nil && x.Chain == nil {
+			verdictEdge(x.Kind, x.Target, x, nil, fn)
+		}
+		return
+	}
 	v := edgeVisitor{lookupSet: lookupSet, fn: fn}
 	walkInner(&v, n, nil, 0)
 }
@@ -457,18 +466,12 @@ type edgeVisitor struct {
 func (v *edgeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 	switch x := n.(type) {
 	case *parser.VerdictStmt:
-		if (x.Kind == "jump" || x.Kind == "goto") && x.Chain == nil {
-			if name, ok := exprName(x.Target); ok {
-				v.fn(chainEdge{Kind: x.Kind, Target: name, Node: targetNode(x.Target, x), Via: via})
-			}
+		if x.Chain == nil {
+			verdictEdge(x.Kind, x.Target, x, via, v.fn)
 		}
 		return nil
 	case *parser.Verdict:
-		if x.Kind == "jump" || x.Kind == "goto" {
-			if name, ok := exprName(x.Target); ok {
-				v.fn(chainEdge{Kind: x.Kind, Target: name, Node: targetNode(x.Target, x), Via: via})
-			}
-		}
+		verdictEdge(x.Kind, x.Target, x, via, v.fn)
 		return nil
 	case *parser.VmapStmt:
 		if ref, ok := setRefName(x.Map); ok && v.lookupSet != nil {
@@ -486,6 +489,17 @@ func (v *edgeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 		}
 	}
 	return v
+}
+
+// verdictEdge calls fn with the edge of a jump or goto verdict (kind)
+// to a named target; other verdicts have none.
+func verdictEdge(kind string, target parser.Expr, node parser.Node, via *parser.VarRef, fn func(chainEdge)) {
+	if kind != "jump" && kind != "goto" {
+		return
+	}
+	if name, ok := exprName(target); ok {
+		fn(chainEdge{Kind: kind, Target: name, Node: targetNode(target, node), Via: via})
+	}
 }
 
 func targetNode(target parser.Expr, fallback parser.Node) parser.Node {
