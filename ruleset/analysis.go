@@ -288,6 +288,9 @@ type evalNode struct {
 	// returns lets the caller go on).
 	verdicts Verdict
 	items    []evalItem
+	// flattened marks the node as walked by flatten (a node belongs to
+	// one evaluation, and each evaluation flattens once).
+	flattened bool
 }
 
 // evalItem is a decision, or (sub != nil) a jumped-to chain's result.
@@ -313,16 +316,15 @@ func (n *evalNode) addSub(sub *evalNode) {
 // jump paths once (keeping every copy makes the lists grow with the
 // number of paths, exponential in the jump depth). Return decisions of
 // jumped-to chains are left out. Each sub-result is walked once.
-func (n *evalNode) flatten() []Decision {
-	out := make([]Decision, 0, len(n.items))
-	seen := make(map[Decision]bool)
-	visited := make(map[*evalNode]bool)
+func (n *evalNode) flatten(size int) []Decision {
+	out := make([]Decision, 0, size)
+	seen := make(map[Decision]bool, size)
 	var walk func(n *evalNode)
 	walk = func(n *evalNode) {
-		if visited[n] {
+		if n.flattened {
 			return // every decision below n is in out already
 		}
-		visited[n] = true
+		n.flattened = true
 		for _, it := range n.items {
 			if it.sub != nil {
 				walk(it.sub)
@@ -411,7 +413,14 @@ func evaluate(c *Chain, p *Packet) Result {
 	// Return becomes the policy, and of the decisions that count as the
 	// policy (several fall-through paths give the same one) only the
 	// first is kept. Verdicts still takes in the ones left out.
-	ds := root.flatten()
+	// Every node of this evaluation is reachable from root, so their
+	// decisions bound the flattened list: size it (and flatten's set of
+	// seen decisions) once instead of growing it.
+	size := 0
+	for _, n := range e.nodes {
+		size += len(n.items)
+	}
+	ds := root.flatten(size)
 	var out Result
 	n, seenPolicy := 0, false
 	for _, d := range ds {
@@ -463,6 +472,16 @@ type evaluator struct {
 	// the depth bound cut the evaluation short: those give Other, the
 	// undecided answer, which stays sound when reused.
 	memo map[memoKey]*evalNode
+
+	// nodes lists every node made for this evaluation (see newNode).
+	nodes []*evalNode
+}
+
+// newNode makes an empty result node and records it in e.nodes.
+func (e *evaluator) newNode() *evalNode {
+	n := &evalNode{}
+	e.nodes = append(e.nodes, n)
+	return n
 }
 
 type memoKey struct {
@@ -474,13 +493,13 @@ type memoKey struct {
 // verdict". The result is shared (memoized): callers must not change it.
 func (e *evaluator) chain(c *Chain, depth int, named bool) *evalNode {
 	if c == nil || depth > maxJumpDepth {
-		res := &evalNode{}
+		res := e.newNode()
 		res.add(Decision{Verdict: Other, Chain: c, Named: named})
 		return res
 	}
 	for _, s := range e.stack {
 		if s == c { // a loop nft would refuse; do not claim anything
-			res := &evalNode{}
+			res := e.newNode()
 			res.add(Decision{Verdict: Other, Chain: c, Named: named})
 			return res
 		}
@@ -501,7 +520,7 @@ func (e *evaluator) chain(c *Chain, depth int, named bool) *evalNode {
 
 // rules evaluates the rules of named chain c, which is on the stack.
 func (e *evaluator) rules(c *Chain, depth int, named bool) *evalNode {
-	res := &evalNode{}
+	res := e.newNode()
 	for _, r := range c.Rules {
 		ast := r.AST
 		if !e.rule(res, c, r, ast, r.Stmts, depth, named) {
@@ -515,7 +534,7 @@ func (e *evaluator) rules(c *Chain, depth int, named bool) *evalNode {
 // anon evaluates an anonymous chain body: like a jumped-to chain whose
 // rules are AST rules.
 func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) *evalNode {
-	res := &evalNode{}
+	res := e.newNode()
 	if depth > maxJumpDepth {
 		res.add(Decision{Verdict: Other, Chain: c, Named: named})
 		return res
