@@ -843,6 +843,14 @@ func (e *evaluator) memberOf(t *Table, left, right parser.Expr) Truth {
 		// million elements for every rule that looks the set up.
 		return Maybe
 	}
+	switch right.(type) {
+	case *parser.Paren, *parser.VarRef, *parser.List, *parser.SetLit, *parser.Elem,
+		*parser.SetRef, *parser.ElemRun, *parser.BadExpr, nil:
+	default:
+		// A single value (most matches): what values would list alone,
+		// without the one-element list.
+		return e.eq(left, right)
+	}
 	vals, ok := e.values(t, right, 0)
 	if !ok {
 		return Maybe
