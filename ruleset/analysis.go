@@ -843,12 +843,9 @@ func (e *evaluator) memberOf(t *Table, left, right parser.Expr) Truth {
 		// million elements for every rule that looks the set up.
 		return Maybe
 	}
-	switch right.(type) {
-	case *parser.Paren, *parser.VarRef, *parser.List, *parser.SetLit, *parser.Elem,
-		*parser.SetRef, *parser.ElemRun, *parser.BadExpr, nil:
-	default:
-		// A single value (most matches): what values would list alone,
-		// without the one-element list.
+	if singleValue(right) {
+		// Most matches: what values would list alone, without the
+		// one-element list.
 		return e.eq(left, right)
 	}
 	vals, ok := e.values(t, right, 0)
@@ -916,9 +913,28 @@ func (e *evaluator) values(t *Table, x parser.Expr, depth int) ([]parser.Expr, b
 	return []parser.Expr{x}, true
 }
 
+// singleValue reports whether values lists x alone (below its depth
+// bound): x is none of the expressions values looks into or refuses.
+func singleValue(x parser.Expr) bool {
+	switch x.(type) {
+	case *parser.Paren, *parser.VarRef, *parser.List, *parser.SetLit, *parser.Elem,
+		*parser.SetRef, *parser.ElemRun, *parser.BadExpr, nil:
+		return false
+	}
+	return true
+}
+
 func (e *evaluator) flatten(t *Table, xs []parser.Expr, depth int) ([]parser.Expr, bool) {
 	var out []parser.Expr
+	if len(xs) > 0 {
+		out = make([]parser.Expr, 0, len(xs))
+	}
 	for _, el := range xs {
+		if depth+1 <= 32 && singleValue(el) {
+			// What values(el) would give, without its one-element list.
+			out = append(out, el)
+			continue
+		}
 		vs, ok := e.values(t, el, depth+1)
 		if !ok {
 			return nil, false
