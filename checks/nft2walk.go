@@ -452,6 +452,11 @@ func verdictTargets(n parser.Node, lookupSet func(name string) *ruleset.Set, fn 
 		}
 		return
 	}
+	// Nor does a match of plain operands (the other half: ip saddr
+	// 10.0.0.0/8, tcp dport 22) hold any.
+	if x, ok := n.(*parser.MatchStmt); ok && (x == nil || edgeFreeLeaf(x.Left) && edgeFreeLeaf(x.Right)) {
+		return
+	}
 	v := edgeVisitor{lookupSet: lookupSet, fn: fn}
 	walkInner(&v, n, nil, 0)
 }
@@ -489,6 +494,19 @@ func (v *edgeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 		}
 	}
 	return v
+}
+
+// edgeFreeLeaf reports whether walking x cannot reach a verdict: x is a
+// leaf (or a selector without arguments), or absent.
+func edgeFreeLeaf(x parser.Expr) bool {
+	switch x := x.(type) {
+	case nil, *parser.Literal, *parser.Number, *parser.StringLit,
+		*parser.SetRef, *parser.ElemRun:
+		return true
+	case *parser.Selector:
+		return x == nil || len(x.Args) == 0
+	}
+	return false
 }
 
 // verdictEdge calls fn with the edge of a jump or goto verdict (kind)
