@@ -491,6 +491,9 @@ func flattenElements(lit *parser.SetLit, runs *[]*parser.ElemRun, runAt *[]int) 
 		}
 		switch e := x.(type) {
 		case *parser.SetLit:
+			if e == nil {
+				return // `add element t s` without a list (a syntax error)
+			}
 			if e.Var != nil {
 				add(e.Var, depth+1)
 			}
