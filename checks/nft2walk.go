@@ -179,199 +179,21 @@ func inspect(n parser.Node, fn func(n parser.Node, via *parser.VarRef) bool) {
 // nesting much lower, this only keeps a bug elsewhere from recursing forever.
 const maxInspectDepth = 256
 
+// inspectVia is inspect from a given $variable use and depth.
 func inspectVia(n parser.Node, via *parser.VarRef, fn func(parser.Node, *parser.VarRef) bool, depth int) {
-	if n == nil || depth > maxInspectDepth {
-		return
-	}
-	depth++
-	// One type switch per node: each case checks for a typed nil (what
-	// parser.IsNilNode would) before calling fn and walking the children.
-	switch x := n.(type) {
-	case *parser.Literal:
-		if x != nil {
-			fn(x, via)
-		}
-	case *parser.Number:
-		if x != nil {
-			fn(x, via)
-		}
-	case *parser.Ident:
-		if x != nil {
-			fn(x, via)
-		}
-	case *parser.StringLit:
-		if x != nil {
-			fn(x, via)
-		}
-	case *parser.SetRef:
-		if x != nil {
-			fn(x, via)
-		}
-	case *parser.ElemRun:
-		if x != nil {
-			fn(x, via)
-		}
-	case *parser.Selector:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		for _, a := range x.Args {
-			inspectExpr(a.Value, via, fn, depth)
-		}
-	case *parser.MatchStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Left, via, fn, depth)
-		inspectExpr(x.Right, via, fn, depth)
-	case *parser.VerdictStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Target, via, fn, depth)
-	case *parser.VmapStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Key, via, fn, depth)
-		inspectExpr(x.Map, via, fn, depth)
-	case *parser.SetStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Target, via, fn, depth)
-		inspectExpr(x.Value, via, fn, depth)
-	case *parser.NatStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Addr, via, fn, depth)
-		inspectExpr(x.Port, via, fn, depth)
-	case *parser.RejectStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Code, via, fn, depth)
-	case *parser.SetUpdateStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Set, via, fn, depth)
-		inspectExpr(x.Key, via, fn, depth)
-		for _, a := range x.Opts {
-			inspectExpr(a.Value, via, fn, depth)
-		}
-		for _, s := range x.Stmts {
-			inspectVia(s, via, fn, depth)
-		}
-		inspectExpr(x.Value, via, fn, depth)
-	case *parser.KeywordStmt:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		for _, a := range x.Args {
-			inspectExpr(a.Value, via, fn, depth)
-		}
-	case *parser.VarRef:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		if x.Value != nil {
-			v := via
-			if v == nil {
-				v = x
-			}
-			inspectVia(x.Value, v, fn, depth)
-		}
-	case *parser.SetLit:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		if x.Var != nil {
-			inspectVia(x.Var, via, fn, depth)
-		}
-		for _, e := range x.Elems {
-			inspectExpr(e, via, fn, depth)
-		}
-	case *parser.Elem:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Value, via, fn, depth)
-		for _, s := range x.Stmts {
-			inspectVia(s, via, fn, depth)
-		}
-	case *parser.MapElem:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Key, via, fn, depth)
-		inspectExpr(x.Value, via, fn, depth)
-	case *parser.Verdict:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Target, via, fn, depth)
-	case *parser.Binary:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.X, via, fn, depth)
-		inspectExpr(x.Y, via, fn, depth)
-	case *parser.Prefix:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.X, via, fn, depth)
-	case *parser.Mask:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.X, via, fn, depth)
-		inspectExpr(x.Mask, via, fn, depth)
-	case *parser.RangeExpr:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Lo, via, fn, depth)
-		inspectExpr(x.Hi, via, fn, depth)
-	case *parser.Concat:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		for _, p := range x.Parts {
-			inspectExpr(p, via, fn, depth)
-		}
-	case *parser.List:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		for _, p := range x.Elems {
-			inspectExpr(p, via, fn, depth)
-		}
-	case *parser.MapLookup:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.Key, via, fn, depth)
-		inspectExpr(x.Map, via, fn, depth)
-	case *parser.Paren:
-		if x == nil || !fn(x, via) {
-			return
-		}
-		inspectExpr(x.X, via, fn, depth)
-	default: // other nodes have no children here
-		if !parser.IsNilNode(n) {
-			fn(n, via)
-		}
-	}
+	walkNode(inspector(fn), n, via, depth, allLeaves)
 }
 
-// inspectExpr is inspectVia for an expression field, which may be nil.
-func inspectExpr(e parser.Expr, via *parser.VarRef, fn func(parser.Node, *parser.VarRef) bool, depth int) {
-	if e != nil {
-		inspectVia(e, via, fn, depth)
+// inspector makes an inspect callback a visitor: it keeps walking below
+// a node while the callback returns true. (A func value is stored in the
+// interface as it is, so nothing is allocated.)
+type inspector func(parser.Node, *parser.VarRef) bool
+
+func (f inspector) visit(n parser.Node, via *parser.VarRef) visitor {
+	if f(n, via) {
+		return f
 	}
+	return nil
 }
 
 // exprName returns the name an expression spells: a word, a quoted
@@ -579,8 +401,8 @@ type visitor interface {
 	visit(n parser.Node, via *parser.VarRef) visitor
 }
 
-// walk is inspect with a visitor: the same nodes in the same order, with
-// the same $variable bookkeeping.
+// walk calls v.visit for n and the nodes below it, depth-first; inspect
+// is walk with a callback.
 func walk(v visitor, n parser.Node, via *parser.VarRef, depth int) {
 	walkNode(v, n, via, depth, allLeaves)
 }
@@ -615,6 +437,7 @@ func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves le
 	depth++
 	// One type switch per node: each case checks for a typed nil (what
 	// parser.IsNilNode would) and visits before walking the children.
+	// Anonymous chain bodies are not entered (eachRule visits them).
 	switch x := n.(type) {
 	case *parser.Literal:
 		if x != nil && leaves == allLeaves {
