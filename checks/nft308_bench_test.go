@@ -24,21 +24,24 @@ func bigChain(tb testing.TB, n int) *ruleset.Ruleset {
 	b.WriteString("\t\tip saddr 192.0.2.1 tcp dport 9 accept\n")
 	b.WriteString("\t\tip saddr 10.0.0.0 tcp dport 1000 meta l4proto tcp counter accept\n")
 	b.WriteString("\t}\n}\n")
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "big.nft"), []byte(b.String()), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	fset := parser.NewFileSet()
-	res, err := parser.Load(fset, parser.LoadConfig{Dir: dir}, parser.Source{Name: "big.nft"})
+	return buildStrict(tb, "big.nft", b.String())
+}
+
+// buildStrict loads src as the file name and builds its ruleset, failing
+// the test on any input or build error: the inputs tests generate are
+// meant to be valid.
+func buildStrict(tb testing.TB, name, src string) *ruleset.Ruleset {
+	tb.Helper()
+	res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if len(res.Errors) > 0 {
-		tb.Fatalf("big.nft: %v", res.Errors[0])
+		tb.Fatalf("%s: %v", name, res.Errors[0])
 	}
 	rs, errs := ruleset.Build(res)
 	if len(errs) > 0 {
-		tb.Fatalf("big.nft: %v", errs[0])
+		tb.Fatalf("%s: %v", name, errs[0])
 	}
 	return rs
 }

@@ -28,23 +28,7 @@ func sharedSetRuleset(tb testing.TB, elems, rules int) *ruleset.Ruleset {
 	b.WriteString("\t\ttcp dport $big meta mark 0 accept\n")
 	b.WriteString("\t\ttcp dport $big meta mark 1 ip saddr 192.0.2.1 drop\n")
 	b.WriteString("\t}\n}\n")
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "shared.nft"), []byte(b.String()), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	fset := parser.NewFileSet()
-	res, err := parser.Load(fset, parser.LoadConfig{Dir: dir}, parser.Source{Name: "shared.nft"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(res.Errors) > 0 {
-		tb.Fatalf("shared.nft: %v", res.Errors[0])
-	}
-	rs, errs := ruleset.Build(res)
-	if len(errs) > 0 {
-		tb.Fatalf("shared.nft: %v", errs[0])
-	}
-	return rs
+	return buildStrict(tb, "shared.nft", b.String())
 }
 
 // TestCanonMemoSortsSharedSetOnce requires the rule checks to compute the
