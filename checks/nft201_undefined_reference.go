@@ -230,7 +230,7 @@ func (v *refVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 			if sel, ok := x.Target.(*parser.Selector); ok && len(sel.Words) == 2 && sel.Words[0] != nil &&
 				(sel.Words[0].Name == "ct" || sel.Words[0].Name == "meta") {
 				var buf [64]byte
-				if kind, ok := objectSetTargets[string(appendSelectorPath(buf[:0], sel))]; ok {
+				if kind, ok := objectSetTargets[string(sel.AppendPath(buf[:0]))]; ok {
 					checkObjectName(w.p, x.Value, kind, w.names, w.where)
 				}
 			}
@@ -258,20 +258,6 @@ func (w *refWalk) edge(e chainEdge, ok bool) {
 			"%s to chain %q, which %s does not define: nft rejects the whole file%s",
 			e.Kind, e.Target, w.where, suggest(e.Target, w.names.chains)))
 	}
-}
-
-// appendSelectorPath appends sel.Path() to dst (a stack buffer: a map
-// lookup keyed by its bytes does not allocate).
-func appendSelectorPath(dst []byte, sel *parser.Selector) []byte {
-	for i, w := range sel.Words {
-		if i > 0 {
-			dst = append(dst, ' ')
-		}
-		if w != nil {
-			dst = append(dst, w.Name...)
-		}
-	}
-	return dst
 }
 
 // checkObjectName checks an object name: a literal, or the values of a map

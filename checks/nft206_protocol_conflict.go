@@ -189,7 +189,7 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 		return
 	}
 	var buf [64]byte
-	switch string(appendSelectorPath(buf[:0], sel)) {
+	switch string(sel.AppendPath(buf[:0])) {
 	case "meta nfproto", "nfproto":
 		if fam != parser.FamilyInet {
 			report(sel, nil, "meta nfproto is only useful in inet tables (a %s table sees only its own family): nft refuses it (\"meta nfproto is only useful in the inet family\"); remove the match", fam)

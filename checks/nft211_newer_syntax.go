@@ -239,7 +239,7 @@ func (v *syntaxVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
 		var path []byte // compared in place: no string per selector
 		switch first {
 		case "meta", "dccp", "icmpv6": // the paths compared below start so
-			path = appendSelectorPath(buf[:0], x)
+			path = x.AppendPath(buf[:0])
 		}
 		switch {
 		case first == "vxlan" || first == "geneve" || first == "gre" || first == "gretap":

@@ -483,14 +483,21 @@ func (*Selector) exprNode()  {}
 
 // Path returns the selector's words joined by a space ("ip saddr").
 func (x *Selector) Path() string {
-	s := ""
+	return string(x.AppendPath(nil))
+}
+
+// AppendPath appends Path() to dst. Hot paths pass a stack buffer and
+// look the bytes up in a map, which does not allocate, where Path does.
+func (x *Selector) AppendPath(dst []byte) []byte {
 	for i, w := range x.Words {
 		if i > 0 {
-			s += " "
+			dst = append(dst, ' ')
 		}
-		s += w.Name
+		if w != nil {
+			dst = append(dst, w.Name...)
+		}
 	}
-	return s
+	return dst
 }
 
 // LitKind classifies a literal token.

@@ -778,7 +778,7 @@ var ifaceSelectors = map[string]string{
 func isIfaceSelector(x parser.Expr) bool {
 	sel, ok := unparen(x).(*parser.Selector)
 	var buf [64]byte
-	return ok && ifaceSelectors[string(appendPath(buf[:0], sel))] != ""
+	return ok && ifaceSelectors[string(sel.AppendPath(buf[:0]))] != ""
 }
 
 func isIfaceMatch(m *parser.MatchStmt) bool { return isIfaceSelector(m.Left) }
@@ -972,7 +972,7 @@ func (e *evaluator) eq(left, v parser.Expr) Truth {
 		return Maybe
 	}
 	var buf [64]byte
-	key := appendPath(buf[:0], sel)
+	key := sel.AppendPath(buf[:0])
 	switch ifaceSelectors[string(key)] {
 	case "in":
 		return ifaceEq(e.pkt.IIf, v)
@@ -1028,7 +1028,7 @@ func decidable(left parser.Expr) bool {
 		}
 	case *parser.Selector:
 		var buf [64]byte
-		key := appendPath(buf[:0], x)
+		key := x.AppendPath(buf[:0])
 		if ifaceSelectors[string(key)] != "" {
 			return true
 		}

@@ -574,21 +574,6 @@ func RunMayHaveProblem(t *Type, r *parser.ElemRun) bool {
 	return false
 }
 
-// appendPath appends sel.Path() to dst: map lookups keyed by the bytes
-// of a stack buffer do not allocate, sel.Path() does (once per match of
-// every rule).
-func appendPath(dst []byte, sel *parser.Selector) []byte {
-	for i, w := range sel.Words {
-		if i > 0 {
-			dst = append(dst, ' ')
-		}
-		if w != nil {
-			dst = append(dst, w.Name...)
-		}
-	}
-	return dst
-}
-
 // selectorIndex is selectorTable as an open-addressing table hashed over
 // a selector's words as they are: SelectorOf runs for every match of
 // every rule, and building the path string to look it up cost more than
