@@ -89,6 +89,7 @@ type parser struct {
 	stopped  bool         // too many errors or too deep: behave as at EOF
 	scope    string       // selector head whose field words are keywords (§3.2)
 	depth    int          // open blocks, sets, parentheses and nested selectors
+	pack     bool         // store plain set elements as ElemRuns (parser_elemrun.go)
 
 	// class is curClass's answer for the token at offset classOff-1 (a
 	// token is known by its offset: the scanner reads the same token
@@ -140,7 +141,7 @@ func (p *parser) enter(what string) bool {
 func (p *parser) leave() { p.depth-- }
 
 func newParser(file *File) *parser {
-	p := &parser{file: file, src: file.sourceText()}
+	p := &parser{file: file, src: file.sourceText(), pack: packElements()}
 	p.sc.Init(file, p.src, func(off, end int, msg string) { p.errorAt(off, end, msg) })
 	p.next()
 	return p

@@ -15,15 +15,17 @@ import (
 // be suspected of hiding a finding.
 const packElementsEnv = "NFTLINT_PACK_ELEMENTS"
 
-// elemPacking is the packing state of one set literal: whether packing is
-// on (read from the environment at the literal's first element) and the
-// run that plain elements are appended to (nil when the last element was
-// not plain).
+// packElements reports whether a new parser packs plain set elements;
+// each parser asks once.
+func packElements() bool { return os.Getenv(packElementsEnv) != "0" }
+
+// elemPacking is the packing state of one set literal: the run that
+// plain elements are appended to (nil when the last element was not
+// plain).
 type elemPacking struct {
-	checked, on bool
-	sized       bool // hint has been computed
-	hint        int  // the number of elements the literal's first run may reach
-	run         *ElemRun
+	sized bool // hint has been computed
+	hint  int  // the number of elements the literal's first run may reach
+	run   *ElemRun
 }
 
 // firstRunHint is the room a run starts with; past it, the literal's
@@ -45,11 +47,7 @@ func (pk *elemPacking) reserve(run *ElemRun) {
 // one and nil otherwise); anything else ends the run and is parsed by
 // parseElem.
 func (p *parser) parseElemPacked(pk *elemPacking) Expr {
-	if !pk.checked {
-		pk.checked = true
-		pk.on = os.Getenv(packElementsEnv) != "0"
-	}
-	if pk.on && len(p.ahead) == 0 && !p.stopped {
+	if p.pack && len(p.ahead) == 0 && !p.stopped {
 		switch p.cur.tok {
 		case IPV4, IPV6, NUMBER:
 			if e, ok := p.packElems(pk); ok {
