@@ -1,5 +1,7 @@
 package parser
 
+import "strings"
+
 // ElemRun is a run of consecutive simple set elements kept as parsed
 // values instead of one AST node per element: a blocklist of a million
 // addresses is one ElemRun of a million 16-byte records, not three
@@ -203,14 +205,15 @@ func (r *ElemRun) At(i int) Expr {
 	text := r.src[off : off+n]
 	switch form {
 	case FormPrefix:
-		slash := lastIndexByte(text, '/')
+		slash := strings.LastIndexByte(text, '/')
 		return &Prefix{
 			X:        r.value(off, text[:slash]),
 			SlashPos: r.base + Pos(off+slash),
 			Len:      r.value(off+slash+1, text[slash+1:]).(*Number),
 		}
 	case FormRange:
-		dash := r.rangeDash(text)
+		// Addresses and decimal integers hold no '-': it is the range's.
+		dash := strings.IndexByte(text, '-')
 		return &RangeExpr{
 			Lo:      r.value(off, text[:dash]),
 			DashPos: r.base + Pos(off+dash),
@@ -223,7 +226,7 @@ func (r *ElemRun) At(i int) Expr {
 // value builds the node of one address or number written at src[off:].
 func (r *ElemRun) value(off int, text string) Expr {
 	pos, end := r.base+Pos(off), r.base+Pos(off+len(text))
-	if isDigit(text[0]) && !containsAny(text, ".:") {
+	if isDigit(text[0]) && !strings.ContainsAny(text, ".:") {
 		v, of, _ := numberValue(text)
 		return &Number{ValuePos: pos, Text: text, Value: v, Overflow: of, EndPos: end}
 	}
@@ -232,37 +235,6 @@ func (r *ElemRun) value(off int, text string) Expr {
 		kind = LitIPv6
 	}
 	return &Literal{ValuePos: pos, Kind: kind, Text: text, EndPos: end}
-}
-
-// rangeDash returns the index of the '-' between the bounds of a range.
-// Addresses and decimal integers contain no '-', so it is the only one.
-func (r *ElemRun) rangeDash(text string) int {
-	for i := 0; i < len(text); i++ {
-		if text[i] == '-' {
-			return i
-		}
-	}
-	return len(text)
-}
-
-func lastIndexByte(s string, c byte) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-func containsAny(s, chars string) bool {
-	for i := 0; i < len(s); i++ {
-		for j := 0; j < len(chars); j++ {
-			if s[i] == chars[j] {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // grow makes room for n more elements.

@@ -617,7 +617,7 @@ func (p *printer) runElem(r *ElemRun, i int) {
 		p.s(text)
 		return
 	}
-	dash := r.rangeDash(text)
+	dash := strings.IndexByte(text, '-') // the only '-' of a range of addresses or integers
 	p.s(text[:dash])
 	p.s(" - ")
 	p.s(text[dash+1:])
