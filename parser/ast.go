@@ -292,9 +292,9 @@ func (*Property) cmdNode()   {}
 // have a nil Value.
 type Arg struct {
 	KeyPos Pos
+	EndPos Pos
 	Key    string
 	Value  Expr
-	EndPos Pos
 }
 
 func (a *Arg) Pos() Pos {
@@ -355,10 +355,10 @@ func (*MatchStmt) stmtNode()  {}
 // anonymous chain `jump { … }`.
 type VerdictStmt struct {
 	KindPos Pos
+	EndPos  Pos
 	Kind    string // "accept", "drop", "continue", "return", "jump", "goto"
 	Target  Expr   // Ident or VarRef for jump/goto; nil otherwise or when Chain is set
 	Chain   *Block // anonymous chain body (items are *Rule)
-	EndPos  Pos
 }
 
 func (s *VerdictStmt) Pos() Pos { return s.KindPos }
@@ -440,9 +440,9 @@ func (*SetUpdateStmt) stmtNode()  {}
 // `ct timeout set`, `counter name X`, `reset tcp option X`, xt, … .
 type KeywordStmt struct {
 	KeywordPos Pos
+	EndPos     Pos
 	Keyword    string // the leading words joined by one space: "counter", "log", "limit", "ct count", "flow add", "reset tcp option", "tproxy"
 	Args       []*Arg
-	EndPos     Pos
 }
 
 func (s *KeywordStmt) Pos() Pos { return s.KeywordPos }
@@ -519,9 +519,9 @@ const (
 // Literal is a value token. Numbers are Number nodes.
 type Literal struct {
 	ValuePos Pos
+	EndPos   Pos
 	Kind     LitKind
 	Text     string // as written (quotes removed for LitString)
-	EndPos   Pos
 }
 
 func (x *Literal) Pos() Pos { return x.ValuePos }
@@ -544,11 +544,11 @@ func (*StringLit) exprNode()  {}
 // negative number (priority -100, define x = -1) has Neg set.
 type Number struct {
 	ValuePos Pos
-	Text     string // as written, without the sign
-	Neg      bool
-	Value    uint64 // parsed magnitude; Overflow set when it does not fit
-	Overflow bool
 	EndPos   Pos
+	Text     string // as written, without the sign
+	Value    uint64 // parsed magnitude; Overflow set when it does not fit
+	Neg      bool
+	Overflow bool
 }
 
 func (x *Number) Pos() Pos { return x.ValuePos }

@@ -34,9 +34,13 @@ const DefaultIncludeDir = "/etc"
 // Limits bound the work a hostile or broken input can cause. A zero field
 // means the default.
 type Limits struct {
-	MaxFileSize    int64 // bytes per file (default 64 MiB)
-	MaxIncludes    int   // included files per root, counting repeats (default 10,000)
-	MaxGlobMatches int   // files one include pattern may match (default 1,000)
+	MaxFileSize int64 // bytes per file (default 64 MiB)
+	// MaxTotalSize caps the bytes of all the files of one root together,
+	// includes counted each time they are read (default and maximum
+	// MaxFileSetSize: positions are 32-bit offsets into the file set).
+	MaxTotalSize   int64
+	MaxIncludes    int // included files per root, counting repeats (default 10,000)
+	MaxGlobMatches int // files one include pattern may match (default 1,000)
 	// MaxExpansion caps the number of AST nodes one define expands to
 	// once the $variables inside it are substituted (default 1,048,576):
 	// a chain of defines that each use the previous one twice doubles at
@@ -59,6 +63,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	return Limits{
 		MaxFileSize:       64 << 20,
+		MaxTotalSize:      MaxFileSetSize,
 		MaxIncludes:       10000,
 		MaxGlobMatches:    1000,
 		MaxExpansion:      1 << 20,
@@ -74,6 +79,9 @@ func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	if l.MaxFileSize <= 0 {
 		l.MaxFileSize = d.MaxFileSize
+	}
+	if l.MaxTotalSize <= 0 || l.MaxTotalSize > MaxFileSetSize {
+		l.MaxTotalSize = d.MaxTotalSize
 	}
 	if l.MaxIncludes <= 0 {
 		l.MaxIncludes = d.MaxIncludes
@@ -335,6 +343,9 @@ func (l *loader) loadRoot(root Source) error {
 	}
 
 	if l.isJSONRoot(src) { // nft JSON input: see json_load.go
+		if !l.admit(name, src) {
+			return nil
+		}
 		l.res.ASTs = append(l.res.ASTs, l.parseJSON(name, src))
 		return nil
 	}
@@ -503,6 +514,9 @@ func (l *loader) includeFile(inc *IncludeCmd, abs string, ctx ObjectKind) (inclu
 // exceeds a limit checked before parsing; it was then reported and added
 // to the file set without its content.
 func (l *loader) parse(name string, src []byte, ctx ObjectKind) (*AST, bool) {
+	if !l.admit(name, src) {
+		return nil, false
+	}
 	if v := l.lim.precheck(src); v != nil {
 		l.refuse(name, src, v)
 		return nil, false
@@ -515,6 +529,19 @@ func (l *loader) parse(name string, src []byte, ctx ObjectKind) (*AST, bool) {
 		l.addError(e)
 	}
 	return ast, true
+}
+
+// admit reports whether src still fits in the root's MaxTotalSize with
+// the files read before it; if not, it reports that (NFT003) and adds the
+// file to the set without its content.
+func (l *loader) admit(name string, src []byte) bool {
+	if int64(l.fset.Size())+int64(len(src)) <= l.lim.MaxTotalSize {
+		return true
+	}
+	l.refuse(name, src, &limitViolation{msg: fmt.Sprintf(
+		"%s would bring the files of this input to more than %d bytes; nftlint does not read it: split the ruleset into inputs linted one by one",
+		name, l.lim.MaxTotalSize)})
+	return false
 }
 
 // mayLook reports whether the loader may look at path (a file or a glob

@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -88,5 +90,42 @@ func TestCleanMessage(t *testing.T) {
 	}
 	if got := []rune(CleanMessage(strings.Repeat("word ", 1000))); len(got) != maxMessage {
 		t.Errorf("long message kept %d code points, want %d", len(got), maxMessage)
+	}
+}
+
+// TestLoadCapsTotalSize: a file included again and again counts each
+// time; the include that would pass MaxTotalSize is refused (NFT003) and
+// the positions of everything read before it stay valid.
+func TestLoadCapsTotalSize(t *testing.T) {
+	dir := t.TempDir()
+	part := "table ip t {\n\tchain c {\n\t\taccept\n\t}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "part.nft"), []byte(part), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root := []byte(strings.Repeat("include \"part.nft\"\n", 5))
+	res, err := Load(nil, LoadConfig{Dir: dir, Limits: Limits{MaxTotalSize: int64(len(root) + 3*(len(part)+1))}}, Source{Name: "root.nft", Src: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused []*Error
+	for _, e := range res.Errors {
+		if e.Code == CodeLimit && strings.Contains(e.Msg, "would bring the files of this input to more than") {
+			refused = append(refused, e)
+		}
+	}
+	if len(refused) != 2 || len(res.Errors) != 2 {
+		t.Fatalf("errors = %v, want the 4th and 5th includes refused", res.Errors)
+	}
+	if res.Files.Size() > int(res.Files.Files()[0].Size())+3*(len(part)+1)+1+2 {
+		t.Errorf("file set holds %d bytes, more than the limit allows", res.Files.Size())
+	}
+	if p := res.Files.Position(res.ASTs[0].Cmds[2].Pos()); p.Line != 3 || p.Filename != "root.nft" {
+		t.Errorf("third include at %v, want root.nft:3", p)
+	}
+}
+
+func TestDefaultTotalSizeIsFileSetSize(t *testing.T) {
+	if got := (Limits{MaxTotalSize: 4 * MaxFileSetSize}).withDefaults().MaxTotalSize; got != MaxFileSetSize {
+		t.Errorf("MaxTotalSize above the file set's range becomes %d, want %d", got, MaxFileSetSize)
 	}
 }

@@ -12,7 +12,13 @@ import (
 // Pos is a compact position: a byte offset into a FileSet, where every file
 // owns the interval [base, base+size]. The zero value NoPos means "no
 // position". Modelled on go/token.Pos.
-type Pos int
+type Pos int32
+
+// MaxFileSetSize is the most source a FileSet holds, in bytes: a Pos is
+// 32 bits (half the memory of a machine word in every node of the
+// syntax tree), and 1 GiB is far beyond any ruleset. The loader refuses
+// files that would pass it (Limits.MaxTotalSize).
+const MaxFileSetSize = 1 << 30
 
 // NoPos is the zero Pos; it is never a valid position.
 const NoPos Pos = 0
@@ -178,6 +184,11 @@ func (s *FileSet) AddFile(name string, src []byte) *File {
 	text := unsafe.String(unsafe.SliceData(src), len(src))
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.base+len(src) > MaxFileSetSize {
+		// Callers check Size first (the loader does); past this, positions
+		// would wrap around and point into other files.
+		panic(fmt.Sprintf("parser: adding %s (%d bytes) takes the file set past %d bytes", name, len(src), MaxFileSetSize))
+	}
 	f := &File{name: name, base: s.base, src: src, text: text, lines: lines}
 	s.base += len(src) + 1
 	s.files = append(s.files, f)
@@ -185,6 +196,14 @@ func (s *FileSet) AddFile(name string, src []byte) *File {
 }
 
 var newline = []byte{'\n'}
+
+// Size returns the number of bytes of positions the files added so far
+// take: their sizes plus one each.
+func (s *FileSet) Size() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.base - 1
+}
 
 // File returns the file containing p, or nil.
 func (s *FileSet) File(p Pos) *File {
