@@ -357,7 +357,7 @@ func (l *loader) loadRoot(root Source) error {
 	l.stack = append(l.stack[:0], openFile{real: rootReal, name: name})
 	l.included = 0
 	r := newResolution(l)
-	r.cmds(ast.Cmds, r.top, "")
+	r.file(ast, r.top, "")
 	r.finish()
 	return nil
 }

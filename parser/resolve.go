@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -57,6 +58,11 @@ type resolution struct {
 
 	total         int // expanded size of all uses so far
 	totalReported bool
+
+	// src and base are the content and first position of the file whose
+	// items are being walked (see mayHoldVar).
+	src  []byte
+	base Pos
 }
 
 type pendingUndefined struct {
@@ -75,26 +81,64 @@ func newResolution(l *loader) *resolution {
 	}
 }
 
-// cmds walks the items of a file or block in order. ctx is the object
+// file walks the items of a parsed file in scope sc. ctx is the object
 // whose block holds them ("" at top level).
-func (r *resolution) cmds(items []Cmd, sc *scope, ctx ObjectKind) {
+func (r *resolution) file(ast *AST, sc *scope, ctx ObjectKind) {
+	src, base := r.src, r.base
+	r.src, r.base = ast.File.Source(), Pos(ast.File.Base())
+	r.cmds(ast.Cmds, sc, ctx, r.base)
+	r.src, r.base = src, base
+}
+
+// cmds walks the items of a file or block in order. ctx is the object
+// whose block holds them ("" at top level); from is a position of the
+// file at or before the first item's first token.
+func (r *resolution) cmds(items []Cmd, sc *scope, ctx ObjectKind, from Pos) {
 	for _, c := range items {
+		if IsNilNode(c) {
+			continue
+		}
+		// The parser reads the tokens of an item after those of the
+		// previous one and ends the item after the last, so its
+		// $variables lie in [from, to): an item without a '$' there
+		// (most rules) is not walked.
+		to := c.End()
+		vars := r.mayHoldVar(from, to)
 		switch c := c.(type) {
 		case *DefineCmd:
-			r.define(c, sc)
+			r.define(c, sc, vars)
 		case *IncludeCmd:
 			r.include(c, sc, ctx)
 		case *Command:
-			for _, n := range []Node{c.Table, c.Name, c.NewName, c.Handle, c.Rule, c.Elements, c.Expr} {
-				r.bind(n, sc)
+			if vars {
+				for _, n := range []Node{c.Table, c.Name, c.NewName, c.Handle, c.Rule, c.Elements, c.Expr} {
+					r.bind(n, sc)
+				}
 			}
 			if c.Body != nil {
-				r.cmds(c.Body.Items, &scope{parent: sc}, c.Object)
+				r.cmds(c.Body.Items, &scope{parent: sc}, c.Object, from)
 			}
 		default:
-			r.bind(c, sc)
+			if vars {
+				r.bind(c, sc)
+			}
+		}
+		if to > from {
+			from = to
 		}
 	}
+}
+
+// mayHoldVar reports whether [from, to) of the file being walked holds
+// a '$', the first byte of every $variable, also of those inside log
+// prefix strings. A range that is not one (to is missing or before
+// from) may hold anything.
+func (r *resolution) mayHoldVar(from, to Pos) bool {
+	lo, hi := int(from-r.base), int(to-r.base)
+	if !to.IsValid() || lo < 0 || hi < lo || hi > len(r.src) {
+		return true
+	}
+	return bytes.IndexByte(r.src[lo:hi], '$') >= 0
 }
 
 // include reads the included files and walks each in the current scope,
@@ -105,13 +149,15 @@ func (r *resolution) include(inc *IncludeCmd, sc *scope, ctx ObjectKind) {
 	for _, f := range files {
 		inc.Files = append(inc.Files, f.ast)
 		r.l.stack = append(r.l.stack, openFile{real: f.real, name: f.ast.File.Name()})
-		r.cmds(f.ast.Cmds, sc, ctx)
+		r.file(f.ast, sc, ctx)
 		r.l.stack = r.l.stack[:len(r.l.stack)-1]
 	}
 }
 
-func (r *resolution) define(c *DefineCmd, sc *scope) {
-	if c.Value != nil {
+// define binds a define, redefine or undefine; vars says whether its
+// value may hold $variables.
+func (r *resolution) define(c *DefineCmd, sc *scope, vars bool) {
+	if c.Value != nil && vars {
 		r.bind(c.Value, sc)
 	}
 	if c.Name == nil {

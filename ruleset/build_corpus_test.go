@@ -173,6 +173,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkVarsBound(t, res)
 		rs, _ := Build(res)
 		if rs == nil {
 			t.Fatal("nil ruleset")
