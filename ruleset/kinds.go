@@ -37,42 +37,24 @@ const maxKindsDepth = 256
 func stmtKinds(stmts []parser.Stmt) NodeKinds {
 	k := KindsKnown
 	for _, s := range stmts {
-		k |= nodeKinds(s, 0)
+		k |= stmtKind(s, 0)
 	}
 	return k
 }
 
-func exprKinds(e parser.Expr, depth int) NodeKinds {
-	if e == nil {
-		return 0
-	}
-	return nodeKinds(e, depth)
-}
-
-// nodeKinds walks n as the checks' walkers do.
-func nodeKinds(n parser.Node, depth int) NodeKinds {
-	if n == nil || depth > maxKindsDepth {
+// stmtKind walks statement s, depth levels below the rule, as the
+// checks' walkers do. Statements and expressions are walked apart: an
+// expression holds statements only in Elem.Stmts, and no node is both.
+func stmtKind(s parser.Stmt, depth int) NodeKinds {
+	if s == nil || depth > maxKindsDepth {
 		return 0
 	}
 	var k NodeKinds
 	if depth > 0 {
-		if _, ok := n.(parser.Stmt); ok {
-			k |= KindNested
-		}
+		k = KindNested
 	}
 	depth++
-	switch x := n.(type) {
-	case *parser.Literal, *parser.Number, *parser.Ident, *parser.StringLit, *parser.ElemRun:
-	case *parser.SetRef:
-		if x != nil {
-			k |= KindSetRef
-		}
-	case *parser.Selector:
-		if x != nil {
-			for _, a := range x.Args {
-				k |= exprKinds(a.Value, depth)
-			}
-		}
+	switch x := s.(type) {
 	case *parser.MatchStmt:
 		if x != nil {
 			k |= KindMatch | exprKinds(x.Left, depth) | exprKinds(x.Right, depth)
@@ -110,7 +92,7 @@ func nodeKinds(n parser.Node, depth int) NodeKinds {
 				k |= exprKinds(a.Value, depth)
 			}
 			for _, s := range x.Stmts {
-				k |= nodeKinds(s, depth)
+				k |= stmtKind(s, depth)
 			}
 		}
 	case *parser.KeywordStmt:
@@ -122,15 +104,38 @@ func nodeKinds(n parser.Node, depth int) NodeKinds {
 				k |= exprKinds(a.Value, depth)
 			}
 		}
+	}
+	return k
+}
+
+// exprKinds walks expression e, depth levels below the rule.
+func exprKinds(e parser.Expr, depth int) NodeKinds {
+	if e == nil || depth > maxKindsDepth {
+		return 0
+	}
+	depth++
+	var k NodeKinds
+	switch x := e.(type) {
+	case *parser.Literal, *parser.Number, *parser.StringLit, *parser.ElemRun:
+	case *parser.Selector:
+		if x != nil {
+			for _, a := range x.Args {
+				k |= exprKinds(a.Value, depth)
+			}
+		}
+	case *parser.SetRef:
+		if x != nil {
+			k |= KindSetRef
+		}
 	case *parser.VarRef:
 		if x != nil && x.Value != nil {
-			k |= nodeKinds(x.Value, depth)
+			k |= exprKinds(x.Value, depth)
 		}
 	case *parser.SetLit:
 		if x != nil {
 			k |= KindSetLit
 			if x.Var != nil {
-				k |= nodeKinds(x.Var, depth)
+				k |= exprKinds(x.Var, depth)
 			}
 			for _, e := range x.Elems {
 				k |= exprKinds(e, depth)
@@ -140,7 +145,7 @@ func nodeKinds(n parser.Node, depth int) NodeKinds {
 		if x != nil {
 			k |= exprKinds(x.Value, depth)
 			for _, s := range x.Stmts {
-				k |= nodeKinds(s, depth)
+				k |= stmtKind(s, depth)
 			}
 		}
 	case *parser.MapElem:
