@@ -67,6 +67,29 @@ type builder struct {
 	// are applied once every command ran.
 	pending map[*Chain]*parser.Property
 	anon    int // anonymous chains made so far, for their names
+	// rules is the slab newRule hands out Rules from.
+	rules []Rule
+}
+
+// newRule returns a zero Rule from the builder's slab: tens of thousands
+// of rules cost a few dozen allocations instead of one each.
+func (b *builder) newRule() *Rule {
+	if len(b.rules) == cap(b.rules) {
+		b.rules = make([]Rule, 0, min(max(2*cap(b.rules), 16), 1024))
+	}
+	b.rules = b.rules[:len(b.rules)+1]
+	return &b.rules[len(b.rules)-1]
+}
+
+// growRules makes room in ch.Rules for the rules of a block.
+func growRules(ch *Chain, items []parser.Cmd) {
+	n := 0
+	for _, it := range items {
+		if _, ok := it.(*parser.Rule); ok {
+			n++
+		}
+	}
+	ch.Rules = slices.Grow(ch.Rules, n)
 }
 
 func (b *builder) errorAt(n parser.Node, format string, args ...any) {
@@ -265,6 +288,7 @@ func (b *builder) chainCmd(c *parser.Command, sc scope) {
 		}
 		ch.Decls = append(ch.Decls, c)
 		if c.Body != nil {
+			growRules(ch, c.Body.Items)
 			b.items(c.Body.Items, scope{table: t, chain: ch})
 		}
 		return
@@ -359,7 +383,8 @@ func (b *builder) rulePosition(c *parser.Command, ch *Chain) int {
 // appendRule adds a rule at index at (-1: the end) and builds the
 // anonymous chains of its `jump { … }` statements.
 func (b *builder) appendRule(ch *Chain, ast *parser.Rule, c *parser.Command, at int) {
-	r := &Rule{Chain: ch, AST: ast, Cmd: c, Stmts: ast.Stmts, Kinds: stmtKinds(ast.Stmts)}
+	r := b.newRule()
+	*r = Rule{Chain: ch, AST: ast, Cmd: c, Stmts: ast.Stmts, Kinds: stmtKinds(ast.Stmts)}
 	if at < 0 || at >= len(ch.Rules) {
 		ch.Rules = append(ch.Rules, r)
 	} else {
@@ -380,6 +405,7 @@ func (b *builder) anonChains(t *Table, origin *Rule, stmts []parser.Stmt) {
 		b.anon++
 		ac := &Chain{Table: t, Name: fmt.Sprintf("__chain%d", b.anon-1), Anonymous: true, Origin: origin, Body: v}
 		t.Chains = append(t.Chains, ac)
+		growRules(ac, v.Chain.Items)
 		for _, it := range v.Chain.Items {
 			if r, ok := it.(*parser.Rule); ok {
 				b.appendRule(ac, r, nil, -1)
