@@ -13,6 +13,7 @@ package ruleset
 // always widen the set, never narrow it.
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -277,74 +278,66 @@ func (r *Result) add(d Decision) {
 }
 
 // evalNode is the evaluator's result for one chain (or anonymous chain
-// body): its own decisions interleaved, in rule order, with references
-// to the results of the chains it jumps to. Sharing sub-results instead
-// of copying their decisions into every caller keeps the evaluation
-// linear in the size of the ruleset: 200 chains that jump to each other
-// would otherwise each hold the union of everything below them.
+// body): the union of the verdicts it may give. Its decisions go to the
+// evaluation's list as they are made (evaluator.add), so that a chain
+// that many others jump to is listed once instead of being copied into
+// every caller: 200 chains that jump to each other would otherwise each
+// hold the union of everything below them.
 type evalNode struct {
 	// verdicts is the union of the node's own verdicts and of its
 	// sub-results' verdicts other than Return (a jumped-to chain that
 	// returns lets the caller go on).
 	verdicts Verdict
-	items    []evalItem
-	// flattened marks the node as walked by flatten (a node belongs to
-	// one evaluation, and each evaluation flattens once).
-	flattened bool
 }
 
-// evalItem is a decision, or (sub != nil) a jumped-to chain's result.
-type evalItem struct {
-	d   Decision
-	sub *evalNode
-}
-
-func (n *evalNode) add(d Decision) {
-	n.verdicts |= d.Verdict
-	n.items = append(n.items, evalItem{d: d})
-}
-
-// addSub adds the result of a jumped-to chain. Its Return decisions are
-// not the caller's: flatten skips them.
+// addSub adds the result of a jumped-to chain to n. Its decisions are
+// listed already, its Return decisions are not n's.
 func (n *evalNode) addSub(sub *evalNode) {
 	n.verdicts |= sub.verdicts &^ Return
-	n.items = append(n.items, evalItem{sub: sub})
 }
 
-// flatten lists the decisions of root: its own in order, each
-// jumped-to chain's where the jump is, a decision reached along several
-// jump paths once (keeping every copy makes the lists grow with the
-// number of paths, exponential in the jump depth). Return decisions of
-// jumped-to chains are left out. Each sub-result is walked once.
-func (n *evalNode) flatten(size int) []Decision {
-	out := make([]Decision, 0, size)
-	seen := make(map[Decision]bool, size)
-	var walk func(n *evalNode)
-	walk = func(n *evalNode) {
-		if n.flattened {
-			return // every decision below n is in out already
-		}
-		n.flattened = true
-		for _, it := range n.items {
-			if it.sub != nil {
-				walk(it.sub)
-				continue
-			}
-			if it.d.Verdict == Return || seen[it.d] {
-				continue
-			}
-			seen[it.d] = true
-			out = append(out, it.d)
-		}
+// add records decision d of node n. The evaluation lists decisions in
+// the order they are made, which puts those of a jumped-to chain where
+// the jump is (a memoized chain's decisions are made once, at its first
+// jump); a jumped-to chain's Return decisions are not listed, since a
+// chain that returns lets its caller go on.
+func (e *evaluator) add(n *evalNode, d Decision) {
+	n.verdicts |= d.Verdict
+	sub := n != e.root
+	if sub && d.Verdict == Return {
+		return
 	}
-	for _, it := range n.items {
-		if it.sub != nil {
-			walk(it.sub)
-			continue
+	if k := len(e.chunks); k == 0 || len(e.chunks[k-1]) == cap(e.chunks[k-1]) {
+		e.chunks = append(e.chunks, make([]Decision, 0, min(16<<k, 1024)))
+	}
+	last := &e.chunks[len(e.chunks)-1]
+	*last = append(*last, d)
+	e.sub = append(e.sub, sub)
+}
+
+// decisions returns the listed decisions, those of jumped-to chains
+// once each: a decision reached along several jump paths would otherwise
+// be listed once per path, exponential in the jump depth. The root's own
+// decisions are all kept.
+func (e *evaluator) decisions() []Decision {
+	out := make([]Decision, 0, len(e.sub))
+	var seen map[Decision]struct{}
+	if slices.Contains(e.sub, true) {
+		seen = make(map[Decision]struct{}, len(e.sub))
+	}
+	i := 0
+	for _, chunk := range e.chunks {
+		for _, d := range chunk {
+			sub := e.sub[i]
+			i++
+			if seen != nil {
+				if _, dup := seen[d]; dup && sub {
+					continue
+				}
+				seen[d] = struct{}{}
+			}
+			out = append(out, d)
 		}
-		// The root's own decisions are all kept, in order.
-		seen[it.d] = true
-		out = append(out, it.d)
 	}
 	return out
 }
@@ -404,23 +397,16 @@ func (p *Packet) key() string {
 
 func evaluate(c *Chain, p *Packet) Result {
 	e := &evaluator{pkt: p}
-	root := e.chain(c, 0, false)
+	e.chain(c, 0, false)
 	policy := Accept
 	if c != nil && c.Base != nil && c.Base.Policy == "drop" {
 		policy = Drop
 	}
-	// Rewrite the flattened list in place (it is this call's own): a
-	// Return becomes the policy, and of the decisions that count as the
-	// policy (several fall-through paths give the same one) only the
-	// first is kept. Verdicts still takes in the ones left out.
-	// Every node of this evaluation is reachable from root, so their
-	// decisions bound the flattened list: size it (and flatten's set of
-	// seen decisions) once instead of growing it.
-	size := 0
-	for _, n := range e.nodes {
-		size += len(n.items)
-	}
-	ds := root.flatten(size)
+	// Rewrite the list in place (it is this call's own): a Return
+	// becomes the policy, and of the decisions that count as the policy
+	// (several fall-through paths give the same one) only the first is
+	// kept. Verdicts still takes in the ones left out.
+	ds := e.decisions()
 	var out Result
 	n, seenPolicy := 0, false
 	for _, d := range ds {
@@ -473,14 +459,23 @@ type evaluator struct {
 	// undecided answer, which stays sound when reused.
 	memo map[memoKey]*evalNode
 
-	// nodes lists every node made for this evaluation (see newNode).
-	nodes []*evalNode
+	// root is the node of the evaluated chain, the first one made.
+	root *evalNode
+	// chunks hold the decisions in the order they are made (see add), in
+	// blocks that are never moved: one list grown by append would be
+	// copied a dozen times on its way to 20,000 decisions. sub[i] is set
+	// when the i-th decision is a jumped-to chain's rather than the
+	// root's own.
+	chunks [][]Decision
+	sub    []bool
 }
 
-// newNode makes an empty result node and records it in e.nodes.
+// newNode makes an empty result node.
 func (e *evaluator) newNode() *evalNode {
 	n := &evalNode{}
-	e.nodes = append(e.nodes, n)
+	if e.root == nil {
+		e.root = n
+	}
 	return n
 }
 
@@ -494,13 +489,13 @@ type memoKey struct {
 func (e *evaluator) chain(c *Chain, depth int, named bool) *evalNode {
 	if c == nil || depth > maxJumpDepth {
 		res := e.newNode()
-		res.add(Decision{Verdict: Other, Chain: c, Named: named})
+		e.add(res, Decision{Verdict: Other, Chain: c, Named: named})
 		return res
 	}
 	for _, s := range e.stack {
 		if s == c { // a loop nft would refuse; do not claim anything
 			res := e.newNode()
-			res.add(Decision{Verdict: Other, Chain: c, Named: named})
+			e.add(res, Decision{Verdict: Other, Chain: c, Named: named})
 			return res
 		}
 	}
@@ -527,7 +522,7 @@ func (e *evaluator) rules(c *Chain, depth int, named bool) *evalNode {
 			return res
 		}
 	}
-	res.add(Decision{Verdict: Return, Chain: c, Named: named})
+	e.add(res, Decision{Verdict: Return, Chain: c, Named: named})
 	return res
 }
 
@@ -536,7 +531,7 @@ func (e *evaluator) rules(c *Chain, depth int, named bool) *evalNode {
 func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) *evalNode {
 	res := e.newNode()
 	if depth > maxJumpDepth {
-		res.add(Decision{Verdict: Other, Chain: c, Named: named})
+		e.add(res, Decision{Verdict: Other, Chain: c, Named: named})
 		return res
 	}
 	for _, item := range body.Items {
@@ -548,7 +543,7 @@ func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) *e
 			return res
 		}
 	}
-	res.add(Decision{Verdict: Return, Chain: c, Named: named})
+	e.add(res, Decision{Verdict: Return, Chain: c, Named: named})
 	return res
 }
 
@@ -557,7 +552,7 @@ func (e *evaluator) anon(c *Chain, body *parser.Block, depth int, named bool) *e
 func (e *evaluator) rule(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, stmts []parser.Stmt, depth int, named bool) bool {
 	mayStop := false // an undecided match may have ended the rule already
 	decide := func(v Verdict, s parser.Stmt) {
-		res.add(Decision{Verdict: v, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
+		e.add(res, Decision{Verdict: v, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
 	}
 	for _, s := range stmts {
 		switch s := s.(type) {
@@ -620,7 +615,7 @@ func (e *evaluator) rule(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, stm
 // whether the rule may continue with the next rule.
 func (e *evaluator) verdict(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, s parser.Stmt, kind string, target parser.Expr, body *parser.Block, depth int, named bool) bool {
 	decide := func(v Verdict) {
-		res.add(Decision{Verdict: v, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
+		e.add(res, Decision{Verdict: v, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
 	}
 	switch kind {
 	case "accept":
@@ -679,7 +674,7 @@ func (e *evaluator) target(t *Table, x parser.Expr) *Chain {
 func (e *evaluator) vmap(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, s *parser.VmapStmt, depth int, named bool) bool {
 	elems, ok := e.mapElems(c.Table, s.Map)
 	if !ok {
-		res.add(Decision{Verdict: Other, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
+		e.add(res, Decision{Verdict: Other, Chain: c, Rule: r, AST: ast, Stmt: s, Named: named})
 		return true
 	}
 	cont := true // no element matched: the lookup fails and the rule ends
@@ -692,7 +687,7 @@ func (e *evaluator) vmap(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, s *
 		v, ok := el.value.(*parser.Verdict)
 		var next bool
 		if !ok {
-			res.add(Decision{Verdict: Other, Chain: c, Rule: r, AST: ast, Stmt: s, Named: elNamed})
+			e.add(res, Decision{Verdict: Other, Chain: c, Rule: r, AST: ast, Stmt: s, Named: elNamed})
 			next = true
 		} else {
 			next = e.verdict(res, c, r, ast, s, v.Kind, v.Target, nil, depth, elNamed)
