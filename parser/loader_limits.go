@@ -48,6 +48,21 @@ func (lim Limits) precheck(src []byte) *limitViolation {
 	n := len(src)
 	depth := 0
 	lineStart := 0
+	// shortUntil is the end of the current line when the line is no
+	// longer than a token may be: no word on it can be too long, so its
+	// blanks and words are skipped without telling them apart.
+	shortUntil := 0
+	lineBegins := func(i int) {
+		lineStart, shortUntil = i, 0
+		end := bytes.IndexByte(src[i:], '\n')
+		if end < 0 {
+			end = n - i
+		}
+		if end <= lim.MaxTokenLength {
+			shortUntil = i + end
+		}
+	}
+	lineBegins(0)
 	// lineEnd checks the line that ends at i (a '\n', or the end of the
 	// file, which closes the last line).
 	lineEnd := func(i int) *limitViolation {
@@ -56,7 +71,9 @@ func (lim Limits) precheck(src []byte) *limitViolation {
 				"line is %d bytes long, over nftlint's limit of %d bytes; the file was not parsed: break the line (nft accepts newlines between set elements and a backslash before a line end)",
 				i-lineStart, lim.MaxLineLength)}
 		}
-		lineStart = i + 1
+		if i < n {
+			lineBegins(i + 1)
+		}
 		return nil
 	}
 	// tooLong reports the token at start, found too long at i: a line
@@ -73,14 +90,18 @@ func (lim Limits) precheck(src []byte) *limitViolation {
 	}
 	for i := 0; i < n; {
 		switch c := src[i]; {
+		case i < shortUntil && precheckSpecial[c] == 0:
+			// Blanks and words of a short line: only the next line end,
+			// comment, quote or bracket matters. This pass sees every
+			// byte of an 18 MB element list.
+			i += 1 + plainRun(src[i+1:shortUntil])
 		case precheckBlank[c]:
 			// A run of blanks changes nothing.
 			for i++; i < n && precheckBlank[src[i]]; i++ {
 			}
 		case precheckWord[c]:
-			// The rest of a word changes nothing until it reaches the
-			// token limit: skip it in a tight loop (this pass sees every
-			// byte of an 18 MB element list).
+			// On a long line, the rest of a word changes nothing until
+			// it reaches the token limit.
 			start := i
 			word := src[:min(n, start+lim.MaxTokenLength+1)]
 			for i++; i < len(word) && precheckWord[word[i]]; i++ {
@@ -143,14 +164,37 @@ func (lim Limits) precheck(src []byte) *limitViolation {
 	return lineEnd(n)
 }
 
-// precheckBlank and precheckWord classify bytes for precheck's fast
-// paths: blanks other than a line end, and bytes that continue a word.
-var precheckBlank, precheckWord = func() (blank, word [256]bool) {
+// plainRun returns the length of the run of blanks and word bytes b
+// starts with. It tests eight bytes at a time while none is special.
+func plainRun(b []byte) int {
+	n := 0
+	for ; len(b) >= 8; b = b[8:] {
+		if precheckSpecial[b[0]]|precheckSpecial[b[1]]|precheckSpecial[b[2]]|precheckSpecial[b[3]]|
+			precheckSpecial[b[4]]|precheckSpecial[b[5]]|precheckSpecial[b[6]]|precheckSpecial[b[7]] != 0 {
+			break
+		}
+		n += 8
+	}
+	for _, c := range b {
+		if precheckSpecial[c] != 0 {
+			return n
+		}
+		n++
+	}
+	return n
+}
+
+// precheckBlank, precheckWord and precheckSpecial classify bytes for
+// precheck's fast paths: blanks other than a line end, bytes that
+// continue a word, and the rest, which end both (1, a byte so that
+// plainRun can OR eight of them).
+var precheckBlank, precheckWord, precheckSpecial = func() (blank, word [256]bool, special [256]uint8) {
 	for c := range 256 {
 		switch c {
 		case ' ', '\t', '\r', ',', ';':
 			blank[c] = true
 		case '\n', '#', '"', '{', '(', '[', '}', ')', ']':
+			special[c] = 1
 		default:
 			word[c] = true
 		}

@@ -24,6 +24,9 @@ func TestPrecheck(t *testing.T) {
 		{"deep", "{ ( [ {", "nesting deeper", 6},
 		{"closed again", "{ } { } { } { }", "", 0},
 		{"comment is no token", "#123456789012\n", "", 0},
+		{"long line of short words", "ab cd ef gh ij kl\n", "", 0},
+		{"long word after short lines", "ab\ncd\n{ ( 123456789\n", "word longer than", 10},
+		{"string over short lines", "a \"b\nc\" {\n( [ {\n", "nesting deeper", 14},
 	} {
 		v := lim.precheck([]byte(tc.src))
 		switch {
@@ -127,5 +130,25 @@ func TestLoadCapsTotalSize(t *testing.T) {
 func TestDefaultTotalSizeIsFileSetSize(t *testing.T) {
 	if got := (Limits{MaxTotalSize: 4 * MaxFileSetSize}).withDefaults().MaxTotalSize; got != MaxFileSetSize {
 		t.Errorf("MaxTotalSize above the file set's range becomes %d, want %d", got, MaxFileSetSize)
+	}
+}
+
+// BenchmarkPrecheck runs the pass over each file before it is parsed on
+// the perf files.
+func BenchmarkPrecheck(b *testing.B) {
+	lim := DefaultLimits()
+	for _, name := range []string{"large-ruleset.nft", "big-set.nft"} {
+		src, err := os.ReadFile(filepath.Join(sharedDir(), "corpus", "perf", name))
+		if err != nil {
+			b.Skip(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if v := lim.precheck(src); v != nil {
+					b.Fatal(v.msg)
+				}
+			}
+		})
 	}
 }
