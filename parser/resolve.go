@@ -103,14 +103,13 @@ func (r *resolution) cmds(items []Cmd, sc *scope, ctx ObjectKind, from Pos) {
 		// $variables lie in [from, to): an item without a '$' there
 		// (most rules) is not walked.
 		to := c.End()
-		vars := r.mayHoldVar(from, to)
 		switch c := c.(type) {
 		case *DefineCmd:
-			r.define(c, sc, vars)
+			r.define(c, sc, r.mayHoldVar(from, to))
 		case *IncludeCmd:
 			r.include(c, sc, ctx)
 		case *Command:
-			if vars {
+			if r.commandMayHoldVar(c, from, to) {
 				for _, n := range []Node{c.Table, c.Name, c.NewName, c.Handle, c.Rule, c.Elements, c.Expr} {
 					r.bind(n, sc)
 				}
@@ -119,7 +118,7 @@ func (r *resolution) cmds(items []Cmd, sc *scope, ctx ObjectKind, from Pos) {
 				r.cmds(c.Body.Items, &scope{parent: sc}, c.Object, from)
 			}
 		default:
-			if vars {
+			if r.mayHoldVar(from, to) {
 				r.bind(c, sc)
 			}
 		}
@@ -139,6 +138,16 @@ func (r *resolution) mayHoldVar(from, to Pos) bool {
 		return true
 	}
 	return bytes.IndexByte(r.src[lo:hi], '$') >= 0
+}
+
+// commandMayHoldVar is mayHoldVar for the parts of command c in [from,
+// to) other than its block, whose items are looked at one by one: a
+// table of a million elements is searched once, not once per level.
+func (r *resolution) commandMayHoldVar(c *Command, from, to Pos) bool {
+	if b := c.Body; b != nil && from <= b.Lbrace && b.Lbrace <= b.Rbrace && b.Rbrace < to {
+		return r.mayHoldVar(from, b.Lbrace) || r.mayHoldVar(b.Rbrace+1, to)
+	}
+	return r.mayHoldVar(from, to)
 }
 
 // include reads the included files and walks each in the current scope,
