@@ -321,16 +321,26 @@ func (e *evaluator) add(n *evalNode, d Decision) {
 // decisions are all kept.
 func (e *evaluator) decisions() []Decision {
 	out := make([]Decision, 0, len(e.sub))
+	var perStmt map[parser.Stmt]int32
 	var seen map[Decision]struct{}
 	if slices.Contains(e.sub, true) {
-		seen = make(map[Decision]struct{}, len(e.sub))
+		// Equal decisions have the same statement: only those of a
+		// statement listed more than once, and those without one, need
+		// the set of the 56-byte decisions seen, which stays small.
+		perStmt = make(map[parser.Stmt]int32, len(e.sub))
+		for _, chunk := range e.chunks {
+			for i := range chunk {
+				perStmt[chunk[i].Stmt]++
+			}
+		}
+		seen = make(map[Decision]struct{}, 2*(len(e.sub)-len(perStmt)))
 	}
 	i := 0
 	for _, chunk := range e.chunks {
 		for _, d := range chunk {
 			sub := e.sub[i]
 			i++
-			if seen != nil {
+			if seen != nil && (d.Stmt == nil || perStmt[d.Stmt] > 1) {
 				if _, dup := seen[d]; dup && sub {
 					continue
 				}

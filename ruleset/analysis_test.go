@@ -1,6 +1,9 @@
 package ruleset
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nftlint/nftlint/parser"
@@ -366,5 +369,37 @@ table inet f {
 	}
 	if Unconditional(c.Rules[0].Stmts) || !Unconditional(c.Rules[2].Stmts) {
 		t.Error("Unconditional: rule 0 has a match, rule 2 has none")
+	}
+}
+
+// A decision reached along several jump paths is listed once: chain a is
+// evaluated for unnamed and named callers, and its first rule decides
+// the same way in both (its iifname match names the packet's interface).
+func TestEvaluateListsRepeatsOnce(t *testing.T) {
+	rs := buildText(t, `table inet f {
+	chain a {
+		iifname "docker0" ip saddr 10.0.0.0/8 drop
+		ip daddr 10.0.0.0/8 accept
+	}
+	chain forward {
+		type filter hook forward priority 0;
+		ip saddr 192.168.0.0/16 jump a
+		iifname "docker0" ip saddr 172.16.0.0/12 jump a
+		iifname "docker0" ip saddr 172.16.0.0/12 jump a
+	}
+}`)
+	res := Evaluate(chainOf(t, rs, parser.FamilyInet, "f", "forward"), &fromDocker)
+	var got []string
+	for _, d := range res.Decisions {
+		got = append(got, fmt.Sprintf("%v named=%v policy=%v", d.Verdict, d.Named, d.Policy()))
+	}
+	want := []string{
+		"drop named=true policy=false",
+		"accept named=false policy=false",
+		"accept named=true policy=false",
+		"accept named=false policy=true",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("decisions\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
