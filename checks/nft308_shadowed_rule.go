@@ -83,11 +83,11 @@ type ruleKeys struct {
 	hashes *ruleHashMemo
 	text   ruleTexter // prints the rules of findings
 
-	leading   []keyHash               // its leading matches (ruleShape.leading)
-	subset    []keyHash               // a subset of them being looked up
-	shadowers chainMap[keyHash, int]  // subset hash → first rule deciding it (in pool)
-	pool      []shadower              // the chain's shadowers
-	seen      chainMap[keyHash, bool] // rule hashes, to leave copies to NFT309
+	leading   []keyHash  // its leading matches (ruleShape.leading)
+	subset    []keyHash  // a subset of them being looked up
+	shadowers hashIndex  // subset hash → first rule deciding it (in pool)
+	pool      []shadower // the chain's shadowers
+	seen      hashIndex  // rule hashes, to leave copies to NFT309
 	// inShadower has a bit set for the hash of every match of the chain's
 	// shadowers so far (a Bloom filter with one hash): subsets holding a
 	// match without its bit are not looked up. (per chain)
@@ -101,7 +101,8 @@ func newRuleKeys(hashes *ruleHashMemo) *ruleKeys {
 }
 
 func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
-	shadowers, seen := keys.shadowers.reset(len(c.Rules)), keys.seen.reset(len(c.Rules))
+	keys.shadowers.reset(len(c.Rules))
+	keys.seen.reset(len(c.Rules))
 	for _, w := range keys.marked {
 		keys.inShadower[w] = 0
 	}
@@ -143,19 +144,21 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 			log.record(i, stateKeys{all: true})
 			continue
 		}
-		dup := seen[full]
-		seen[full] = true
+		_, dup := keys.seen.get(full)
+		if !dup {
+			keys.seen.set(full, 0)
+		}
 		n := ruleNode(r)
 		sh := shapeOf(t, keys, r.Stmts, stmtKeys)
-		if !dup && n != nil && len(shadowers) > 0 {
+		if !dup && n != nil && keys.shadowers.len() > 0 {
 			if s, ok := findShadower(keys, pool, sh.leading, valid); ok {
 				found = append(found, shadowed{stmts: r.Stmts, node: n, by: *s})
 			}
 		}
 		if sh.deciding && n != nil {
 			k := keys.hashes.seqHash(sh.leading)
-			if old, exists := shadowers[k]; !exists || !valid(&pool[old]) {
-				shadowers[k] = len(pool)
+			if old, exists := keys.shadowers.get(k); !exists || !valid(&pool[old]) {
+				keys.shadowers.set(k, len(pool))
 				for _, h := range sh.leading {
 					keys.markShadowerMatch(h)
 				}
@@ -224,7 +227,7 @@ func findShadower(rk *ruleKeys, pool []shadower, keys []keyHash, valid func(*sha
 	var best *shadower
 	found := false
 	try := func(subset []keyHash) {
-		i, ok := rk.shadowers.m[rk.hashes.seqHash(subset)]
+		i, ok := rk.shadowers.get(rk.hashes.seqHash(subset))
 		if !ok {
 			return
 		}

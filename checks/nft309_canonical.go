@@ -12,10 +12,19 @@ package checks
 // word versus quoted string and an implicit versus an explicit `==`,
 // keeps keys apart: a key that is too fine only hides a finding, one
 // that is too coarse would invent one.
+//
+// Keys are bytes that only this file reads, in a compact encoding that
+// is cheap to write (the rule checks write one per statement of a
+// ruleset): each node's key opens with a one-byte code of its kind, a
+// string is codeStr, its length as a uvarint and its bytes (nothing to
+// escape), an integer a uvarint. Codes are below ' ', apart from the
+// punctuation that delimits lists and optional parts, so every key reads
+// back one way: equal keys are equal trees.
 
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -27,6 +36,42 @@ import (
 // maxCanonDepth bounds the recursion; the loader caps nesting far lower.
 const maxCanonDepth = 128
 
+// The codes that open keys.
+const (
+	codeStr byte = iota + 1 // a string: uvarint length, bytes
+	codeMatch
+	codeVerdictStmt
+	codeVmap
+	codeSet
+	codeNat
+	codeReject
+	codeUpdate
+	codeKeyword
+	codeSelector
+	codeIdent
+	codeLiteral // uvarint kind, string
+	codeString
+	codeNumber // number flags, then a uvarint or (numBig) the text
+	codeSetRef
+	codeElem
+	codeMapElem
+	codeVerdict
+	codeBinary
+	codePrefix
+	codeMask
+	codeRange
+	codeConcat
+	codeList
+	codeMapLookup
+	codeToken // a memoised list: uvarint token number
+)
+
+// Number flags.
+const (
+	numNeg byte = 1 << iota
+	numBig      // beyond 64 bits: the text stands for the value
+)
+
 // canonMemo makes canonical keys cheap to compute again: the key of a
 // large `{ … }` set or comma list is sorted once per node and then stands
 // in every key that contains it as a short token, so a literal shared by
@@ -36,7 +81,7 @@ const maxCanonDepth = 128
 // nil memo computes every key afresh.
 type canonMemo struct {
 	lists   map[parser.Node]memoEntry
-	tokens  map[string]string // full sorted key → its token
+	tokens  map[string]string // full sorted key → its token (codeToken)
 	bufs    [][]byte          // spare key buffers (keys nest, so a stack)
 	seeds   [2]maphash.Seed   // of keyHash
 	seqSeed keyHash           // where seqHash starts
@@ -152,13 +197,13 @@ func newCanonMemo() *canonMemo {
 	return m
 }
 
-// token returns the short stand-in of a full sorted key. Full keys start
-// with '{' and hold a ',' after every element; a token has no ','.
+// token returns the short stand-in of a full sorted key: full keys start
+// with '{', tokens with codeToken.
 func (m *canonMemo) token(full string) string {
 	if t, ok := m.tokens[full]; ok {
 		return t
 	}
-	t := "{#" + strconv.Itoa(len(m.tokens)) + "}"
+	t := string(binary.AppendUvarint([]byte{codeToken}, uint64(len(m.tokens))))
 	m.tokens[full] = t
 	return t
 }
@@ -194,16 +239,30 @@ func (k *keyBuf) String() string       { return string(k.s) }
 func (k *keyBuf) Len() int             { return len(k.s) }
 func (k *keyBuf) WriteString(s string) { k.s = append(k.s, s...) }
 func (k *keyBuf) writeByte(c byte)     { k.s = append(k.s, c) }
-func (k *keyBuf) appendUint(v uint64)  { k.s = strconv.AppendUint(k.s, v, 10) }
-func (k *keyBuf) appendInt(v int64)    { k.s = strconv.AppendInt(k.s, v, 10) }
-func (k *keyBuf) appendQuote(s string) { k.s = strconv.AppendQuote(k.s, s) }
+func (k *keyBuf) appendUvarint(v uint64) {
+	if v < 0x80 { // most are: the inlined fast path
+		k.s = append(k.s, byte(v))
+		return
+	}
+	k.s = binary.AppendUvarint(k.s, v)
+}
 
+// text writes the key of a string.
+func (c *canonWriter) text(s string) {
+	c.b.s = append(c.b.s, codeStr)
+	c.b.appendUvarint(uint64(len(s)))
+	c.b.s = append(c.b.s, s...)
+}
+
+// str writes s quoted, as keys spelled strings before they were
+// length-prefixed (text). Only TestCanonStrFastPath calls it: remove it
+// and plainASCII with that test.
 func (c *canonWriter) str(s string) {
 	if plainASCII(s) { // what strconv.Quote would write, without its per-rune work
 		c.b.s = append(append(append(c.b.s, '"'), s...), '"')
 		return
 	}
-	c.b.appendQuote(s)
+	c.b.s = strconv.AppendQuote(c.b.s, s)
 }
 
 // plainASCII reports whether strconv.Quote leaves s as it is: printable
@@ -217,11 +276,27 @@ func plainASCII(s string) bool {
 	return true
 }
 
-func (c *canonWriter) tag(t string) {
-	c.b.s = append(append(c.b.s, t...), '(')
-}
+// tag opens the key of a node whose parts end with end.
+func (c *canonWriter) tag(code byte) { c.b.writeByte(code) }
 
 func (c *canonWriter) end() { c.b.writeByte(')') }
+
+// literal writes the key of a Literal.
+func (c *canonWriter) literal(kind parser.LitKind, text string) {
+	c.b.writeByte(codeLiteral)
+	c.b.appendUvarint(uint64(kind))
+	c.text(text)
+}
+
+// number writes the key of a Number that fits 64 bits.
+func (c *canonWriter) number(v uint64, neg bool) {
+	var flags byte
+	if neg {
+		flags = numNeg
+	}
+	c.b.s = append(c.b.s, codeNumber, flags)
+	c.b.appendUvarint(v)
+}
 
 func (c *canonWriter) args(args []*parser.Arg, depth int) {
 	c.b.writeByte('[')
@@ -229,7 +304,7 @@ func (c *canonWriter) args(args []*parser.Arg, depth int) {
 		if a == nil || a.Key == "comment" {
 			continue
 		}
-		c.str(a.Key)
+		c.text(a.Key)
 		c.b.writeByte('=')
 		if a.Value != nil {
 			c.node(a.Value, depth+1)
@@ -343,15 +418,13 @@ func (c *canonWriter) runElem(r *parser.ElemRun, i int, depth int) {
 	switch form {
 	case parser.FormPrefix:
 		slash := strings.LastIndexByte(text, '/')
-		c.tag("prefix")
+		c.tag(codePrefix)
 		c.runValue(r, text[:slash], lo.Lo)
-		c.tag("num")
-		c.b.appendUint(uint64(r.Bits(i)))
-		c.end()
+		c.number(uint64(r.Bits(i)), false)
 		c.end()
 	case parser.FormRange:
 		dash := strings.IndexByte(text, '-')
-		c.tag("range")
+		c.tag(codeRange)
 		c.runValue(r, text[:dash], lo.Lo)
 		c.runValue(r, text[dash+1:], hi.Lo)
 		c.end()
@@ -365,20 +438,12 @@ func (c *canonWriter) runElem(r *parser.ElemRun, i int, depth int) {
 func (c *canonWriter) runValue(r *parser.ElemRun, text string, v uint64) {
 	switch r.Family() {
 	case parser.RunNumber:
-		c.tag("num")
-		c.b.appendUint(v)
-		c.end()
-		return
+		c.number(v, false)
 	case parser.RunIPv6:
-		c.b.WriteString("lit")
-		c.b.appendInt(int64(parser.LitIPv6))
+		c.literal(parser.LitIPv6, text)
 	default:
-		c.b.WriteString("lit")
-		c.b.appendInt(int64(parser.LitIPv4))
+		c.literal(parser.LitIPv4, text)
 	}
-	c.b.writeByte('(')
-	c.str(text)
-	c.end()
 }
 
 func (c *canonWriter) node(n parser.Node, depth int) {
@@ -394,14 +459,14 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 	switch x := n.(type) {
 	// Statements.
 	case *parser.MatchStmt:
-		c.tag("match")
+		c.tag(codeMatch)
 		c.node(x.Left, depth+1)
-		c.str(x.Op)
+		c.text(x.Op)
 		c.node(x.Right, depth+1)
 		c.end()
 	case *parser.VerdictStmt:
-		c.tag("verdict")
-		c.str(x.Kind)
+		c.tag(codeVerdictStmt)
+		c.text(x.Kind)
 		if x.Target != nil {
 			c.node(x.Target, depth+1)
 		}
@@ -419,20 +484,20 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		}
 		c.end()
 	case *parser.VmapStmt:
-		c.tag("vmap")
+		c.tag(codeVmap)
 		c.node(x.Key, depth+1)
 		c.node(x.Map, depth+1)
 		c.end()
 	case *parser.SetStmt:
-		c.tag("set")
+		c.tag(codeSet)
 		c.node(x.Target, depth+1)
 		c.node(x.Value, depth+1)
 		c.end()
 	case *parser.NatStmt:
-		c.tag("nat")
-		c.str(x.Kind)
-		c.str(string(x.Family))
-		c.str(x.Variant)
+		c.tag(codeNat)
+		c.text(x.Kind)
+		c.text(string(x.Family))
+		c.text(x.Variant)
 		if x.Addr != nil {
 			c.node(x.Addr, depth+1)
 		}
@@ -442,20 +507,20 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		}
 		for _, f := range x.Flags {
 			if f != nil {
-				c.str(f.Name)
+				c.text(f.Name)
 			}
 		}
 		c.end()
 	case *parser.RejectStmt:
-		c.tag("reject")
-		c.str(x.With)
+		c.tag(codeReject)
+		c.text(x.With)
 		if x.Code != nil {
 			c.node(x.Code, depth+1)
 		}
 		c.end()
 	case *parser.SetUpdateStmt:
-		c.tag("update")
-		c.str(x.Op)
+		c.tag(codeUpdate)
+		c.text(x.Op)
 		c.node(x.Set, depth+1)
 		if x.Key != nil {
 			c.node(x.Key, depth+1)
@@ -467,8 +532,8 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		}
 		c.end()
 	case *parser.KeywordStmt:
-		c.tag("kw")
-		c.str(x.Keyword)
+		c.tag(codeKeyword)
+		c.text(x.Keyword)
 		c.args(x.Args, depth)
 		c.end()
 
@@ -478,13 +543,13 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 			c.bad = true
 			return
 		}
-		c.tag("sel")
+		c.tag(codeSelector)
 		for _, w := range x.Words {
 			if w == nil {
 				c.bad = true
 				return
 			}
-			c.str(w.Name)
+			c.text(w.Name)
 		}
 		c.args(x.Args, depth)
 		c.end()
@@ -493,42 +558,36 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 			c.bad = true
 			return
 		}
-		c.tag("id")
-		c.str(x.Name)
-		c.end()
+		c.b.writeByte(codeIdent)
+		c.text(x.Name)
 	case *parser.Literal:
 		if x == nil {
 			c.bad = true
 			return
 		}
-		c.b.WriteString("lit")
-		c.b.appendInt(int64(x.Kind))
-		c.b.writeByte('(')
-		c.str(x.Text)
-		c.end()
+		c.literal(x.Kind, x.Text)
 	case *parser.StringLit:
 		if x == nil {
 			c.bad = true
 			return
 		}
-		c.tag("str")
-		c.str(x.Value)
-		c.end()
+		c.b.writeByte(codeString)
+		c.text(x.Value)
 	case *parser.Number:
 		if x == nil {
 			c.bad = true
 			return
 		}
-		c.tag("num")
+		if !x.Overflow {
+			c.number(x.Value, x.Neg)
+			break
+		}
+		flags := numBig
 		if x.Neg {
-			c.b.writeByte('-')
+			flags |= numNeg
 		}
-		if x.Overflow {
-			c.str(x.Text)
-		} else {
-			c.b.appendUint(x.Value)
-		}
-		c.end()
+		c.b.s = append(c.b.s, codeNumber, flags)
+		c.text(x.Text)
 	case *parser.VarRef:
 		if x == nil {
 			c.bad = true
@@ -541,9 +600,8 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		}
 		c.node(x.Value, depth+1)
 	case *parser.SetRef:
-		c.tag("@")
-		c.str(x.Name)
-		c.end()
+		c.b.writeByte(codeSetRef)
+		c.text(x.Name)
 	case *parser.SetLit:
 		if x == nil {
 			c.bad = true
@@ -559,31 +617,31 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		}
 		c.sorted(x, x.Elems, depth)
 	case *parser.Elem:
-		c.tag("elem")
+		c.tag(codeElem)
 		c.node(x.Value, depth+1)
 		c.args(x.Opts, depth)
 		c.stmts(x.Stmts, depth)
 		c.end()
 	case *parser.MapElem:
-		c.tag("kv")
+		c.tag(codeMapElem)
 		c.node(x.Key, depth+1)
 		c.node(x.Value, depth+1)
 		c.end()
 	case *parser.Verdict:
-		c.tag("v")
-		c.str(x.Kind)
+		c.tag(codeVerdict)
+		c.text(x.Kind)
 		if x.Target != nil {
 			c.node(x.Target, depth+1)
 		}
 		c.end()
 	case *parser.Binary:
-		c.tag("bin")
+		c.tag(codeBinary)
 		c.node(x.X, depth+1)
-		c.str(x.Op)
+		c.text(x.Op)
 		c.node(x.Y, depth+1)
 		c.end()
 	case *parser.Prefix:
-		c.tag("prefix")
+		c.tag(codePrefix)
 		c.node(x.X, depth+1)
 		if x.Len == nil {
 			c.bad = true
@@ -592,17 +650,17 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.node(x.Len, depth+1)
 		c.end()
 	case *parser.Mask:
-		c.tag("mask")
+		c.tag(codeMask)
 		c.node(x.X, depth+1)
 		c.node(x.Mask, depth+1)
 		c.end()
 	case *parser.RangeExpr:
-		c.tag("range")
+		c.tag(codeRange)
 		c.node(x.Lo, depth+1)
 		c.node(x.Hi, depth+1)
 		c.end()
 	case *parser.Concat:
-		c.tag("cat")
+		c.tag(codeConcat)
 		for _, p := range x.Parts {
 			c.node(p, depth+1)
 			c.b.writeByte('.')
@@ -610,11 +668,11 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		c.end()
 	case *parser.List:
 		// A comma list is a set of flags or values: order does not matter.
-		c.tag("list")
+		c.tag(codeList)
 		c.sorted(x, x.Elems, depth)
 		c.end()
 	case *parser.MapLookup:
-		c.tag("map")
+		c.tag(codeMapLookup)
 		c.node(x.Key, depth+1)
 		c.node(x.Map, depth+1)
 		c.end()

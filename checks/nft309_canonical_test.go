@@ -57,8 +57,8 @@ func TestCanonMemoSortsSharedSetOnce(t *testing.T) {
 	if n := len(p.ruleHashes().canon.lists); n != 1 {
 		t.Errorf("NFT308 memoised %d lists, want the one shared set", n)
 	}
-	if len(keys.seen.m) != 51 { // 50 rules and the shadowed one; the copy is the first rule's
-		t.Errorf("NFT308 hashed %d distinct rules, want 51", len(keys.seen.m))
+	if keys.seen.len() != 51 { // 50 rules and the shadowed one; the copy is the first rule's
+		t.Errorf("NFT308 hashed %d distinct rules, want 51", keys.seen.len())
 	}
 	if len(diags) != 1 || !strings.Contains(diags[0].Message, "line 5") {
 		t.Errorf("NFT308 findings: %v, want the rule shadowed by line 5", diags)

@@ -53,37 +53,11 @@ func runDuplicateRule(p *Pass) {
 type dupFinder struct {
 	hashes *ruleHashMemo
 	text   ruleTexter
-	first  chainMap[keyHash, firstCopy] // the chain's rules by key
+	first  hashIndex // the chain's rules by key: the index of the first copy
 }
 
 func newDupFinder(hashes *ruleHashMemo) *dupFinder {
 	return &dupFinder{hashes: hashes}
-}
-
-// firstCopy is the first rule with a given key.
-type firstCopy struct {
-	node  parser.Node
-	index int
-}
-
-// chainMap is a map reused from chain to chain (growing one map per
-// chain of a 50,000-rule ruleset costs megabytes). Clearing a map costs
-// as much as the most it held, so a map that held a long chain is
-// replaced rather than cleared for the much shorter chains after it.
-type chainMap[K comparable, V any] struct {
-	m    map[K]V
-	peak int // the most entries m held since it was made
-}
-
-// reset returns the map emptied for a chain of n rules.
-func (c *chainMap[K, V]) reset(n int) map[K]V {
-	c.peak = max(c.peak, len(c.m))
-	if c.m == nil || c.peak > 4*n+64 {
-		c.m, c.peak = make(map[K]V, n), 0
-	} else {
-		clear(c.m)
-	}
-	return c.m
 }
 
 // duplicate is a rule found to copy an earlier one.
@@ -100,7 +74,7 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 		at := func(i int) parser.Range { return p.Range(found[i].node) }
 		reportCapped(p, len(found), diag, at, "duplicate rules", describeChain(c))
 	}()
-	first := d.first.reset(len(c.Rules))
+	d.first.reset(len(c.Rules))
 	// A copy after a rule that changed what the copies read (set a mark
 	// they match, added to a set they look up, jumped into a chain) may
 	// see other packets or values than the first, as in a test that counts
@@ -118,17 +92,17 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 			log.record(i, stateKeys{all: true})
 			continue
 		}
-		orig, seen := first[key]
+		orig, seen := d.first.get(key)
 		fresh := !seen
 		if seen {
-			if changedSinceFor(log, orig.index, r.Stmts) {
+			if changedSinceFor(log, orig, r.Stmts) {
 				fresh = true
 			} else {
-				found = append(found, duplicate{stmts: r.Stmts, node: n, orig: orig.node})
+				found = append(found, duplicate{stmts: r.Stmts, node: n, orig: ruleNode(c.Rules[orig])})
 			}
 		}
 		if fresh {
-			first[key] = firstCopy{node: n, index: i}
+			d.first.set(key, i)
 		}
 		var w stateKeys
 		for _, s := range r.Stmts {
