@@ -83,6 +83,8 @@ type ruleKeys struct {
 	hashes *ruleHashMemo
 	text   ruleTexter // prints the rules of findings
 
+	names     stateNames
+	writes    []string   // what it may change (ruleShape.writes)
 	leading   []keyHash  // its leading matches (ruleShape.leading)
 	subset    []keyHash  // a subset of them being looked up
 	shadowers hashIndex  // subset hash → first rule deciding it (in pool)
@@ -131,7 +133,8 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 			return true
 		}
 		if !s.readsDone {
-			s.reads, s.readsDone = readsOf(stmtNodes(s.stmts[:len(s.stmts)-1])...), true
+			reads := keys.names.reads(s.stmts[:len(s.stmts)-1])
+			s.reads, s.readsDone = stateKeys{keys: slices.Clone(reads.keys), all: reads.all}, true
 		}
 		return !log.changedSince(s.index, s.reads)
 	}
@@ -306,8 +309,8 @@ type ruleShape struct {
 // shapeOf computes the shape of a rule from its statements and their
 // canonical keys.
 func shapeOf(t *chainTable, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []keyHash) ruleShape {
-	sh := ruleShape{leading: keys.leading[:0]}
-	defer func() { keys.leading = sh.leading }() // reused by the next rule
+	sh := ruleShape{leading: keys.leading[:0], writes: stateKeys{keys: keys.writes[:0]}}
+	defer func() { keys.leading, keys.writes = sh.leading, sh.writes.keys }() // reused by the next rule
 	deciding, leading := len(stmts) >= 2, true
 	for i, s := range stmts {
 		last := i == len(stmts)-1
@@ -322,11 +325,7 @@ func shapeOf(t *chainTable, keys *ruleKeys, stmts []parser.Stmt, stmtKeys []keyH
 			}
 			continue
 		}
-		if w := writesOf(s); w.all || len(w.keys) > 0 {
-			sh.writes.all = sh.writes.all || w.all
-			for _, k := range w.keys {
-				sh.writes.add(k)
-			}
+		if keys.names.addWrites(&sh.writes, s) {
 			leading = false
 		}
 		if kw, ok := s.(*parser.KeywordStmt); !last && (!ok || !passiveKeyword(kw)) {

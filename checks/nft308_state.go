@@ -72,110 +72,139 @@ func (l *stateLog) changedSince(i int, reads stateKeys) bool {
 	return false
 }
 
-// stateKey normalises a selector path: unqualified meta keys (mark,
-// iifname) are the same state as their `meta` spelling.
-func stateKey(sel *parser.Selector) string {
-	p := sel.Path()
-	if len(sel.Words) == 1 {
-		return "meta " + p
-	}
-	return p
+// stateNames makes the state keys of the statements of a check's run:
+// a ruleset names a few dozen states in tens of thousands of statements,
+// so each name is built once and reused (building it again, and a slice
+// to hold it, was most of what NFT308 and NFT309 allocated). It also
+// holds what reads reuses. The zero value is ready to use.
+type stateNames struct {
+	names map[string]string
+	buf   []byte
+	read  stateReader
 }
 
-// setKey returns the state key of a named set operand.
-func setKey(e parser.Expr) (string, bool) {
+// intern returns the string of b, made on its first use.
+func (n *stateNames) intern(b []byte) string {
+	if s, ok := n.names[string(b)]; ok {
+		return s
+	}
+	if n.names == nil {
+		n.names = make(map[string]string)
+	}
+	s := string(b)
+	n.names[s] = s
+	return s
+}
+
+// selector returns the state key of a selector path: unqualified meta
+// keys (mark, iifname) are the same state as their `meta` spelling.
+func (n *stateNames) selector(sel *parser.Selector) string {
+	b := n.buf[:0]
+	if len(sel.Words) == 1 {
+		b = append(b, "meta "...)
+	}
+	n.buf = sel.AppendPath(b)
+	return n.intern(n.buf)
+}
+
+// set returns the state key of the named set name.
+func (n *stateNames) set(name string) string {
+	n.buf = append(append(n.buf[:0], '@'), name...)
+	return n.intern(n.buf)
+}
+
+// setOperand returns the state key of a named set operand.
+func (n *stateNames) setOperand(e parser.Expr) (string, bool) {
 	if x, ok := unwrapVar(e).(*parser.SetRef); ok {
-		return "@" + x.Name, true
+		return n.set(x.Name), true
 	}
 	if name, ok := exprName(e); ok {
-		return "@" + name, true // meter NAME
+		return n.set(name), true // meter NAME
 	}
 	return "", false
 }
 
-// writesOf returns what a statement may change for the rules after it.
-func writesOf(s parser.Stmt) stateKeys {
-	var w stateKeys
+// addWrites adds to w what a statement may change for the rules after
+// it, and reports whether that is anything.
+func (n *stateNames) addWrites(w *stateKeys, s parser.Stmt) bool {
+	all := false
 	switch s := s.(type) {
 	case *parser.MatchStmt, *parser.RejectStmt:
+		return false
 	case *parser.VerdictStmt:
 		// A jump returns after the target chain ran, which may have set
 		// marks or updated sets; goto, return and the others end the chain.
-		w.all = s.Kind == "jump"
+		all = s.Kind == "jump"
 	case *parser.SetStmt:
 		sel, ok := unwrapVar(s.Target).(*parser.Selector)
-		if ok && (len(sel.Words) == 1 || sel.Words[0].Name == "meta" || sel.Words[0].Name == "ct") {
-			w.add(stateKey(sel))
-		} else {
-			w.all = true // a payload rewrite may change other fields' views
+		if !ok || len(sel.Words) != 1 && sel.Words[0].Name != "meta" && sel.Words[0].Name != "ct" {
+			all = true // a payload rewrite may change other fields' views
+			break
 		}
+		w.add(n.selector(sel))
+		return true
 	case *parser.SetUpdateStmt:
-		if k, ok := setKey(s.Set); ok {
-			w.add(k)
-		} else {
-			w.all = true
+		k, ok := n.setOperand(s.Set)
+		if !ok {
+			all = true
+			break
 		}
+		w.add(k)
+		return true
 	case *parser.KeywordStmt:
 		switch s.Keyword {
 		case "counter", "log", "last", "limit", "quota", "ct count":
 		default:
-			w.all = true
+			all = true
 		}
 	default: // vmap (may jump), NAT, bad statements
-		w.all = true
+		all = true
 	}
-	return w
+	w.all = w.all || all
+	return all
 }
 
-// stmtMayChangeState reports whether a statement may change what a later
-// match reads.
-func stmtMayChangeState(s parser.Stmt) bool {
-	w := writesOf(s)
-	return w.all || len(w.keys) > 0
-}
-
-// readsOf returns what the given nodes read: every selector and named set
+// reads returns what the statements read: every selector and named set
 // they mention; jumps and verdict maps read anything (the chain they
-// enter does).
-func readsOf(nodes ...parser.Node) stateKeys {
-	var r stateKeys
-	for _, n := range nodes {
-		inspect(n, func(n parser.Node, _ *parser.VarRef) bool {
-			switch x := n.(type) {
-			case *parser.SetLit:
-				// Elements are constants, and verdicts in them (a vmap's)
-				// count through the VmapStmt.
-				return false
-			case *parser.Selector:
-				r.add(stateKey(x))
-			case *parser.SetRef:
-				r.add("@" + x.Name)
-			case *parser.VerdictStmt:
-				if x.Kind == "jump" || x.Kind == "goto" {
-					r.all = true
-				}
-			case *parser.VmapStmt, *parser.BadStmt:
-				r.all = true
-			case *parser.SetUpdateStmt:
-				if k, ok := setKey(x.Set); ok {
-					r.add(k)
-				}
-			case *parser.KeywordStmt:
-				if strings.HasPrefix(x.Keyword, "ct ") {
-					r.add(x.Keyword)
-				}
-			}
-			return true
-		})
+// enter does). The keys are n's until its next call of reads.
+func (n *stateNames) reads(stmts []parser.Stmt) stateKeys {
+	n.read = stateReader{names: n, keys: stateKeys{keys: n.read.keys.keys[:0]}}
+	for _, s := range stmts {
+		walkSelectors(&n.read, s, nil, 0)
+	}
+	return n.read.keys
+}
+
+// stateReader is the visitor of stateNames.reads.
+type stateReader struct {
+	names *stateNames
+	keys  stateKeys
+}
+
+func (r *stateReader) visit(n parser.Node, _ *parser.VarRef) visitor {
+	switch x := n.(type) {
+	case *parser.SetLit:
+		// Elements are constants, and verdicts in them (a vmap's) count
+		// through the VmapStmt.
+		return nil
+	case *parser.Selector:
+		r.keys.add(r.names.selector(x))
+	case *parser.SetRef:
+		r.keys.add(r.names.set(x.Name))
+	case *parser.VerdictStmt:
+		if x.Kind == "jump" || x.Kind == "goto" {
+			r.keys.all = true
+		}
+	case *parser.VmapStmt, *parser.BadStmt:
+		r.keys.all = true
+	case *parser.SetUpdateStmt:
+		if k, ok := r.names.setOperand(x.Set); ok {
+			r.keys.add(k)
+		}
+	case *parser.KeywordStmt:
+		if strings.HasPrefix(x.Keyword, "ct ") {
+			r.keys.add(x.Keyword)
+		}
 	}
 	return r
-}
-
-// stmtNodes converts statements to nodes for readsOf.
-func stmtNodes(stmts []parser.Stmt) []parser.Node {
-	out := make([]parser.Node, len(stmts))
-	for i, s := range stmts {
-		out[i] = s
-	}
-	return out
 }

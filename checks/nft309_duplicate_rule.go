@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
@@ -54,6 +55,8 @@ type dupFinder struct {
 	hashes *ruleHashMemo
 	text   ruleTexter
 	first  hashIndex // the chain's rules by key: the index of the first copy
+	names  stateNames
+	writes stateKeys // of the current rule
 }
 
 func newDupFinder(hashes *ruleHashMemo) *dupFinder {
@@ -70,9 +73,13 @@ type duplicate struct {
 func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 	var found []duplicate
 	defer func() {
-		diag := func(i int) Diagnostic { return duplicateDiag(p, &d.text, t, c, found[i]) }
+		if len(found) == 0 {
+			return
+		}
+		chain := describeChain(c)
+		diag := func(i int) Diagnostic { return duplicateDiag(p, &d.text, t, chain, found[i]) }
 		at := func(i int) parser.Range { return p.Range(found[i].node) }
-		reportCapped(p, len(found), diag, at, "duplicate rules", describeChain(c))
+		reportCapped(p, len(found), diag, at, "duplicate rules", chain)
 	}()
 	d.first.reset(len(c.Rules))
 	// A copy after a rule that changed what the copies read (set a mark
@@ -95,7 +102,7 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 		orig, seen := d.first.get(key)
 		fresh := !seen
 		if seen {
-			if changedSinceFor(log, orig, r.Stmts) {
+			if changedSinceFor(log, &d.names, orig, r.Stmts) {
 				fresh = true
 			} else {
 				found = append(found, duplicate{stmts: r.Stmts, node: n, orig: ruleNode(c.Rules[orig])})
@@ -104,21 +111,19 @@ func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
 		if fresh {
 			d.first.set(key, i)
 		}
-		var w stateKeys
+		d.writes = stateKeys{keys: d.writes.keys[:0]}
 		for _, s := range r.Stmts {
-			ws := writesOf(s)
-			w.all = w.all || ws.all
-			w.keys = append(w.keys, ws.keys...)
+			d.names.addWrites(&d.writes, s)
 		}
-		log.record(i, w)
+		log.record(i, d.writes)
 		if endsChain(t, r.Stmts) != endNone {
 			return // the rules after this one are NFT307's
 		}
 	}
 }
 
-// duplicateDiag builds the finding of a copy.
-func duplicateDiag(p *Pass, text *ruleTexter, t *chainTable, c *ruleset.Chain, d duplicate) Diagnostic {
+// duplicateDiag builds the finding of a copy in chain (describeChain).
+func duplicateDiag(p *Pass, text *ruleTexter, t *chainTable, chain string, d duplicate) Diagnostic {
 	effect := "packets it matches run through both copies, so what it does (count, log, mark, jump) happens twice"
 	switch {
 	case onlyMatches(d.stmts):
@@ -131,8 +136,10 @@ func duplicateDiag(p *Pass, text *ruleTexter, t *chainTable, c *ruleset.Chain, d
 	at, orig := p.Range(d.node), p.Range(d.orig)
 	return Diagnostic{
 		Range: at,
-		Message: fmt.Sprintf("rule `%s` duplicates the rule at %s in %s: %s; remove it, or flush the chain before adding its rules again",
-			text.text(d.stmts), lineOfRange(orig, at), describeChain(c), effect),
+		// Concatenated: a thousand copies are not rare, and Sprintf
+		// allocated once per argument.
+		Message: "rule `" + text.text(d.stmts) + "` duplicates the rule at " + lineOfRange(orig, at) + " in " + chain + ": " +
+			effect + "; remove it, or flush the chain before adding its rules again",
 		Related: []Related{{Range: orig, Message: "first copy"}},
 	}
 }
@@ -140,14 +147,14 @@ func duplicateDiag(p *Pass, text *ruleTexter, t *chainTable, c *ruleset.Chain, d
 // changedSinceFor reports whether a rule after rule i changed what the
 // statements stmts read. What they read is computed only when a rule
 // wrote a key since (most copies follow rules that write nothing).
-func changedSinceFor(log *stateLog, i int, stmts []parser.Stmt) bool {
+func changedSinceFor(log *stateLog, names *stateNames, i int, stmts []parser.Stmt) bool {
 	if log.lastAll > i {
 		return true
 	}
 	if log.lastKey <= i {
 		return false
 	}
-	return log.changedSince(i, readsOf(stmtNodes(stmts)...))
+	return log.changedSince(i, names.reads(stmts))
 }
 
 func onlyMatches(stmts []parser.Stmt) bool {
@@ -189,9 +196,9 @@ func lineOf(p *Pass, node, other parser.Node) string {
 func lineOfRange(node, other parser.Range) string {
 	a, b := node.Start, other.Start
 	if a.Filename == b.Filename {
-		return fmt.Sprintf("line %d", a.Line)
+		return string(strconv.AppendInt([]byte("line "), int64(a.Line), 10))
 	}
-	return fmt.Sprintf("%s:%d", a.Filename, a.Line)
+	return a.Filename + ":" + strconv.Itoa(a.Line)
 }
 
 // maxRuleFindingsPerChain caps the NFT308/NFT309 findings of one chain:

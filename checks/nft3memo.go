@@ -21,18 +21,27 @@ import (
 // without locking once published. Once both checks are done with a
 // chain its hashes are dropped and their storage is reused for a later
 // chain (16 bytes a statement: 3 MB on a large ruleset, where the two
-// checks, started together, stay a few chains apart). The zero value is
-// ready to use.
+// checks, started together, stay up to some 40,000 statements apart).
+// The hashes of chains only one check is done with wait for the other
+// up to maxPendingStmts statements, the oldest then being dropped too: a
+// run of one of the checks reuses that storage, and a check that fell
+// that far behind hashes its chain again. The zero value is ready to use.
 type ruleHashMemo struct {
-	mu     sync.Mutex // guards canon, chains and the hashing of rules
-	canon  *canonMemo
-	chains map[*ruleset.Chain]*chainHashes
-	spare  []*chainHashes // dropped, their slices to reuse
-	hashed int            // rules hashed, for tests
+	mu           sync.Mutex // guards canon, chains and the hashing of rules
+	canon        *canonMemo
+	chains       map[*ruleset.Chain]*chainHashes
+	pending      []*ruleset.Chain // done by one check, oldest first
+	pendingStmts int              // their statements
+	spare        []*chainHashes   // dropped, their slices to reuse
+	hashed       int              // rules hashed, for tests
 }
 
 // maxSpare is the number of dropped chains whose storage is kept.
 const maxSpare = 32
+
+// maxPendingStmts is the number of statements of the chains done by
+// one check whose hashes are kept for the other (1 MiB).
+const maxPendingStmts = 1 << 16
 
 // chainHashes are the hashes of one chain's rules, filled in order:
 // rules [0, done) are hashed and no longer written.
@@ -104,15 +113,38 @@ func (m *ruleHashMemo) takeSpare(rules, stmts int) *chainHashes {
 // release tells the memo that a check is done with the chain c, whose
 // hashes h are. Once two checks (NFT308 and NFT309 ask once each per run)
 // and every check that asked are done, they are dropped and their storage
-// is kept for reuse. A chain asked for again is hashed again, to the same
-// hashes.
+// is kept for reuse; after one check, they are pending. A chain asked for
+// again is hashed again, to the same hashes.
 func (m *ruleHashMemo) release(c *ruleset.Chain, h *chainHashes) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	h.released++
-	if h.released < 2 || h.released < h.users || m.chains[c] != h {
+	if h.released < h.users || m.chains[c] != h {
 		return
 	}
+	if h.released >= 2 {
+		if i := slices.Index(m.pending, c); i >= 0 {
+			m.pending = slices.Delete(m.pending, i, i+1)
+			m.pendingStmts -= len(h.stmts)
+		}
+		m.drop(c, h)
+		return
+	}
+	m.pending = append(m.pending, c)
+	m.pendingStmts += len(h.stmts)
+	for m.pendingStmts > maxPendingStmts && len(m.pending) > 1 {
+		old := m.chains[m.pending[0]]
+		if old.released < old.users {
+			break // asked for again, in use: dropped on its release
+		}
+		m.drop(m.pending[0], old)
+		m.pending = slices.Delete(m.pending, 0, 1)
+		m.pendingStmts -= len(old.stmts)
+	}
+}
+
+// drop forgets the hashes h of the chain c and keeps their storage.
+func (m *ruleHashMemo) drop(c *ruleset.Chain, h *chainHashes) {
 	delete(m.chains, c)
 	if len(m.spare) < maxSpare {
 		h.rules = nil
