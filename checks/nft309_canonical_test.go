@@ -314,3 +314,49 @@ func TestRuleHashesReused(t *testing.T) {
 		t.Errorf("a run of both checks found %d, want 8: %v", len(both), both)
 	}
 }
+
+// TestRuleHashesPendingBounded runs NFT309 over every chain of a
+// ruleset before NFT308 starts: the hashes NFT309 alone is done with are
+// kept up to maxPendingStmts statements, so NFT308 hashes the older
+// chains again, and both find what each finds alone.
+func TestRuleHashesPendingBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large input")
+	}
+	var b strings.Builder
+	b.WriteString("table inet t {\n")
+	const chains, rules = 12, 2000 // 3 statements a rule: 72,000 in all
+	for c := range chains {
+		fmt.Fprintf(&b, "\tchain c%d {\n\t\ttcp dport 9 drop\n", c)
+		for i := range rules {
+			fmt.Fprintf(&b, "\t\tip saddr 10.%d.%d.%d tcp dport %d accept\n", c, i>>8, i&0xff, 100+i%7)
+		}
+		fmt.Fprintf(&b, "\t\tip saddr 10.%d.0.0 tcp dport 100 accept\n", c) // a copy
+		b.WriteString("\t\tip saddr 192.0.2.1 tcp dport 9 accept\n\t}\n")   // shadowed
+	}
+	b.WriteString("}\n")
+	rs := buildStrict(t, "pending.nft", b.String())
+	only := func(id string) func(*Check) bool { return func(c *Check) bool { return c.ID == id } }
+	want := fmt.Sprint(Run(rs, &Options{}, only("NFT308")), Run(rs, &Options{}, only("NFT309")))
+
+	var got308, got309 []Diagnostic
+	p309 := NewPass(nft309, rs, &Options{}, func(d Diagnostic) { got309 = append(got309, d) })
+	nft309.Run(p309)
+	hashes := p309.ruleHashes()
+	total := chains * (rules + 3)
+	if hashes.hashed != total || hashes.pendingStmts > maxPendingStmts || len(hashes.chains) == chains {
+		t.Fatalf("after NFT309: %d rules hashed (want %d), %d statements pending of %d chains kept, want at most %d statements and fewer chains",
+			hashes.hashed, total, hashes.pendingStmts, len(hashes.chains), maxPendingStmts)
+	}
+	p308 := NewPass(nft308, rs, &Options{}, func(d Diagnostic) { got308 = append(got308, d) })
+	p308.shared = p309.shared
+	nft308.Run(p308)
+	if hashes.hashed == total || hashes.hashed >= 2*total {
+		t.Errorf("NFT308 hashed %d rules after NFT309's %d, want the dropped chains' only", hashes.hashed-total, total)
+	}
+	SortDiagnostics(rs.Files, got308)
+	SortDiagnostics(rs.Files, got309)
+	if got := fmt.Sprint(got308, got309); got != want || len(got308) != chains || len(got309) != chains {
+		t.Errorf("with dropped hashes:\n%s\nalone:\n%s", got, want)
+	}
+}

@@ -32,8 +32,11 @@ type ruleHashMemo struct {
 	chains       map[*ruleset.Chain]*chainHashes
 	pending      []*ruleset.Chain // done by one check, oldest first
 	pendingStmts int              // their statements
-	spare        []*chainHashes   // dropped, their slices to reuse
-	hashed       int              // rules hashed, for tests
+	// doneOnce are the chains dropped from pending: the check that asks
+	// for one again is the other, so its hashes are dropped at once.
+	doneOnce map[*ruleset.Chain]bool
+	spare    []*chainHashes // dropped, their slices to reuse
+	hashed   int            // rules hashed, for tests
 }
 
 // maxSpare is the number of dropped chains whose storage is kept.
@@ -81,6 +84,10 @@ func (m *ruleHashMemo) chain(c *ruleset.Chain) *chainHashes {
 		n += len(r.Stmts)
 	}
 	h := &chainHashes{rules: c.Rules, users: 1}
+	if m.doneOnce[c] {
+		delete(m.doneOnce, c)
+		h.users, h.released = 2, 1
+	}
 	if old := m.takeSpare(len(c.Rules), n); old != nil {
 		// Nothing needs clearing: hashTo writes every entry before it
 		// publishes it.
@@ -137,6 +144,10 @@ func (m *ruleHashMemo) release(c *ruleset.Chain, h *chainHashes) {
 		if old.released < old.users {
 			break // asked for again, in use: dropped on its release
 		}
+		if m.doneOnce == nil {
+			m.doneOnce = make(map[*ruleset.Chain]bool)
+		}
+		m.doneOnce[m.pending[0]] = true
 		m.drop(m.pending[0], old)
 		m.pending = slices.Delete(m.pending, 0, 1)
 		m.pendingStmts -= len(old.stmts)
