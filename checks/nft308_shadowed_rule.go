@@ -120,7 +120,7 @@ func checkShadowing(p *Pass, keys *ruleKeys, t *chainTable, c *ruleset.Chain) {
 	hashes := keys.hashes.chain(c)
 	defer keys.hashes.release(c, hashes)
 	log := newStateLog()
-	pool := keys.pool[:0]
+	pool := slices.Grow(keys.pool[:0], len(c.Rules)) // at most one a rule: grown once
 	defer func() { keys.pool = pool[:0] }()
 	// valid reports whether nothing since shadower s changed what its
 	// matches read. What they read is computed only when a rule wrote
@@ -434,9 +434,12 @@ func impureStmt(s parser.Stmt, depth int) bool {
 }
 
 func impureWord(w string) bool {
-	switch strings.ToLower(w) {
-	case "numgen", "random", "time", "day", "hour":
-		return true
+	switch len(w) {
+	case 3, 4, 6: // day; time, hour; numgen, random: other words need no lowering
+		switch strings.ToLower(w) {
+		case "numgen", "random", "time", "day", "hour":
+			return true
+		}
 	}
 	return false
 }

@@ -249,6 +249,10 @@ func (k *keyBuf) appendUvarint(v uint64) {
 
 // text writes the key of a string.
 func (c *canonWriter) text(s string) {
+	if len(s) < 0x80 { // a one-byte length: most strings
+		c.b.s = append(append(c.b.s, codeStr, byte(len(s))), s...)
+		return
+	}
 	c.b.s = append(c.b.s, codeStr)
 	c.b.appendUvarint(uint64(len(s)))
 	c.b.s = append(c.b.s, s...)

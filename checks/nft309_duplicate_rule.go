@@ -54,7 +54,8 @@ func runDuplicateRule(p *Pass) {
 type dupFinder struct {
 	hashes *ruleHashMemo
 	text   ruleTexter
-	first  hashIndex // the chain's rules by key: the index of the first copy
+	first  hashIndex   // the chain's rules by key: the index of the first copy
+	found  []duplicate // the chain's copies, reused
 	names  stateNames
 	writes stateKeys // of the current rule
 }
@@ -71,8 +72,9 @@ type duplicate struct {
 }
 
 func (d *dupFinder) check(p *Pass, t *chainTable, c *ruleset.Chain) {
-	var found []duplicate
+	found := d.found[:0]
 	defer func() {
+		d.found = found[:0]
 		if len(found) == 0 {
 			return
 		}
