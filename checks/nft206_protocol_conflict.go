@@ -88,19 +88,30 @@ type protoState struct {
 	etherType string
 }
 
+// protoChecker checks the rules of one run. It holds the state of the
+// rule being checked and is the visitor of the walks over its
+// expressions, so that neither is allocated per rule.
+type protoChecker struct {
+	fam    parser.Family
+	st     protoState
+	l4buf  []string // the protocol lists of the rule's state (see l4Values)
+	report func(n parser.Node, via *parser.VarRef, format string, args ...any)
+}
+
 func runProtocolConflict(p *Pass) {
-	// One report function for the run, not one per rule.
-	report := func(n parser.Node, via *parser.VarRef, format string, args ...any) {
+	c := &protoChecker{report: func(n parser.Node, via *parser.VarRef, format string, args ...any) {
 		reportVia(p, n, via, Error, fmt.Sprintf(format, args...))
-	}
+	}}
 	for _, t := range p.Ruleset.Tables {
-		fam := familyOf(t)
-		eachRuleOfTable(t, func(r ruleRef) { checkRuleProtocols(fam, r.Stmts, report) })
+		c.fam = familyOf(t)
+		eachRuleOfTable(t, func(r ruleRef) { c.checkRule(r.Stmts) })
 	}
 }
 
-func checkRuleProtocols(fam parser.Family, stmts []parser.Stmt, report func(parser.Node, *parser.VarRef, string, ...any)) {
-	var st protoState
+func (c *protoChecker) checkRule(stmts []parser.Stmt) {
+	c.st = protoState{}
+	c.l4buf = c.l4buf[:0]
+	st, fam, report := &c.st, c.fam, c.report
 	switch fam {
 	case parser.FamilyIP:
 		st.l3 = "ip"
@@ -110,7 +121,7 @@ func checkRuleProtocols(fam parser.Family, stmts []parser.Stmt, report func(pars
 	for _, s := range stmts {
 		switch x := s.(type) {
 		case *parser.MatchStmt:
-			checkMatchProtocols(fam, &st, x, report)
+			c.checkMatch(x)
 		case *parser.SetStmt, *parser.VmapStmt:
 			// Selectors on the left of `set`/`vmap` create dependencies too.
 			var left parser.Expr
@@ -119,7 +130,7 @@ func checkRuleProtocols(fam parser.Family, stmts []parser.Stmt, report func(pars
 			} else {
 				left = x.(*parser.VmapStmt).Key
 			}
-			checkSelectorsIn(fam, &st, left, report)
+			c.checkSelectorsIn(left)
 		case *parser.RejectStmt:
 			switch x.With {
 			case "icmp":
@@ -136,10 +147,10 @@ func checkRuleProtocols(fam parser.Family, stmts []parser.Stmt, report func(pars
 				}
 			}
 		case *parser.NatStmt:
-			checkNatProtocols(fam, &st, x, report)
+			checkNatProtocols(fam, st, x, report)
 		case *parser.KeywordStmt:
 			if x.Keyword == "tproxy" {
-				checkTproxy(fam, &st, x, report)
+				checkTproxy(fam, st, x, report)
 			}
 		}
 	}
@@ -172,8 +183,9 @@ func natNeedsFamily(addr parser.Expr) bool {
 	return false
 }
 
-func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt, report func(parser.Node, *parser.VarRef, string, ...any)) {
-	checkSelectorsIn(fam, st, m.Left, report)
+func (c *protoChecker) checkMatch(m *parser.MatchStmt) {
+	c.checkSelectorsIn(m.Left)
+	st, fam, report := &c.st, c.fam, c.report
 	sel, ok := m.Left.(*parser.Selector)
 	if !ok || (m.Op != "" && m.Op != "==") {
 		return
@@ -195,9 +207,11 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 			report(sel, nil, "meta nfproto is only useful in inet tables (a %s table sees only its own family): nft refuses it (\"meta nfproto is only useful in the inet family\"); remove the match", fam)
 			return
 		}
-		if v := singleWord(m.Right); v == "ipv4" || v == "ipv6" {
-			l3 := map[string]string{"ipv4": "ip", "ipv6": "ip6"}[v]
-			setL3(st, l3, sel, report)
+		switch singleWord(m.Right) {
+		case "ipv4":
+			setL3(st, "ip", sel, report)
+		case "ipv6":
+			setL3(st, "ip6", sel, report)
 		}
 	case "ether type":
 		st.etherType = singleWord(m.Right)
@@ -210,7 +224,7 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 			setL3(st, v, sel, report)
 		}
 	case "meta l4proto", "ip protocol", "ip6 nexthdr":
-		protos := l4Values(m.Right)
+		protos := c.l4Values(m.Right)
 		if protos == nil {
 			return
 		}
@@ -223,32 +237,35 @@ func checkMatchProtocols(fam parser.Family, st *protoState, m *parser.MatchStmt,
 
 // checkSelectorsIn checks every selector inside e against the family and
 // what the rule established, and records what it establishes.
-func checkSelectorsIn(fam parser.Family, st *protoState, e parser.Expr, report func(parser.Node, *parser.VarRef, string, ...any)) {
+func (c *protoChecker) checkSelectorsIn(e parser.Expr) {
 	// Most left sides are a selector, or a concatenation of selectors,
-	// without arguments: they need no walk (and no closure).
+	// without arguments: they need no walk.
 	switch x := e.(type) {
 	case nil:
 		return
 	case *parser.Selector:
 		if x != nil && len(x.Args) == 0 {
-			checkSelector(fam, st, x, nil, report)
+			c.checkSelector(x, nil)
 			return
 		}
 	case *parser.Concat:
 		if x != nil && plainSelectors(x.Parts) {
 			for _, part := range x.Parts {
-				checkSelector(fam, st, part.(*parser.Selector), nil, report)
+				c.checkSelector(part.(*parser.Selector), nil)
 			}
 			return
 		}
 	}
-	inspect(e, func(n parser.Node, via *parser.VarRef) bool {
-		sel, ok := n.(*parser.Selector)
-		if !ok {
-			return true
-		}
-		return checkSelector(fam, st, sel, via, report)
-	})
+	walkSelectors(c, e, nil, 0)
+}
+
+// visit checks the selectors of checkSelectorsIn's walk; it does not walk
+// below a selector it reported.
+func (c *protoChecker) visit(n parser.Node, via *parser.VarRef) visitor {
+	if sel, ok := n.(*parser.Selector); ok && !c.checkSelector(sel, via) {
+		return nil
+	}
+	return c
 }
 
 // plainSelectors reports whether every part is a selector without arguments.
@@ -264,7 +281,8 @@ func plainSelectors(parts []parser.Expr) bool {
 
 // checkSelector checks one selector against the family and what the rule
 // established, and records what it establishes; false when it reported.
-func checkSelector(fam parser.Family, st *protoState, sel *parser.Selector, via *parser.VarRef, report func(parser.Node, *parser.VarRef, string, ...any)) bool {
+func (c *protoChecker) checkSelector(sel *parser.Selector, via *parser.VarRef) bool {
+	st, fam, report := &c.st, c.fam, c.report
 	proto := ruleset.SelectorOf(sel).Proto
 	if msg := familyProblem(fam, proto); msg != "" {
 		report(sel, via, "%s", msg)
@@ -357,52 +375,63 @@ func singleWord(e parser.Expr) string {
 
 // l4Values returns the transport protocols a `meta l4proto` right-hand
 // side names: one value, or the elements of an anonymous set. nil when
-// any element is not understood.
-func l4Values(e parser.Expr) []string {
-	one := func(e parser.Expr) string {
-		e = unwrapVar(e)
-		if n, ok := e.(*parser.Number); ok {
-			return l4Numbers[n.Value]
-		}
-		return singleWord(e)
-	}
+// any element is not understood. The names are kept in c.l4buf, which
+// checkRule empties for each rule: the state of a rule may refer to them
+// until then.
+func (c *protoChecker) l4Values(e parser.Expr) []string {
+	start := len(c.l4buf)
+	var ok bool
 	switch x := unwrapVar(e).(type) {
 	case *parser.SetLit:
-		var out []string
-		for _, el := range x.Elems {
-			if run, ok := el.(*parser.ElemRun); ok {
-				// Packed numbers: one protocol each; addresses are none.
-				for i := range run.Len() {
-					lo, _ := run.Bounds(i)
-					if run.Family() != parser.RunNumber || run.Form(i) != parser.FormSingle || lo.Hi != 0 || l4Numbers[lo.Lo] == "" {
-						return nil
-					}
-					out = append(out, l4Numbers[lo.Lo])
-				}
-				continue
-			}
-			if ee, ok := el.(*parser.Elem); ok {
-				el = ee.Value
-			}
-			v := one(el)
-			if v == "" {
-				return nil
-			}
-			out = append(out, v)
-		}
-		if len(out) == 0 {
-			return nil
-		}
-		return out
+		c.l4buf, ok = appendL4Set(c.l4buf, x)
 	default:
-		if v := one(x); v != "" {
-			if single := transportSingle(v); single != nil {
-				return single
-			}
-			return []string{v}
+		v := l4Value(x)
+		if single := transportSingle(v); single != nil {
+			return single
 		}
+		c.l4buf, ok = append(c.l4buf, v), v != ""
 	}
-	return nil
+	if !ok || len(c.l4buf) == start {
+		c.l4buf = c.l4buf[:start]
+		return nil
+	}
+	return c.l4buf[start:len(c.l4buf):len(c.l4buf)]
+}
+
+// appendL4Set appends the transport protocols of a set's elements to dst;
+// false when one of them is not understood.
+func appendL4Set(dst []string, x *parser.SetLit) ([]string, bool) {
+	for _, el := range x.Elems {
+		if run, ok := el.(*parser.ElemRun); ok {
+			// Packed numbers: one protocol each; addresses are none.
+			for i := range run.Len() {
+				lo, _ := run.Bounds(i)
+				if run.Family() != parser.RunNumber || run.Form(i) != parser.FormSingle || lo.Hi != 0 || l4Numbers[lo.Lo] == "" {
+					return dst, false
+				}
+				dst = append(dst, l4Numbers[lo.Lo])
+			}
+			continue
+		}
+		if ee, ok := el.(*parser.Elem); ok {
+			el = ee.Value
+		}
+		v := l4Value(el)
+		if v == "" {
+			return dst, false
+		}
+		dst = append(dst, v)
+	}
+	return dst, true
+}
+
+// l4Value returns the transport protocol one value names, "" when none.
+func l4Value(e parser.Expr) string {
+	e = unwrapVar(e)
+	if n, ok := e.(*parser.Number); ok {
+		return l4Numbers[n.Value]
+	}
+	return singleWord(e)
 }
 
 // addrFamilyProblem reports a literal NAT or tproxy address whose family
