@@ -67,15 +67,32 @@ type typeVisitor struct {
 	p     *Pass
 	table *ruleset.Table
 	types [4]*ruleset.Type // leftTypes' buffer
+	// keyTypes holds the key types of the sets matched against, which
+	// Set.KeyTypes builds anew on each call (thousands of rules match
+	// against a few sets).
+	keyTypes map[*ruleset.Set][]*ruleset.Type
+}
+
+// setKeyTypes returns s.KeyTypes(), computed once per set.
+func (v *typeVisitor) setKeyTypes(s *ruleset.Set) []*ruleset.Type {
+	keys, ok := v.keyTypes[s]
+	if !ok {
+		if v.keyTypes == nil {
+			v.keyTypes = make(map[*ruleset.Set][]*ruleset.Type)
+		}
+		keys = s.KeyTypes()
+		v.keyTypes[s] = keys
+	}
+	return keys
 }
 
 func (v *typeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 	p := v.p
 	switch x := n.(type) {
 	case *parser.MatchStmt:
-		checkMatchTypes(p, v.table, x.Left, x.Right, via, v.types[:0])
+		v.checkMatch(x.Left, x.Right, via)
 	case *parser.VmapStmt:
-		checkMatchTypes(p, v.table, x.Key, x.Map, via, v.types[:0])
+		v.checkMatch(x.Key, x.Map, via)
 	case *parser.SetStmt:
 		if sel, ok := x.Target.(*parser.Selector); ok {
 			t := ruleset.SelectorOf(sel).Type
@@ -119,17 +136,20 @@ func appendLeftTypes(out []*ruleset.Type, e parser.Expr) []*ruleset.Type {
 	return nil
 }
 
-func checkMatchTypes(p *Pass, t *ruleset.Table, left, right parser.Expr, via *parser.VarRef, buf []*ruleset.Type) {
-	types := appendLeftTypes(buf, left)
+// checkMatch checks the right side of a match or verdict map against the
+// types of its left side.
+func (v *typeVisitor) checkMatch(left, right parser.Expr, via *parser.VarRef) {
+	p := v.p
+	types := appendLeftTypes(v.types[:0], left)
 	if len(types) == 0 || right == nil {
 		return
 	}
 	if ref, ok := setRefName(right); ok {
-		set := t.Set(ref.Name)
+		set := v.table.Set(ref.Name)
 		if set == nil {
 			return // NFT201
 		}
-		keys := set.KeyTypes()
+		keys := v.setKeyTypes(set)
 		if len(keys) != len(types) {
 			return
 		}
