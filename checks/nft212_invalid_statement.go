@@ -1,11 +1,13 @@
 package checks
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
 )
 
 // NFT212 reports statements nft refuses whatever the packet: statements
@@ -48,6 +50,7 @@ func terminalStmt(s parser.Stmt) bool {
 
 func runInvalidStatement(p *Pass) {
 	kinds := p.ruleKinds()
+	v := invalidStmtVisitor{p}
 	for ri, r := range p.allRules() {
 		for i, s := range r.Stmts {
 			if terminalStmt(s) && i+1 < len(r.Stmts) {
@@ -61,27 +64,40 @@ func runInvalidStatement(p *Pass) {
 			continue
 		}
 		for _, s := range r.Stmts {
-			inspect(s, func(n parser.Node, _ *parser.VarRef) bool {
-				if m, ok := n.(*parser.MatchStmt); ok && m.Op == "!" {
-					if _, isBinary := m.Left.(*parser.Binary); isBinary {
-						p.Report(Diagnostic{Range: p.Range(m), Message: "`!` cannot negate a match on a bitwise expression: nft refuses it (\"cannot combine negation with binary expression\"); write `!=` or compare the masked value with 0"})
-					}
-				}
-				if rj, ok := n.(*parser.RejectStmt); ok {
-					checkRejectCode(p, rj)
-				}
-				if k, ok := n.(*parser.KeywordStmt); ok {
-					switch k.Keyword {
-					case "log":
-						checkLogArgs(p, k)
-					case "queue":
-						checkQueueArgs(p, k)
-					}
-				}
-				return true
-			})
+			if r.may(ruleset.KindNested) {
+				walkInner(v, s, nil, 0)
+			} else if !parser.IsNilNode(s) {
+				// No statement below: only s itself can be one of the
+				// statements the visitor checks.
+				v.visit(s, nil)
+			}
 		}
 	}
+}
+
+// invalidStmtVisitor checks the statements of a rule that may be invalid
+// whatever the packet (one visitor for the whole run: no closure per
+// statement).
+type invalidStmtVisitor struct{ p *Pass }
+
+func (v invalidStmtVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
+	p := v.p
+	switch x := n.(type) {
+	case *parser.MatchStmt:
+		if _, isBinary := x.Left.(*parser.Binary); isBinary && x.Op == "!" {
+			p.Report(Diagnostic{Range: p.Range(x), Message: "`!` cannot negate a match on a bitwise expression: nft refuses it (\"cannot combine negation with binary expression\"); write `!=` or compare the masked value with 0"})
+		}
+	case *parser.RejectStmt:
+		checkRejectCode(p, x)
+	case *parser.KeywordStmt:
+		switch x.Keyword {
+		case "log":
+			checkLogArgs(p, x)
+		case "queue":
+			checkQueueArgs(p, x)
+		}
+	}
+	return v
 }
 
 func stmtName(s parser.Stmt) string {
@@ -101,7 +117,7 @@ func stmtName(s parser.Stmt) string {
 func checkLogArgs(p *Pass, k *parser.KeywordStmt) {
 	var level, flags, group *parser.Arg
 	var audit bool
-	var others []*parser.Arg
+	var other *parser.Arg // the first option other than level
 	for _, a := range k.Args {
 		switch a.Key {
 		case "level":
@@ -111,14 +127,12 @@ func checkLogArgs(p *Pass, k *parser.KeywordStmt) {
 			}
 		case "flags":
 			flags = a
-			others = append(others, a)
+			other = cmp.Or(other, a)
 		case "group", "snaplen", "queue-threshold":
-			if group == nil {
-				group = a
-			}
-			others = append(others, a)
+			group = cmp.Or(group, a)
+			other = cmp.Or(other, a)
 		case "prefix":
-			others = append(others, a)
+			other = cmp.Or(other, a)
 		}
 	}
 	switch {
@@ -128,9 +142,9 @@ func checkLogArgs(p *Pass, k *parser.KeywordStmt) {
 	case flags != nil && group != nil:
 		p.Report(Diagnostic{Range: p.Range(group), Message: fmt.Sprintf(
 			"log %s sends to nflog, which takes no flags: nft refuses it (\"flags and group are mutually exclusive\"); remove flags or %s", group.Key, group.Key)})
-	case audit && len(others) > 0:
-		p.Report(Diagnostic{Range: p.Range(others[0]), Message: fmt.Sprintf(
-			"log level audit takes no other option: nft refuses %s (\"log level audit doesn't support any further options\"); remove it", others[0].Key)})
+	case audit && other != nil:
+		p.Report(Diagnostic{Range: p.Range(other), Message: fmt.Sprintf(
+			"log level audit takes no other option: nft refuses %s (\"log level audit doesn't support any further options\"); remove it", other.Key)})
 	}
 }
 
