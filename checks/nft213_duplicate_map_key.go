@@ -51,7 +51,7 @@ the second one was meant for another key, correct its key.`,
 const maxMapKeyReports = 20
 
 func runDuplicateMapKey(p *Pass) {
-	reported := make(map[parser.Node]bool)
+	c := &mapKeyChecker{p: p, reported: make(map[parser.Node]bool), seed: maphash.MakeSeed()}
 	for _, t := range p.Ruleset.Tables {
 		for _, s := range t.Sets {
 			if !s.IsMap || len(s.Elements) < 2 {
@@ -61,35 +61,53 @@ func runDuplicateMapKey(p *Pass) {
 			for i, el := range s.Elements {
 				elems[i] = dupElem{key: el.Key, value: el.Value, node: el.Node}
 			}
-			reportMapKeyClashes(p, reported, elems, fmt.Sprintf("map %q", s.Name), namedDataIsName(s))
+			c.reportClashes(elems, fmt.Sprintf("map %q", s.Name), namedDataIsName(s))
 		}
 	}
-	seen := make(map[*parser.SetLit]bool)
+	c.seen = make(map[*parser.SetLit]bool)
 	for _, r := range p.allRules() {
 		if !mayHold(r, ruleset.KindSetLit) {
 			continue
 		}
 		for _, st := range r.Stmts {
-			inspect(st, func(n parser.Node, _ *parser.VarRef) bool {
-				lit, ok := n.(*parser.SetLit)
-				if !ok {
-					return true
-				}
-				if seen[lit] {
-					return false
-				}
-				seen[lit] = true
-				if !hasMapElem(lit, 0) {
-					return false // a set, not a map: no key has a value
-				}
-				var elems []dupElem
-				flattenLiteral(lit, &elems, 0)
-				reportMapKeyClashes(p, reported, elems, "this anonymous map", false)
-				// Nested literals are among the elements just checked.
-				return false
-			})
+			walkInner(c, st, nil, 0)
 		}
 	}
+}
+
+// mapKeyChecker is the state of one run of NFT213, and the visitor that
+// finds the anonymous maps of rules. The buffers are reused from map to
+// map: most maps in rules have a handful of elements.
+type mapKeyChecker struct {
+	p        *Pass
+	reported map[parser.Node]bool // the elements reported, once each
+	seen     map[*parser.SetLit]bool
+	seed     maphash.Seed
+
+	lit dupElems // the flattened anonymous map
+	key mapKeyWriter
+	hs  []hashedElem
+}
+
+func (c *mapKeyChecker) visit(n parser.Node, _ *parser.VarRef) visitor {
+	lit, ok := n.(*parser.SetLit)
+	if !ok {
+		return c
+	}
+	if c.seen[lit] {
+		return nil
+	}
+	c.seen[lit] = true
+	if !hasMapElem(lit, 0) {
+		return nil // a set, not a map: no key has a value
+	}
+	c.lit.reset()
+	flattenLiteralParts(lit, &c.lit, 0)
+	// The elements with a value are in the buffer behind the parts, in
+	// order (what flattenLiteral returns; packed runs have no values).
+	c.reportClashes(c.lit.buf, "this anonymous map", false)
+	// Nested literals are among the elements just checked.
+	return nil
 }
 
 // hasMapElem reports whether a literal, or one nested in it, has a
@@ -138,25 +156,25 @@ func namedDataIsName(s *ruleset.Set) bool {
 	return false
 }
 
-// reportMapKeyClashes finds elements with equal keys by hashing their
+// reportClashes finds elements with equal keys by hashing their
 // normalised keys and sorting the hashes (O(n log n), 16 bytes per
 // element), confirms equal hashes by comparing the keys, and reports each
 // element whose value certainly differs from the one its key got first,
 // as nft does: the first value is loaded, the second refused.
-func reportMapKeyClashes(p *Pass, reported map[parser.Node]bool, elems []dupElem, where string, wordsAreNames bool) {
+func (c *mapKeyChecker) reportClashes(elems []dupElem, where string, wordsAreNames bool) {
 	if len(elems) < 2 {
 		return
 	}
-	seed := maphash.MakeSeed()
-	var k mapKeyWriter
-	hs := make([]hashedElem, 0, len(elems))
+	p, reported, k := c.p, c.reported, &c.key
+	hs := c.hs[:0]
 	for i, el := range elems {
 		if el.value == nil || !k.write(el.key) {
 			continue
 		}
-		hs = append(hs, hashedElem{maphash.Bytes(seed, k.b), i})
+		hs = append(hs, hashedElem{maphash.Bytes(c.seed, k.b), i})
 	}
 	sortHashed(hs)
+	c.hs = hs[:0]
 	var clashes [][2]int // (first, clashing) element indices
 	for lo := 0; lo < len(hs); {
 		hi := lo + 1
@@ -181,8 +199,8 @@ func reportMapKeyClashes(p *Pass, reported map[parser.Node]bool, elems []dupElem
 	}
 	slices.SortFunc(clashes, func(a, b [2]int) int { return a[1] - b[1] })
 	n := 0
-	for ci, c := range clashes {
-		first, dup := elems[c[0]], elems[c[1]]
+	for ci, pair := range clashes {
+		first, dup := elems[pair[0]], elems[pair[1]]
 		if reported[dup.node] {
 			continue // a literal nested in another, or a define used twice
 		}
