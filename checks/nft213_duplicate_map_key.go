@@ -80,8 +80,8 @@ func runDuplicateMapKey(p *Pass) {
 // map: most maps in rules have a handful of elements.
 type mapKeyChecker struct {
 	p        *Pass
-	reported map[parser.Node]bool // the elements reported, once each
-	seen     map[*parser.SetLit]bool
+	reported map[parser.Node]bool    // the elements reported, once each
+	seen     map[*parser.SetLit]bool // the anonymous maps checked
 	seed     maphash.Seed
 
 	lit dupElems // the flattened anonymous map
@@ -94,13 +94,16 @@ func (c *mapKeyChecker) visit(n parser.Node, _ *parser.VarRef) visitor {
 	if !ok {
 		return c
 	}
+	if !hasMapElem(lit, 0) {
+		return nil // a set, not a map: no key has a value
+	}
+	// A map reached again (a define used twice) is not checked again.
+	// Only maps are recorded: the sets, most literals in rules, are
+	// passed over again at the cost of hasMapElem.
 	if c.seen[lit] {
 		return nil
 	}
 	c.seen[lit] = true
-	if !hasMapElem(lit, 0) {
-		return nil // a set, not a map: no key has a value
-	}
 	c.lit.reset()
 	flattenLiteralParts(lit, &c.lit, 0)
 	// The elements with a value are in the buffer behind the parts, in
