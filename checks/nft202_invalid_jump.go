@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
 )
 
@@ -41,9 +42,22 @@ type jumpGraph struct {
 	edges  [][]jumpEdge
 }
 
+// jumpEdge is an edge of the graph: what reportLoops and NFT202's
+// messages need of a chainEdge (whose target is the chain to, by index),
+// in two thirds of its size: large tables hold thousands of jumps.
 type jumpEdge struct {
-	to   int
-	edge chainEdge
+	to     int
+	isGoto bool
+	node   parser.Node // the target name, for positions
+	via    *parser.VarRef
+}
+
+// kind returns "jump" or "goto".
+func (e *jumpEdge) kind() string {
+	if e.isGoto {
+		return "goto"
+	}
+	return "jump"
 }
 
 func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
@@ -66,7 +80,7 @@ func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
 	from := -1
 	addEdge := func(e chainEdge) {
 		if to, ok := g.index[e.Target]; ok {
-			g.edges[from] = append(g.edges[from], jumpEdge{to: to, edge: e})
+			g.edges[from] = append(g.edges[from], jumpEdge{to: to, isGoto: e.Kind == "goto", node: e.Node, via: e.Via})
 		}
 	}
 	prevChain := (*ruleset.Chain)(nil)
@@ -102,9 +116,9 @@ func runInvalidJump(p *Pass) {
 		for from := range g.edges {
 			for _, e := range g.edges[from] {
 				if target := g.chains[e.to]; target.IsBase() {
-					reportVia(p, e.edge.Node, e.edge.Via, Error, fmt.Sprintf(
+					reportVia(p, e.node, e.via, Error, fmt.Sprintf(
 						"%s to base chain %q: the kernel refuses jumps to base chains (\"Operation not supported\"); move the shared rules into a regular chain and jump to that",
-						e.edge.Kind, target.Name))
+						e.kind(), target.Name))
 				}
 			}
 		}
@@ -214,7 +228,7 @@ func reportLoops(p *Pass, g *jumpGraph) {
 				continue
 			}
 			cur, ok := best[comp[v]]
-			if !ok || e.edge.Node.Pos() > cur.e.edge.Node.Pos() {
+			if !ok || e.node.Pos() > cur.e.node.Pos() {
 				best[comp[v]] = struct {
 					from int
 					e    jumpEdge
@@ -233,9 +247,9 @@ func reportLoops(p *Pass, g *jumpGraph) {
 			names = append(names, g.names[v])
 		}
 		names = append(names, g.names[b.e.to])
-		reportVia(p, b.e.edge.Node, b.e.edge.Via, Error, fmt.Sprintf(
+		reportVia(p, b.e.node, b.e.via, Error, fmt.Sprintf(
 			"%s to chain %q closes the loop %s, reachable from a base chain: the kernel rejects the load with \"Too many links\" (nft -c does not notice); break the loop, e.g. with return",
-			b.e.edge.Kind, g.names[b.e.to], strings.Join(names, " → ")))
+			b.e.kind(), g.names[b.e.to], strings.Join(names, " → ")))
 	}
 }
 
