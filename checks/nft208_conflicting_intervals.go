@@ -77,6 +77,10 @@ func runConflictingIntervals(p *Pass) {
 type mapOverlapVisitor struct {
 	p     *Pass
 	types [4]*ruleset.Type
+	// Buffers reused from map to map: the keys, and one part holding
+	// their intervals.
+	keys []parser.Expr
+	part [1]ivPart
 }
 
 func (v *mapOverlapVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
@@ -97,13 +101,15 @@ func (v *mapOverlapVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 	if len(types) != 1 {
 		return v
 	}
-	var elems []parser.Expr
+	keys := v.keys[:0]
 	for _, el := range lit.Elems {
 		if me, ok := el.(*parser.MapElem); ok {
-			elems = append(elems, me.Key)
+			keys = append(keys, me.Key)
 		}
 	}
-	reportOverlaps(v.p, types[0], elems, via, "this map")
+	v.keys = keys
+	v.part[0].ivs = appendIntervals(v.part[0].ivs[:0], types[0], keys)
+	reportOverlapParts(v.p, v.part[:], via, "this map")
 	return v
 }
 
@@ -204,14 +210,20 @@ func isAddrOrNumber(e parser.Expr) bool {
 // reportOverlaps sorts the elements by start and reports each element that
 // overlaps an earlier-starting one without being identical to it.
 func reportOverlaps(p *Pass, t *ruleset.Type, elems []parser.Expr, via *parser.VarRef, what string) {
-	part := ivPart{ivs: make([]interval, 0, len(elems))}
+	ivs := appendIntervals(make([]interval, 0, len(elems)), t, elems)
+	reportOverlapParts(p, []ivPart{{ivs: ivs}}, via, what)
+}
+
+// appendIntervals appends the intervals of the elements keyRange can
+// evaluate to dst.
+func appendIntervals(dst []interval, t *ruleset.Type, elems []parser.Expr) []interval {
 	for _, e := range elems {
 		if r, ok := keyRange(t, e); ok {
 			r.node = e
-			part.ivs = append(part.ivs, r)
+			dst = append(dst, r)
 		}
 	}
-	reportOverlapParts(p, []ivPart{part}, via, what)
+	return dst
 }
 
 // ivPart is a stretch of a set's elements, in the order they were added:
