@@ -57,11 +57,10 @@ func runDuplicateMapKey(p *Pass) {
 			if !s.IsMap || len(s.Elements) < 2 {
 				continue
 			}
-			elems := make([]dupElem, len(s.Elements))
-			for i, el := range s.Elements {
-				elems[i] = dupElem{key: el.Key, value: el.Value, node: el.Node}
-			}
-			c.reportClashes(elems, fmt.Sprintf("map %q", s.Name), namedDataIsName(s))
+			// Read in place: a copy of a million elements would be 40 MB.
+			c.elems.reset()
+			c.elems.add(dupPart{set: s.Elements})
+			c.reportClashes(fmt.Sprintf("map %q", s.Name), namedDataIsName(s))
 		}
 	}
 	c.seen = make(map[*parser.SetLit]bool)
@@ -84,9 +83,10 @@ type mapKeyChecker struct {
 	seen     map[*parser.SetLit]bool // the anonymous maps checked
 	seed     maphash.Seed
 
-	lit dupElems // the flattened anonymous map
-	key mapKeyWriter
-	hs  []hashedElem
+	lit   dupElems // the flattened anonymous map
+	elems dupElems // the elements reportClashes compares
+	key   mapKeyWriter
+	hs    []hashedElem
 }
 
 func (c *mapKeyChecker) visit(n parser.Node, _ *parser.VarRef) visitor {
@@ -108,7 +108,9 @@ func (c *mapKeyChecker) visit(n parser.Node, _ *parser.VarRef) visitor {
 	flattenLiteralParts(lit, &c.lit, 0)
 	// The elements with a value are in the buffer behind the parts, in
 	// order (what flattenLiteral returns; packed runs have no values).
-	c.reportClashes(c.lit.buf, "this anonymous map", false)
+	c.elems.reset()
+	c.elems.add(dupPart{lit: c.lit.buf})
+	c.reportClashes("this anonymous map", false)
 	// Nested literals are among the elements just checked.
 	return nil
 }
@@ -164,14 +166,15 @@ func namedDataIsName(s *ruleset.Set) bool {
 // element), confirms equal hashes by comparing the keys, and reports each
 // element whose value certainly differs from the one its key got first,
 // as nft does: the first value is loaded, the second refused.
-func (c *mapKeyChecker) reportClashes(elems []dupElem, where string, wordsAreNames bool) {
-	if len(elems) < 2 {
+func (c *mapKeyChecker) reportClashes(where string, wordsAreNames bool) {
+	elems := &c.elems
+	if elems.len() < 2 {
 		return
 	}
 	p, reported, k := c.p, c.reported, &c.key
-	hs := c.hs[:0]
-	for i, el := range elems {
-		if el.value == nil || !k.write(el.key) {
+	hs := slices.Grow(c.hs[:0], elems.len())
+	for i := range elems.len() {
+		if el := elems.at(i); el.value == nil || !k.write(el.key) {
 			continue
 		}
 		hs = append(hs, hashedElem{maphash.Bytes(c.seed, k.b), i})
@@ -187,13 +190,13 @@ func (c *mapKeyChecker) reportClashes(elems []dupElem, where string, wordsAreNam
 		if hi-lo > 1 {
 			first := make(map[string]int, 2) // exact key → first element (hash collisions are told apart)
 			for _, x := range hs[lo:hi] {
-				k.write(elems[x.i].key)
+				k.write(elems.at(x.i).key)
 				f, ok := first[string(k.b)]
 				if !ok {
 					first[string(k.b)] = x.i
 					continue
 				}
-				if mapValuesDiffer(elems[f].value, elems[x.i].value, wordsAreNames) {
+				if mapValuesDiffer(elems.at(f).value, elems.at(x.i).value, wordsAreNames) {
 					clashes = append(clashes, [2]int{f, x.i})
 				}
 			}
@@ -203,7 +206,7 @@ func (c *mapKeyChecker) reportClashes(elems []dupElem, where string, wordsAreNam
 	slices.SortFunc(clashes, func(a, b [2]int) int { return a[1] - b[1] })
 	n := 0
 	for ci, pair := range clashes {
-		first, dup := elems[pair[0]], elems[pair[1]]
+		first, dup := elems.at(pair[0]), elems.at(pair[1])
 		if reported[dup.node] {
 			continue // a literal nested in another, or a define used twice
 		}
