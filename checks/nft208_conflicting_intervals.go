@@ -266,6 +266,13 @@ func ivCmp(alo, ahi, blo, bhi u128) int {
 	return 0
 }
 
+// outOfOrder reports whether interval (blo, bhi) comes before (alo, ahi)
+// in ivCmp's order: ivCmp(alo, ahi, blo, bhi) > 0, in a function small
+// enough to be inlined.
+func outOfOrder(alo, ahi, blo, bhi u128) bool {
+	return blo.less(alo) || alo == blo && ahi.less(bhi)
+}
+
 // ivItem is an interval and the ord of its element, for sorting.
 type ivItem struct {
 	lo, hi u128
@@ -287,20 +294,20 @@ type overlapSweep struct {
 
 // step takes the next interval; it returns false once enough was reported.
 func (w *overlapSweep) step(lo, hi u128, ord int) bool {
-	if !w.started {
+	if w.started && !w.whi.less(lo) && !(lo == w.wlo && hi == w.whi) && !w.overlap(ord) {
+		return false
+	}
+	if !w.started || w.whi.less(hi) {
 		w.started, w.wlo, w.whi, w.word = true, lo, hi, ord
-		return true
-	}
-	if !w.whi.less(lo) && !(lo == w.wlo && hi == w.whi) {
-		w.found = append(w.found, [2]int{ord, w.word})
-		if len(w.found) >= maxOverlapReports {
-			return false
-		}
-	}
-	if w.whi.less(hi) {
-		w.wlo, w.whi, w.word = lo, hi, ord
 	}
 	return true
+}
+
+// overlap records that element ord overlaps the widest interval so far;
+// false once enough were recorded.
+func (w *overlapSweep) overlap(ord int) bool {
+	w.found = append(w.found, [2]int{ord, w.word})
+	return len(w.found) < maxOverlapReports
 }
 
 const maxOverlapReports = 20
@@ -388,7 +395,7 @@ func (w *overlapSweep) sweepInOrder() bool {
 			for i := range pt.run.Len() {
 				l, h := pt.run.Bounds(i)
 				lo, hi := u128{l.Hi, l.Lo}, u128{h.Hi, h.Lo}
-				if w.started && ivCmp(plo, phi, lo, hi) > 0 {
+				if w.started && outOfOrder(plo, phi, lo, hi) {
 					return false
 				}
 				plo, phi = lo, hi
@@ -400,7 +407,7 @@ func (w *overlapSweep) sweepInOrder() bool {
 		}
 		for i := range pt.ivs {
 			lo, hi := pt.ivs[i].lo, pt.ivs[i].hi
-			if w.started && ivCmp(plo, phi, lo, hi) > 0 {
+			if w.started && outOfOrder(plo, phi, lo, hi) {
 				return false
 			}
 			plo, phi = lo, hi
@@ -419,7 +426,7 @@ func (w *overlapSweep) restSorted(k, i int, plo, phi u128) bool {
 		pt := &w.parts[k]
 		for ; i < pt.len(); i++ {
 			lo, hi := pt.bounds(i)
-			if ivCmp(plo, phi, lo, hi) > 0 {
+			if outOfOrder(plo, phi, lo, hi) {
 				return false
 			}
 			plo, phi = lo, hi
