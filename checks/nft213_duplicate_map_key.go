@@ -64,14 +64,14 @@ func runDuplicateMapKey(p *Pass) {
 		}
 	}
 	c.seen = make(map[*parser.SetLit]bool)
-	for _, r := range p.allRules() {
-		if !mayHold(r, ruleset.KindSetLit) {
-			continue
+	eachRule(p.Ruleset, func(r ruleRef) {
+		if !r.may(ruleset.KindSetLit) {
+			return
 		}
 		for _, st := range r.Stmts {
 			walkInner(c, st, nil, 0)
 		}
-	}
+	})
 }
 
 // mapKeyChecker is the state of one run of NFT213, and the visitor that
