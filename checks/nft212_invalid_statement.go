@@ -53,7 +53,7 @@ func runInvalidStatement(p *Pass) {
 	v := invalidStmtVisitor{p}
 	for ri, r := range p.allRules() {
 		for i, s := range r.Stmts {
-			if terminalStmt(s) && i+1 < len(r.Stmts) {
+			if i+1 < len(r.Stmts) && terminalStmt(s) {
 				p.Report(Diagnostic{Range: p.Range(r.Stmts[i+1]), Message: fmt.Sprintf(
 					"nothing can follow %s in a rule: nft refuses it (\"Statement after terminal statement has no effect\"); move this statement before it or remove it",
 					stmtName(s))})
