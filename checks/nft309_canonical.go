@@ -27,7 +27,6 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -256,28 +255,6 @@ func (c *canonWriter) text(s string) {
 	c.b.s = append(c.b.s, codeStr)
 	c.b.appendUvarint(uint64(len(s)))
 	c.b.s = append(c.b.s, s...)
-}
-
-// str writes s quoted, as keys spelled strings before they were
-// length-prefixed (text). Only TestCanonStrFastPath calls it: remove it
-// and plainASCII with that test.
-func (c *canonWriter) str(s string) {
-	if plainASCII(s) { // what strconv.Quote would write, without its per-rune work
-		c.b.s = append(append(append(c.b.s, '"'), s...), '"')
-		return
-	}
-	c.b.s = strconv.AppendQuote(c.b.s, s)
-}
-
-// plainASCII reports whether strconv.Quote leaves s as it is: printable
-// ASCII without quotes or backslashes.
-func plainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 || b >= 0x7f || b == '"' || b == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // tag opens the key of a node whose parts end with end.
