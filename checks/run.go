@@ -41,7 +41,7 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 	// under sync.Once or a lock), so they run on every core; each check's
 	// findings go to its own slot and are joined in registry order, then
 	// sorted: the output does not depend on the scheduling.
-	results := make([][]Diagnostic, len(todo))
+	results := make([]diagBlocks, len(todo))
 	tables := newTableIndex(rs)
 	shared := &runShared{rs: rs}
 	order := scheduleOrder(todo)
@@ -69,14 +69,48 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 	}
 	n := 0
 	for _, r := range results {
-		n += len(r)
+		n += r.len()
 	}
 	diags := make([]Diagnostic, 0, n)
 	for _, r := range results {
-		diags = append(diags, r...)
+		for _, b := range r {
+			diags = append(diags, b...)
+		}
 	}
 	SortDiagnostics(rs.Files, diags)
 	return diags
+}
+
+// diagBlocks collects one check's diagnostics in blocks that are never
+// copied: a check may report thousands (one slice grown by append copied
+// them ten times over, 5 MB on a large ruleset). Blocks double up to
+// maxDiagBlock diagnostics, so a check with few findings allocates little.
+type diagBlocks [][]Diagnostic
+
+const (
+	minDiagBlock = 8
+	maxDiagBlock = 1024
+)
+
+func (b *diagBlocks) add(d Diagnostic) {
+	n := len(*b)
+	if n == 0 || len((*b)[n-1]) == cap((*b)[n-1]) {
+		size := minDiagBlock
+		if n > 0 {
+			size = min(2*cap((*b)[n-1]), maxDiagBlock)
+		}
+		*b = append(*b, make([]Diagnostic, 0, size))
+		n++
+	}
+	(*b)[n-1] = append((*b)[n-1], d)
+}
+
+func (b diagBlocks) len() int {
+	n := 0
+	for _, blk := range b {
+		n += len(blk)
+	}
+	return n
 }
 
 // slowChecks are the checks that take longest on large rulesets (most
@@ -265,13 +299,13 @@ func (p *Pass) allRules() iter.Seq2[int, ruleRef] {
 }
 
 // runOne runs a single check and converts a panic into a diagnostic.
-func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared) (diags []Diagnostic) {
-	pass := NewPass(c, rs, opts, func(d Diagnostic) { diags = append(diags, d) })
+func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared) (diags diagBlocks) {
+	pass := NewPass(c, rs, opts, diags.add)
 	pass.tableIndex = tables
 	pass.shared = shared
 	defer func() {
 		if v := recover(); v != nil {
-			diags = append(diags, Diagnostic{
+			diags.add(Diagnostic{
 				Range:    firstFileRange(rs),
 				Check:    c.ID,
 				Name:     c.Name,
@@ -330,11 +364,13 @@ func SortDiagnostics(files *parser.FileSet, diags []Diagnostic) {
 		return len(order)
 	}
 	sort.SliceStable(diags, func(i, j int) bool {
-		a, b := diags[i], diags[j]
-		if fa, fb := fileKey(a.Start.Filename), fileKey(b.Start.Filename); fa != fb {
-			return fa < fb
-		}
+		a, b := &diags[i], &diags[j]
+		// Most findings are in one file: the map lookups only when the
+		// names differ (the same name has the same key).
 		if a.Start.Filename != b.Start.Filename {
+			if fa, fb := fileKey(a.Start.Filename), fileKey(b.Start.Filename); fa != fb {
+				return fa < fb
+			}
 			return a.Start.Filename < b.Start.Filename
 		}
 		if a.Start.Offset != b.Start.Offset {
