@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nftlint/nftlint/parser"
+	"github.com/nftlint/nftlint/ruleset"
 )
 
 // eachRule visits every rule once: jump bodies through their origin rule
@@ -45,5 +48,69 @@ flush chain ip t d
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("eachRule visited\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// The table index keeps each table's rules in a compact form: expanded,
+// it gives back what eachRuleOfTable visits, rule for rule, and its chain
+// runs cover the list in order.
+func TestTableRulesMatchEachRuleOfTable(t *testing.T) {
+	srcs := map[string]string{"bodies.nft": `table ip t {
+	chain c {
+		ip saddr 192.0.2.1 jump { ip daddr 192.0.2.2 accept; tcp dport 22 jump { drop } }
+		counter
+	}
+	chain d {
+		udp dport 53 jump { accept }
+	}
+	chain c {
+		tcp dport 80 accept
+	}
+}
+add rule ip t __chain0 udp dport 1 drop
+flush chain ip t d
+`}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
+		}
+	}
+	if len(srcs) < 10 {
+		t.Fatalf("found %d inputs, want the test cases of testdata/checks too", len(srcs))
+	}
+	for name, src := range srcs {
+		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
+		if err != nil {
+			continue
+		}
+		rs, _ := ruleset.Build(res)
+		index := newTableIndex(rs)
+		for _, tb := range rs.Tables {
+			var want []ruleRef
+			eachRuleOfTable(tb, func(r ruleRef) { want = append(want, r) })
+			e := index.entry(tb)
+			var got []ruleRef
+			next := 0
+			for _, run := range e.rules.runs {
+				if run.start != next || run.end <= run.start {
+					t.Fatalf("%s: table %s: run [%d:%d) after %d", name, tb.Name, run.start, run.end, next)
+				}
+				for i := run.start; i < run.end; i++ {
+					got = append(got, e.rules.ref(tb, run.chain, i))
+				}
+				next = run.end
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: table %s: %d rules, eachRuleOfTable visits %d", name, tb.Name, len(got), len(want))
+			}
+			for i := range want {
+				g, w := got[i], want[i]
+				if g.Table != w.Table || g.Chain != w.Chain || g.Rule != w.Rule || g.Node != w.Node || g.Anon != w.Anon ||
+					len(g.Stmts) != len(w.Stmts) || len(w.Stmts) > 0 && &g.Stmts[0] != &w.Stmts[0] {
+					t.Errorf("%s: table %s: rule %d is %+v, eachRuleOfTable visits %+v", name, tb.Name, i, g, w)
+				}
+			}
+		}
 	}
 }

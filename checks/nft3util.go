@@ -106,8 +106,8 @@ func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
 	}
 	slices.SortFunc(segs, func(a, b ruleSeg) int { return cmp.Compare(a.start, b.start) })
 	for _, sg := range segs {
-		for _, r := range e.rules[sg.start:sg.end] {
-			if !fn(r) {
+		for i := sg.start; i < sg.end; i++ {
+			if !fn(e.rules.ref(c.Table, sg.chain, i)) {
 				return
 			}
 		}
@@ -121,8 +121,11 @@ type chainRuleIndex struct {
 	segs [][]ruleSeg // by jump-graph node
 }
 
-// ruleSeg is the rules e.rules[start:end].
-type ruleSeg struct{ start, end int }
+// ruleSeg is the rules [start:end) of the table index, chain's.
+type ruleSeg struct {
+	start, end int
+	chain      *ruleset.Chain
+}
 
 // chainRuleIndex returns the index of table t (whose table-index entry
 // is e), building it on first use by this pass.
@@ -132,22 +135,12 @@ func (p *Pass) chainRuleIndex(t *ruleset.Table, e *tableEntry) *chainRuleIndex {
 	}
 	g := e.graph
 	x := &chainRuleIndex{segs: make([][]ruleSeg, len(g.names))}
-	var last *ruleset.Chain
-	node := -1 // of last; -1: not in the graph
-	for i, r := range e.rules {
-		if r.Table != t || r.Chain == nil {
-			last, node = nil, -1
+	for _, run := range e.rules.runs {
+		if run.chain == nil {
 			continue
 		}
-		if r.Chain != last {
-			last, node = r.Chain, -1
-			if v, ok := g.index[r.Chain.Name]; ok {
-				node = v
-				x.segs[v] = append(x.segs[v], ruleSeg{i, i})
-			}
-		}
-		if node >= 0 {
-			x.segs[node][len(x.segs[node])-1].end = i + 1
+		if v, ok := g.index[run.chain.Name]; ok {
+			x.segs[v] = append(x.segs[v], ruleSeg{run.start, run.end, run.chain})
 		}
 	}
 	if p.chainRules == nil {

@@ -3,6 +3,7 @@ package checks
 import (
 	"sync"
 
+	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
 )
 
@@ -20,7 +21,38 @@ type tableIndex struct {
 type tableEntry struct {
 	graphOnce, rulesOnce sync.Once
 	graph                *jumpGraph
-	rules                []ruleRef
+	rules                tableRules
+}
+
+// tableRules is a table's rules as eachRuleOfTable visits them, kept
+// small (a ruleRef per rule was 3.6 MB on a large ruleset): a rule holds
+// what is not the same for its neighbours, runs say whose chain they are.
+type tableRules struct {
+	rules []tableRule
+	runs  []chainRun // consecutive rules of one chain, in order
+}
+
+// tableRule is a rule of the model, or (rule nil) a rule of an anonymous
+// chain body attributed to the chain that contains it.
+type tableRule struct {
+	rule *ruleset.Rule
+	body *parser.Rule
+}
+
+// chainRun says that rules[start:end] are attributed to chain.
+type chainRun struct {
+	start, end int
+	chain      *ruleset.Chain
+}
+
+// ref returns rule i, attributed to chain c of table t, as
+// eachRuleOfTable visits it.
+func (x *tableRules) ref(t *ruleset.Table, c *ruleset.Chain, i int) ruleRef {
+	if r := x.rules[i].rule; r != nil {
+		return ruleRef{Table: t, Chain: c, Rule: r, Stmts: r.Stmts, Node: ruleNode(r), Anon: c.Anonymous}
+	}
+	body := x.rules[i].body
+	return ruleRef{Table: t, Chain: c, Stmts: body.Stmts, Node: body, Anon: true}
 }
 
 func newTableIndex(rs *ruleset.Ruleset) *tableIndex {
@@ -33,14 +65,6 @@ func (x *tableIndex) entry(t *ruleset.Table) *tableEntry {
 	x.graphOf(t, e)
 	x.rulesOfEntry(t, e)
 	return e
-}
-
-// rulesOf returns t's rules as eachRuleOfTable visits them, without
-// building the jump graph.
-func (x *tableIndex) rulesOf(t *ruleset.Table) []ruleRef {
-	e := x.lookup(t)
-	x.rulesOfEntry(t, e)
-	return e.rules
 }
 
 func (x *tableIndex) lookup(t *ruleset.Table) *tableEntry {
@@ -64,8 +88,21 @@ func (x *tableIndex) rulesOfEntry(t *ruleset.Table, e *tableEntry) {
 		for _, c := range t.Chains {
 			n += len(c.Rules)
 		}
-		e.rules = make([]ruleRef, 0, n) // grows only for anonymous chain bodies
-		eachRuleOfTable(t, func(r ruleRef) { e.rules = append(e.rules, r) })
+		rules := &e.rules
+		rules.rules = make([]tableRule, 0, n) // grows only for anonymous chain bodies
+		eachRuleOfTable(t, func(r ruleRef) {
+			i := len(rules.rules)
+			if k := len(rules.runs) - 1; k >= 0 && rules.runs[k].chain == r.Chain {
+				rules.runs[k].end = i + 1
+			} else {
+				rules.runs = append(rules.runs, chainRun{start: i, end: i + 1, chain: r.Chain})
+			}
+			tr := tableRule{rule: r.Rule}
+			if r.Rule == nil {
+				tr.body = r.Node.(*parser.Rule) // what ruleWalker.anon visits
+			}
+			rules.rules = append(rules.rules, tr)
+		})
 	})
 }
 
