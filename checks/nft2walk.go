@@ -274,10 +274,17 @@ func verdictTargets(n parser.Node, lookupSet func(name string) *ruleset.Set, fn 
 		}
 		return
 	}
-	// Nor does a match of plain operands (the other half: ip saddr
-	// 10.0.0.0/8, tcp dport 22) hold any.
-	if x, ok := n.(*parser.MatchStmt); ok && (x == nil || edgeFreeLeaf(x.Left) && edgeFreeLeaf(x.Right)) {
-		return
+	// Nor does a match or a set statement of plain operands (the other
+	// half: ip saddr 10.0.0.0/8, tcp dport 22, meta mark set 1) hold any.
+	switch x := n.(type) {
+	case *parser.MatchStmt:
+		if x == nil || edgeFreeLeaf(x.Left) && edgeFreeLeaf(x.Right) {
+			return
+		}
+	case *parser.SetStmt:
+		if x == nil || edgeFreeLeaf(x.Target) && edgeFreeLeaf(x.Value) {
+			return
+		}
 	}
 	v := edgeVisitor{lookupSet: lookupSet, fn: fn}
 	walkInner(&v, n, nil, 0)
@@ -319,7 +326,8 @@ func (v *edgeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 }
 
 // edgeFreeLeaf reports whether walking x cannot reach a verdict: x is a
-// leaf (or a selector without arguments), or absent.
+// leaf (or a selector without arguments, or a prefix of a leaf), or
+// absent.
 func edgeFreeLeaf(x parser.Expr) bool {
 	switch x := x.(type) {
 	case nil, *parser.Literal, *parser.Number, *parser.StringLit,
@@ -327,6 +335,8 @@ func edgeFreeLeaf(x parser.Expr) bool {
 		return true
 	case *parser.Selector:
 		return x == nil || len(x.Args) == 0
+	case *parser.Prefix:
+		return x == nil || edgeFreeLeaf(x.X)
 	}
 	return false
 }

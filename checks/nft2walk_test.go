@@ -114,3 +114,52 @@ flush chain ip t d
 		}
 	}
 }
+
+// verdictTargets skips the walk of statements that cannot hold a verdict:
+// on every statement of the test cases it finds the edges the walk finds.
+func TestVerdictTargetsShortcuts(t *testing.T) {
+	srcs := map[string]string{"edges.nft": `table ip t {
+	map m { type ipv4_addr : verdict; elements = { 192.0.2.1 : jump c } }
+	chain c {
+		ip saddr 10.0.0.0/8 jump d
+		meta mark set 1 goto d
+		ip daddr vmap { 192.0.2.2 : jump d, 192.0.2.3 : goto c }
+		ip daddr vmap @m
+		ip saddr { 10.0.0.0/8, 192.0.2.0/24 } accept
+	}
+	chain d {
+	}
+}
+`}
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil {
+			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
+		}
+	}
+	stmts, edges := 0, 0
+	for name, src := range srcs {
+		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
+		if err != nil {
+			continue
+		}
+		rs, _ := ruleset.Build(res)
+		eachRule(rs, func(r ruleRef) {
+			lookupSet := func(name string) *ruleset.Set { return r.Table.Set(name) }
+			for _, s := range r.Stmts {
+				var got, want []chainEdge
+				verdictTargets(s, lookupSet, func(e chainEdge) { got = append(got, e) })
+				v := edgeVisitor{lookupSet: lookupSet, fn: func(e chainEdge) { want = append(want, e) }}
+				walkInner(&v, s, nil, 0)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s: %s: verdictTargets found %v, the walk %v", name, rs.Files.Position(s.Pos()), got, want)
+				}
+				stmts++
+				edges += len(want)
+			}
+		})
+	}
+	if stmts < 500 || edges < 20 {
+		t.Errorf("compared %d statements with %d edges, want the test cases' statements", stmts, edges)
+	}
+}
