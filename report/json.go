@@ -75,15 +75,16 @@ type jsonSuppression struct {
 
 // JSON writes the versioned json document.
 func JSON(w io.Writer, r *Report) error {
-	out := jsonReport{
-		Version:     JSONVersion,
-		Tool:        jsonTool{Name: r.Tool.Name, Version: r.Tool.Version},
-		Diagnostics: make([]jsonDiagnostic, 0, len(r.Diagnostics)),
-	}
 	fps := r.fingerprints()
-	for i, d := range r.Diagnostics {
+	// One diagnostic converted at a time, into the same jsonDiagnostic
+	// and lists: a document's worth of them was half a megabyte.
+	var jd jsonDiagnostic
+	related, fixes := []jsonRelated{}, []jsonFix{} // empty lists are written []
+	var sup jsonSuppression
+	diag := func(i int) *jsonDiagnostic {
+		d := &r.Diagnostics[i]
 		end := endOf(d.Range)
-		jd := jsonDiagnostic{
+		jd = jsonDiagnostic{
 			File:        d.Start.Filename,
 			Line:        d.Start.Line,
 			Column:      d.Start.Column,
@@ -94,8 +95,8 @@ func JSON(w io.Writer, r *Report) error {
 			Severity:    d.Severity.String(),
 			Message:     d.Message,
 			Fingerprint: fps[i],
-			Related:     []jsonRelated{},
-			Fixes:       []jsonFix{},
+			Related:     related[:0],
+			Fixes:       fixes[:0],
 		}
 		for _, rel := range d.Related {
 			rend := endOf(rel.Range)
@@ -116,18 +117,34 @@ func JSON(w io.Writer, r *Report) error {
 			}
 			jd.Fixes = append(jd.Fixes, jf)
 		}
+		related, fixes = jd.Related, jd.Fixes
 		if s := d.Suppressed; s != nil {
 			scope := "line"
 			if s.File {
 				scope = "file"
 			}
-			jd.Suppressed = &jsonSuppression{Reason: s.Reason, Line: s.Start.Line, Scope: scope}
+			sup = jsonSuppression{Reason: s.Reason, Line: s.Start.Line, Scope: scope}
+			jd.Suppressed = &sup
 		}
-		out.Diagnostics = append(out.Diagnostics, jd)
+		return &jd
 	}
 	// About 750 bytes per finding (a large report is mostly findings):
-	// growing the buffer from nothing copied it a dozen times.
-	_, err := w.Write(out.appendIndented(make([]byte, 0, 512+768*len(out.Diagnostics))))
+	// growing the buffer from nothing copied it a dozen times. A writer
+	// with a buffer of its own (the command's bytes.Buffer) is appended
+	// to in place, which saves a copy of the document.
+	size := 512 + 768*len(r.Diagnostics)
+	var b []byte
+	if bw, ok := w.(interface {
+		Grow(int)
+		AvailableBuffer() []byte
+	}); ok {
+		bw.Grow(size)
+		b = bw.AvailableBuffer()
+	} else {
+		b = make([]byte, 0, size)
+	}
+	tool := jsonTool{Name: r.Tool.Name, Version: r.Tool.Version}
+	_, err := w.Write(appendDocument(b, JSONVersion, tool, len(r.Diagnostics), diag))
 	return err
 }
 
@@ -193,22 +210,32 @@ func (w *jsonWriter) int(k string, v int) {
 }
 
 func (r *jsonReport) appendIndented(b []byte) []byte {
+	n := len(r.Diagnostics)
+	if r.Diagnostics == nil {
+		n = -1
+	}
+	return appendDocument(b, r.Version, r.Tool, n, func(i int) *jsonDiagnostic { return &r.Diagnostics[i] })
+}
+
+// appendDocument appends the document of n diagnostics (n < 0: null),
+// diag(i) the i-th, which it writes before asking for the next.
+func appendDocument(b []byte, version int, tool jsonTool, n int, diag func(int) *jsonDiagnostic) []byte {
 	w := &jsonWriter{b: b}
 	w.open('{')
-	w.int("version", r.Version)
+	w.int("version", version)
 	w.key("tool")
 	w.open('{')
-	w.str("name", r.Tool.Name)
-	w.str("version", r.Tool.Version)
+	w.str("name", tool.Name)
+	w.str("version", tool.Version)
 	w.close('}')
 	w.key("diagnostics")
-	if r.Diagnostics == nil {
+	if n < 0 {
 		w.b = append(w.b, "null"...)
 	} else {
 		w.open('[')
-		for i := range r.Diagnostics {
+		for i := range n {
 			w.elem()
-			r.Diagnostics[i].write(w)
+			diag(i).write(w)
 		}
 		w.close(']')
 	}

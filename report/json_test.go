@@ -103,3 +103,40 @@ func TestAppendFields(t *testing.T) {
 		}
 	}
 }
+
+// plainWriter is an io.Writer without a buffer of its own.
+type plainWriter struct{ b []byte }
+
+func (w *plainWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// JSON appends in place to a bytes.Buffer, after what it holds, and
+// writes the same document to a writer without a buffer.
+func TestJSONWriters(t *testing.T) {
+	f := parser.NewFileSet().AddFile("a.nft", []byte("table ip t {\n}\n"))
+	rg := parser.Range{Start: f.PositionAt(0), End: f.PositionAt(5)}
+	r := &Report{Tool: DefaultTool("1.0"), Files: map[string]*parser.File{"a.nft": f}}
+	for i := range 50 {
+		d := checks.Diagnostic{Range: rg, Check: "NFT101", Severity: checks.Warning, Message: strings.Repeat("m", i*40)}
+		if i%3 == 0 {
+			d.Related = []checks.Related{{Range: rg, Message: "r"}}
+		}
+		r.Diagnostics = append(r.Diagnostics, d)
+	}
+	var plain plainWriter
+	if err := JSON(&plain, r); err != nil {
+		t.Fatal(err)
+	}
+	buf := bytes.NewBufferString("before\n")
+	if err := JSON(buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "before\n"+string(plain.b); got != want {
+		t.Errorf("JSON to a bytes.Buffer wrote\n%s\nto another writer\n%s", got, want)
+	}
+	if !strings.Contains(string(plain.b), `"related": [],`) || !strings.Contains(string(plain.b), `"message": "r"`) {
+		t.Errorf("document lost its related locations:\n%s", plain.b)
+	}
+}
