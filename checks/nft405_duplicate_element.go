@@ -175,9 +175,11 @@ func isLeafKey(e parser.Expr) bool {
 // dupScratch is what reportDuplicates reuses from one set to the next:
 // thousands of small literals should not each grow a buffer.
 type dupScratch struct {
-	seed maphash.Seed
-	w    canonWriter
-	hs   []hashedElem
+	seed   maphash.Seed
+	w      canonWriter
+	hs     []hashedElem
+	runs   packedRuns
+	groups dupGroups
 }
 
 func (v *dupLitVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
@@ -185,12 +187,12 @@ func (v *dupLitVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
 	if !ok || v.seen[lit] {
 		return v
 	}
-	v.seen[lit] = true
 	v.parts.reset()
 	flattenLiteralParts(lit, &v.parts, 0)
 	if distinctLeaves(&v.parts) {
-		return v
+		return v // nothing to report, now or when reached again
 	}
+	v.seen[lit] = true
 	reportDuplicates(v.p, v.defs, &v.parts, "this anonymous set", v.sc)
 	return v
 }
@@ -333,7 +335,8 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string
 	}
 	hs := slices.Grow(sc.hs[:0], nodes)
 	defer func() { sc.hs = hs[:0] }()
-	runs := packedRuns{}
+	runs := &sc.runs
+	runs.reset()
 	for k := range elems.parts {
 		pt := &elems.parts[k]
 		if pt.run != nil {
@@ -349,7 +352,8 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string
 		}
 	}
 	sortHashed(hs)
-	var groups dupGroups
+	groups := &sc.groups
+	groups.parent = nil // not cleared: a map grown by one large set would slow every later one
 	for lo := 0; lo < len(hs); {
 		hi := lo + 1
 		for hi < len(hs) && hs[hi].h == hs[lo].h {
@@ -373,7 +377,7 @@ func reportDuplicates(p *Pass, defs *defineRanges, elems *dupElems, where string
 		lo = hi
 	}
 	if runs.n > 0 {
-		runs.duplicates(&groups)
+		runs.duplicates(groups)
 		// An element node equal to a packed element: look its bounds up
 		// among the sorted packed ones and compare the keys.
 		for _, h := range hs {
@@ -509,6 +513,11 @@ type packedRuns struct {
 type packedItem struct {
 	lo, hi parser.Uint128
 	j      int
+}
+
+// reset empties r, keeping its lists.
+func (r *packedRuns) reset() {
+	*r = packedRuns{runs: r.runs[:0], first: r.first[:0], ords: r.ords[:0]}
 }
 
 func (r *packedRuns) add(run *parser.ElemRun, ord int) {
