@@ -61,27 +61,35 @@ func runUnusedSet(p *Pass) {
 // rules refer to.
 func setReferences(p *Pass) map[*ruleset.Table]map[string]bool {
 	used := make(map[*ruleset.Table]map[string]bool)
-	var names map[string]bool // the current table's
-	visit := func(n parser.Node, _ *parser.VarRef) bool {
-		if ref, ok := n.(*parser.SetRef); ok {
-			names[ref.Name] = true
-		}
-		return true
-	}
+	v := &setRefVisitor{}
 	for _, r := range p.allRules() {
 		if !mayHold(r, ruleset.KindSetRef) {
 			continue
 		}
-		names = used[r.Table]
-		if names == nil {
-			names = make(map[string]bool)
-			used[r.Table] = names
+		v.names = used[r.Table]
+		if v.names == nil {
+			v.names = make(map[string]bool)
+			used[r.Table] = v.names
 		}
 		for _, s := range r.Stmts {
-			inspect(s, visit)
+			// The walk skips the leaves, half the nodes: a reference
+			// is not one of them.
+			walkInner(v, s, nil, 0)
 		}
 	}
 	return used
+}
+
+// setRefVisitor records the names of the @set references it visits.
+type setRefVisitor struct {
+	names map[string]bool
+}
+
+func (v *setRefVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
+	if ref, ok := n.(*parser.SetRef); ok {
+		v.names[ref.Name] = true
+	}
+	return v
 }
 
 // setNode returns where to report a set: the name in its first

@@ -255,6 +255,11 @@ func (p *Pass) ruleKinds() []ruleKinds {
 			}
 			return true
 		}
+		n := 0
+		for _, t := range p.Ruleset.Tables {
+			n += ruleCount(t)
+		}
+		sh.kinds = make([]ruleKinds, 0, n) // grows only for anonymous chain bodies
 		for _, r := range p.allRules() {
 			k = 0
 			if mayHold(r, ruleset.KindNested) {

@@ -84,12 +84,8 @@ func (x *tableIndex) graphOf(t *ruleset.Table, e *tableEntry) {
 
 func (x *tableIndex) rulesOfEntry(t *ruleset.Table, e *tableEntry) {
 	e.rulesOnce.Do(func() {
-		n := 0
-		for _, c := range t.Chains {
-			n += len(c.Rules)
-		}
 		rules := &e.rules
-		rules.rules = make([]tableRule, 0, n) // grows only for anonymous chain bodies
+		rules.rules = make([]tableRule, 0, ruleCount(t)) // grows only for anonymous chain bodies
 		eachRuleOfTable(t, func(r ruleRef) {
 			i := len(rules.rules)
 			if k := len(rules.runs) - 1; k >= 0 && rules.runs[k].chain == r.Chain {
@@ -104,6 +100,17 @@ func (x *tableIndex) rulesOfEntry(t *ruleset.Table, e *tableEntry) {
 			rules.rules = append(rules.rules, tr)
 		})
 	})
+}
+
+// ruleCount returns the number of rules of t's chains: about as many as
+// eachRuleOfTable visits (it visits the rules of anonymous chain bodies
+// too, and those of anonymous chains once).
+func ruleCount(t *ruleset.Table) int {
+	n := 0
+	for _, c := range t.Chains {
+		n += len(c.Rules)
+	}
+	return n
 }
 
 // tables returns the pass's shared table index, or a fresh one for a pass
