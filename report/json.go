@@ -128,25 +128,30 @@ func JSON(w io.Writer, r *Report) error {
 		}
 		return &jd
 	}
-	// About 750 bytes per finding (a large report is mostly findings):
-	// growing the buffer from nothing copied it a dozen times. A writer
-	// with a buffer of its own (the command's bytes.Buffer) is appended
-	// to in place, which saves a copy of the document.
-	size := 512 + 768*len(r.Diagnostics)
-	var b []byte
+	tool := jsonTool{Name: r.Tool.Name, Version: r.Tool.Version}
+	// A writer with a buffer of its own (the command's bytes.Buffer) is
+	// appended to in place, grown once to about 750 bytes per finding (a
+	// large report is mostly findings): no copy of the document. Other
+	// writers get it in pieces of jsonChunk bytes, from one buffer.
 	if bw, ok := w.(interface {
 		Grow(int)
 		AvailableBuffer() []byte
 	}); ok {
-		bw.Grow(size)
-		b = bw.AvailableBuffer()
-	} else {
-		b = make([]byte, 0, size)
+		bw.Grow(512 + 768*len(r.Diagnostics))
+		jw := &jsonWriter{b: bw.AvailableBuffer()}
+		jw.document(JSONVersion, tool, len(r.Diagnostics), diag)
+		_, err := w.Write(jw.b)
+		return err
 	}
-	tool := jsonTool{Name: r.Tool.Name, Version: r.Tool.Version}
-	_, err := w.Write(appendDocument(b, JSONVersion, tool, len(r.Diagnostics), diag))
-	return err
+	jw := &jsonWriter{b: make([]byte, 0, 2*jsonChunk), out: w}
+	jw.document(JSONVersion, tool, len(r.Diagnostics), diag)
+	jw.flush()
+	return jw.err
 }
+
+// jsonChunk is the size of the pieces JSON writes to a writer without a
+// buffer (at a diagnostic's end: a piece may be larger).
+const jsonChunk = 64 << 10
 
 // The document is written by hand, byte for byte as encoding/json's
 // Encoder with SetIndent("", "  ") and SetEscapeHTML(false) writes these
@@ -158,6 +163,17 @@ type jsonWriter struct {
 	b     []byte
 	depth int
 	first bool // no member written yet in the current object or array
+
+	out io.Writer // where document writes a piece of b once it is jsonChunk long; nil: never
+	err error     // of the first write to out
+}
+
+// flush writes b to out, unless a write failed already, and empties it.
+func (w *jsonWriter) flush() {
+	if w.err == nil {
+		_, w.err = w.out.Write(w.b)
+	}
+	w.b = w.b[:0]
 }
 
 func (w *jsonWriter) newline() {
@@ -214,13 +230,14 @@ func (r *jsonReport) appendIndented(b []byte) []byte {
 	if r.Diagnostics == nil {
 		n = -1
 	}
-	return appendDocument(b, r.Version, r.Tool, n, func(i int) *jsonDiagnostic { return &r.Diagnostics[i] })
+	w := &jsonWriter{b: b}
+	w.document(r.Version, r.Tool, n, func(i int) *jsonDiagnostic { return &r.Diagnostics[i] })
+	return w.b
 }
 
-// appendDocument appends the document of n diagnostics (n < 0: null),
-// diag(i) the i-th, which it writes before asking for the next.
-func appendDocument(b []byte, version int, tool jsonTool, n int, diag func(int) *jsonDiagnostic) []byte {
-	w := &jsonWriter{b: b}
+// document writes the document of n diagnostics (n < 0: null), diag(i)
+// the i-th, which it writes before asking for the next.
+func (w *jsonWriter) document(version int, tool jsonTool, n int, diag func(int) *jsonDiagnostic) {
 	w.open('{')
 	w.int("version", version)
 	w.key("tool")
@@ -236,11 +253,14 @@ func appendDocument(b []byte, version int, tool jsonTool, n int, diag func(int) 
 		for i := range n {
 			w.elem()
 			diag(i).write(w)
+			if w.out != nil && len(w.b) >= jsonChunk {
+				w.flush()
+			}
 		}
 		w.close(']')
 	}
 	w.close('}')
-	return append(w.b, '\n')
+	w.b = append(w.b, '\n')
 }
 
 func (d *jsonDiagnostic) write(w *jsonWriter) {

@@ -105,21 +105,25 @@ func TestAppendFields(t *testing.T) {
 }
 
 // plainWriter is an io.Writer without a buffer of its own.
-type plainWriter struct{ b []byte }
+type plainWriter struct {
+	b      []byte
+	writes int
+}
 
 func (w *plainWriter) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
+	w.writes++
 	return len(p), nil
 }
 
 // JSON appends in place to a bytes.Buffer, after what it holds, and
-// writes the same document to a writer without a buffer.
+// writes the same document, in pieces, to a writer without a buffer.
 func TestJSONWriters(t *testing.T) {
 	f := parser.NewFileSet().AddFile("a.nft", []byte("table ip t {\n}\n"))
 	rg := parser.Range{Start: f.PositionAt(0), End: f.PositionAt(5)}
 	r := &Report{Tool: DefaultTool("1.0"), Files: map[string]*parser.File{"a.nft": f}}
-	for i := range 50 {
-		d := checks.Diagnostic{Range: rg, Check: "NFT101", Severity: checks.Warning, Message: strings.Repeat("m", i*40)}
+	for i := range 200 {
+		d := checks.Diagnostic{Range: rg, Check: "NFT101", Severity: checks.Warning, Message: strings.Repeat("m", i%50*40)}
 		if i%3 == 0 {
 			d.Related = []checks.Related{{Range: rg, Message: "r"}}
 		}
@@ -135,6 +139,9 @@ func TestJSONWriters(t *testing.T) {
 	}
 	if got, want := buf.String(), "before\n"+string(plain.b); got != want {
 		t.Errorf("JSON to a bytes.Buffer wrote\n%s\nto another writer\n%s", got, want)
+	}
+	if plain.writes < 2 {
+		t.Errorf("JSON wrote a %d-byte document in %d pieces, want pieces of %d bytes", len(plain.b), plain.writes, jsonChunk)
 	}
 	if !strings.Contains(string(plain.b), `"related": [],`) || !strings.Contains(string(plain.b), `"message": "r"`) {
 		t.Errorf("document lost its related locations:\n%s", plain.b)
