@@ -304,49 +304,57 @@ func mayHold(r ruleRef, want ruleset.NodeKinds) bool {
 func (p *Pass) ruleKinds() []ruleKinds {
 	sh := p.sharedRun()
 	sh.kindsOnce.Do(func() {
-		var k ruleKinds
-		visit := func(n parser.Node, _ *parser.VarRef) bool {
-			switch x := n.(type) {
-			case *parser.MatchStmt:
-				if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
-					k |= hasIfIndexMatch
-				}
-				if _, ok := x.Left.(*parser.Binary); ok && x.Op == "!" {
-					k |= hasInvalidCandidate
-				}
-			case *parser.RejectStmt:
-				k |= hasInvalidCandidate
-			case *parser.KeywordStmt:
-				if x.Keyword == "log" || x.Keyword == "queue" {
-					k |= hasInvalidCandidate
-				}
-			}
-			return true
-		}
 		n := 0
 		for _, t := range p.Ruleset.Tables {
 			n += ruleCount(t)
 		}
 		sh.kinds = make([]ruleKinds, 0, n) // grows only for anonymous chain bodies
+		v := &kindsVisitor{}
 		for _, r := range p.allRules() {
-			k = 0
+			v.kinds = 0
 			if mayHold(r, ruleset.KindNested) {
+				// The kinds are statements and matches: walkInner's
+				// skipping the leaves changes nothing.
 				for _, s := range r.Stmts {
-					inspect(s, visit)
+					walkInner(v, s, nil, 0)
 				}
 			} else {
 				// The kinds wanted are statements, and Build found none
 				// inside another: the rule's own statements are all.
 				for _, s := range r.Stmts {
 					if !parser.IsNilNode(s) {
-						visit(s, nil)
+						v.visit(s, nil)
 					}
 				}
 			}
-			sh.kinds = append(sh.kinds, k) // indexed as allRules numbers the rules
+			sh.kinds = append(sh.kinds, v.kinds) // indexed as allRules numbers the rules
 		}
 	})
 	return sh.kinds
+}
+
+// kindsVisitor adds up the kinds of the nodes it visits.
+type kindsVisitor struct {
+	kinds ruleKinds
+}
+
+func (v *kindsVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
+	switch x := n.(type) {
+	case *parser.MatchStmt:
+		if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
+			v.kinds |= hasIfIndexMatch
+		}
+		if _, ok := x.Left.(*parser.Binary); ok && x.Op == "!" {
+			v.kinds |= hasInvalidCandidate
+		}
+	case *parser.RejectStmt:
+		v.kinds |= hasInvalidCandidate
+	case *parser.KeywordStmt:
+		if x.Keyword == "log" || x.Keyword == "queue" {
+			v.kinds |= hasInvalidCandidate
+		}
+	}
+	return v
 }
 
 // allRules yields every rule, with its index, as eachRule visits them.
