@@ -142,10 +142,15 @@ func (r *Report) line(filename string, line int) (string, bool) {
 // are left out on purpose so that findings keep their identity when lines
 // above them move (code scanning matches alerts across runs with it).
 func (r *Report) fingerprints() []string {
-	out := make([]string, len(r.Diagnostics))
-	seen := map[string]int{}
-	var key []byte // one buffer for every key: thousands of findings
-	for i, d := range r.Diagnostics {
+	const size = 32 // hex digits of a fingerprint
+	// Thousands of findings: one buffer for every key, the count of each
+	// key in a list (a key string is made once per key, not per
+	// finding), and the fingerprints cut from one string.
+	var key []byte
+	seen := map[string]int{} // key → its count's index in counts
+	var counts []int
+	hexes := make([]byte, 0, size*len(r.Diagnostics))
+	for _, d := range r.Diagnostics {
 		text, _ := r.line(d.Start.Filename, d.Start.Line)
 		// rule \0 file \0 the line's words joined by one space
 		key = append(key[:0], d.Check...)
@@ -153,12 +158,23 @@ func (r *Report) fingerprints() []string {
 		key = append(key, d.Start.Filename...)
 		key = append(key, 0)
 		key = appendFields(key, text)
-		n := seen[string(key)]
-		seen[string(key)] = n + 1
+		k, ok := seen[string(key)]
+		if !ok {
+			k = len(counts)
+			seen[string(key)] = k
+			counts = append(counts, 0)
+		}
+		n := counts[k]
+		counts[k]++
 		key = append(key, 0)
 		key = strconv.AppendInt(key, int64(n), 10)
 		sum := sha256.Sum256(key)
-		out[i] = hex.EncodeToString(sum[:16])
+		hexes = hex.AppendEncode(hexes, sum[:size/2])
+	}
+	all := string(hexes)
+	out := make([]string, len(r.Diagnostics))
+	for i := range out {
+		out[i] = all[i*size : (i+1)*size]
 	}
 	return out
 }
