@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/nftlint/nftlint/parser"
 )
@@ -37,18 +38,34 @@ func ndPred(sel *parser.Selector, right parser.Expr) (relevant, selects bool) {
 	return false, false
 }
 
+// numberIn reports whether a number node of e is v: of a plain value or
+// a set literal of them without the walk, which allocates.
 func numberIn(e parser.Expr, v uint64) bool {
+	if isPlainValue(e) {
+		return isNumber(e, v)
+	}
+	if lit := plainSetLit(e); lit != nil {
+		return slices.ContainsFunc(lit.Elems, func(x parser.Expr) bool { return isNumber(x, v) })
+	}
 	found := false
 	inspect(e, func(n parser.Node, _ *parser.VarRef) bool {
-		switch x := n.(type) {
-		case *parser.Number:
-			found = found || x.Value == v && !x.Neg
-		case *parser.ElemRun:
-			found = found || runHasNumber(x, v)
+		if x, ok := n.(parser.Expr); ok && !found {
+			found = isNumber(x, v)
 		}
 		return true
 	})
 	return found
+}
+
+// isNumber reports whether x is a number node v, or a packed run with one.
+func isNumber(x parser.Expr, v uint64) bool {
+	switch x := x.(type) {
+	case *parser.Number:
+		return x != nil && x.Value == v && !x.Neg
+	case *parser.ElemRun:
+		return x != nil && runHasNumber(x, v)
+	}
+	return false
 }
 
 // runHasNumber reports whether a number node of the run's elements (as

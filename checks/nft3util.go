@@ -216,23 +216,52 @@ func valueWords(e parser.Expr) []string {
 	return out
 }
 
-// containsWord reports whether one of valueWords(e) is one of words,
-// without collecting them (the safety checks ask it of every accepting
-// match they reach).
+// containsWord reports whether one of valueWords(e) is one of words (the
+// safety checks ask it of every accepting match they reach): a plain
+// value or a set literal of them (`lo`, `{ tcp, udp }`) is read without
+// the walk, which allocates.
 func containsWord(e parser.Expr, words ...string) bool {
-	found := false
-	inspect(e, func(n parser.Node, _ *parser.VarRef) bool {
-		if found {
-			return false
+	hasWord := func(x parser.Expr) bool {
+		name, ok := exprName(x)
+		return ok && slices.Contains(words, strings.ToLower(name))
+	}
+	if isPlainValue(e) {
+		return hasWord(e)
+	}
+	if lit := plainSetLit(e); lit != nil {
+		return slices.ContainsFunc(lit.Elems, hasWord)
+	}
+	for _, w := range valueWords(e) {
+		if slices.Contains(words, w) {
+			return true
 		}
-		if x, ok := n.(parser.Expr); ok {
-			if name, ok := exprName(x); ok {
-				found = slices.Contains(words, strings.ToLower(name))
-			}
-		}
+	}
+	return false
+}
+
+// isPlainValue reports whether e is a node that walking visits alone: a
+// literal, number, string, @set reference or packed run.
+func isPlainValue(e parser.Expr) bool {
+	switch e.(type) {
+	case *parser.Literal, *parser.Number, *parser.StringLit, *parser.SetRef, *parser.ElemRun:
 		return true
-	})
-	return found
+	}
+	return false
+}
+
+// plainSetLit returns e if it is a set literal of plain values (walking
+// it visits the literal and its elements only), else nil.
+func plainSetLit(e parser.Expr) *parser.SetLit {
+	lit, ok := e.(*parser.SetLit)
+	if !ok || lit == nil || lit.Var != nil {
+		return nil
+	}
+	for _, x := range lit.Elems {
+		if x != nil && !isPlainValue(x) {
+			return nil
+		}
+	}
+	return lit
 }
 
 // policyNode is where a finding about a chain's drop policy is reported.
