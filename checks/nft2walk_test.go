@@ -51,9 +51,9 @@ flush chain ip t d
 	}
 }
 
-// The table index keeps each table's rules in a compact form: expanded,
-// it gives back what eachRuleOfTable visits, rule for rule, and its chain
-// runs cover the list in order.
+// The table index keeps each table's rules in a compact form: rule for
+// rule, it holds what eachRuleOfTable visits, and its chain runs cover
+// the list in order.
 func TestTableRulesMatchEachRuleOfTable(t *testing.T) {
 	srcs := map[string]string{"bodies.nft": `table ip t {
 	chain c {
@@ -90,26 +90,23 @@ flush chain ip t d
 			var want []ruleRef
 			eachRuleOfTable(tb, func(r ruleRef) { want = append(want, r) })
 			e := index.entry(tb)
-			var got []ruleRef
 			next := 0
 			for _, run := range e.rules.runs {
 				if run.start != next || run.end <= run.start {
 					t.Fatalf("%s: table %s: run [%d:%d) after %d", name, tb.Name, run.start, run.end, next)
 				}
-				for i := run.start; i < run.end; i++ {
-					got = append(got, e.rules.ref(tb, run.chain, i))
+				for i := run.start; i < run.end && i < len(want); i++ {
+					w, got := want[i], e.rules.rules[i]
+					stmts := e.rules.stmts(i)
+					if run.chain != w.Chain || got.rule != w.Rule || got.rule == nil && parser.Node(got.body) != w.Node ||
+						len(stmts) != len(w.Stmts) || len(w.Stmts) > 0 && &stmts[0] != &w.Stmts[0] {
+						t.Errorf("%s: table %s: rule %d is %+v of chain %s, eachRuleOfTable visits %+v", name, tb.Name, i, got, run.chain.Name, w)
+					}
 				}
 				next = run.end
 			}
-			if len(got) != len(want) {
-				t.Fatalf("%s: table %s: %d rules, eachRuleOfTable visits %d", name, tb.Name, len(got), len(want))
-			}
-			for i := range want {
-				g, w := got[i], want[i]
-				if g.Table != w.Table || g.Chain != w.Chain || g.Rule != w.Rule || g.Node != w.Node || g.Anon != w.Anon ||
-					len(g.Stmts) != len(w.Stmts) || len(w.Stmts) > 0 && &g.Stmts[0] != &w.Stmts[0] {
-					t.Errorf("%s: table %s: rule %d is %+v, eachRuleOfTable visits %+v", name, tb.Name, i, g, w)
-				}
+			if next != len(want) || len(e.rules.rules) != len(want) {
+				t.Fatalf("%s: table %s: runs of %d rules, a list of %d, eachRuleOfTable visits %d", name, tb.Name, next, len(e.rules.rules), len(want))
 			}
 		}
 	}

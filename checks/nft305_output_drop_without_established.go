@@ -44,8 +44,8 @@ func runOutputDropWithoutEstablished(p *Pass) {
 			continue
 		}
 		broad := false
-		eachReachableRule(p, c, func(r ruleRef) bool {
-			broad = broadAccept(r.Stmts)
+		eachReachableRule(p, c, func(stmts []parser.Stmt) bool {
+			broad = broadAccept(stmts)
 			return !broad
 		})
 		if broad {

@@ -76,8 +76,8 @@ func denyNode(t *chainTable, c *ruleset.Chain) parser.Node {
 // new TCP connection to port 22.
 func mayAcceptSSH(p *Pass, c *ruleset.Chain) bool {
 	found := false
-	eachReachableRule(p, c, func(r ruleRef) bool {
-		found = ruleMayAcceptSSH(c.Table, r.Stmts)
+	eachReachableRule(p, c, func(stmts []parser.Stmt) bool {
+		found = ruleMayAcceptSSH(c.Table, stmts)
 		return !found
 	})
 	return found

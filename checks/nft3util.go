@@ -68,20 +68,21 @@ func pathIs(sel *parser.Selector, p string) bool {
 // or a verdict map keyed by such a selector with an accept element.
 func acceptsTraffic(p *Pass, c *ruleset.Chain, pred matchPred) bool {
 	found := false
-	eachReachableRule(p, c, func(r ruleRef) bool {
-		found = ruleAccepts(r.Stmts, pred)
+	eachReachableRule(p, c, func(stmts []parser.Stmt) bool {
+		found = ruleAccepts(stmts, pred)
 		return !found
 	})
 	return found
 }
 
-// eachReachableRule calls fn, in the order of the run's shared table
-// index, for the rules of base chain c and of the chains it reaches by
-// jump, goto or verdict map (anonymous chain bodies included), until fn
-// returns false. It visits only the rules of the chains reached (through
-// the pass's chainRuleIndex), so a table of many base chains costs the
-// rules each reaches, not all of the table's rules per base chain.
-func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
+// eachReachableRule calls fn with the statements of the rules of base
+// chain c and of the chains it reaches by jump, goto or verdict map
+// (anonymous chain bodies included), in the order of the run's shared
+// table index, until fn returns false. It visits only the rules of the
+// chains reached (through the pass's chainRuleIndex), so a table of many
+// base chains costs the rules each reaches, not all of the table's rules
+// per base chain.
+func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(stmts []parser.Stmt) bool) {
 	e := p.tables().entry(c.Table)
 	g := e.graph
 	start, ok := g.index[c.Name]
@@ -107,7 +108,7 @@ func eachReachableRule(p *Pass, c *ruleset.Chain, fn func(ruleRef) bool) {
 	slices.SortFunc(segs, func(a, b ruleSeg) int { return cmp.Compare(a.start, b.start) })
 	for _, sg := range segs {
 		for i := sg.start; i < sg.end; i++ {
-			if !fn(e.rules.ref(c.Table, sg.chain, i)) {
+			if !fn(e.rules.stmts(i)) {
 				return
 			}
 		}
@@ -121,11 +122,8 @@ type chainRuleIndex struct {
 	segs [][]ruleSeg // by jump-graph node
 }
 
-// ruleSeg is the rules [start:end) of the table index, chain's.
-type ruleSeg struct {
-	start, end int
-	chain      *ruleset.Chain
-}
+// ruleSeg is the rules [start:end) of the table index.
+type ruleSeg struct{ start, end int }
 
 // chainRuleIndex returns the index of table t (whose table-index entry
 // is e), building it on first use by this pass.
@@ -140,7 +138,7 @@ func (p *Pass) chainRuleIndex(t *ruleset.Table, e *tableEntry) *chainRuleIndex {
 			continue
 		}
 		if v, ok := g.index[run.chain.Name]; ok {
-			x.segs[v] = append(x.segs[v], ruleSeg{run.start, run.end, run.chain})
+			x.segs[v] = append(x.segs[v], ruleSeg{run.start, run.end})
 		}
 	}
 	if p.chainRules == nil {

@@ -45,14 +45,12 @@ type chainRun struct {
 	chain      *ruleset.Chain
 }
 
-// ref returns rule i, attributed to chain c of table t, as
-// eachRuleOfTable visits it.
-func (x *tableRules) ref(t *ruleset.Table, c *ruleset.Chain, i int) ruleRef {
+// stmts returns the statements of rule i.
+func (x *tableRules) stmts(i int) []parser.Stmt {
 	if r := x.rules[i].rule; r != nil {
-		return ruleRef{Table: t, Chain: c, Rule: r, Stmts: r.Stmts, Node: ruleNode(r), Anon: c.Anonymous}
+		return r.Stmts
 	}
-	body := x.rules[i].body
-	return ruleRef{Table: t, Chain: c, Stmts: body.Stmts, Node: body, Anon: true}
+	return x.rules[i].body.Stmts
 }
 
 func newTableIndex(rs *ruleset.Ruleset) *tableIndex {
