@@ -285,6 +285,17 @@ func verdictTargets(n parser.Node, lookupSet func(name string) *ruleset.Set, fn 
 		if x == nil || edgeFreeLeaf(x.Target) && edgeFreeLeaf(x.Value) {
 			return
 		}
+	case *parser.VmapStmt:
+		// A verdict map written in place (tcp dport vmap { 22 : jump
+		// ssh, … }): its verdicts, in order, are the edges.
+		if lit := plainVerdictMap(x); lit != nil {
+			for _, el := range lit.Elems {
+				if vd := el.(*parser.MapElem).Value.(*parser.Verdict); vd != nil {
+					verdictEdge(vd.Kind, vd.Target, vd, nil, fn)
+				}
+			}
+			return
+		}
 	}
 	v := edgeVisitor{lookupSet: lookupSet, fn: fn}
 	walkInner(&v, n, nil, 0)
@@ -323,6 +334,30 @@ func (v *edgeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 		}
 	}
 	return v
+}
+
+// plainVerdictMap returns the map literal of a verdict map statement
+// whose key and element keys are plain (edgeFreeLeaf) and whose values
+// are all verdicts, else nil: walking it, the verdicts are the only
+// nodes with an edge.
+func plainVerdictMap(x *parser.VmapStmt) *parser.SetLit {
+	if x == nil || !edgeFreeLeaf(x.Key) {
+		return nil
+	}
+	lit, ok := x.Map.(*parser.SetLit)
+	if !ok || lit == nil || lit.Var != nil {
+		return nil
+	}
+	for _, el := range lit.Elems {
+		me, ok := el.(*parser.MapElem)
+		if !ok || me == nil || !edgeFreeLeaf(me.Key) {
+			return nil
+		}
+		if _, ok := me.Value.(*parser.Verdict); !ok {
+			return nil
+		}
+	}
+	return lit
 }
 
 // edgeFreeLeaf reports whether walking x cannot reach a verdict: x is a
