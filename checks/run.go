@@ -143,19 +143,17 @@ func (c diagCursor) sorted(less func(a, b *Diagnostic) bool) bool {
 
 // diagBlocks collects one check's diagnostics in blocks that are never
 // copied: a check may report thousands (one slice grown by append copied
-// them ten times over, 5 MB on a large ruleset). Blocks double up to
-// maxDiagBlock diagnostics, so a check with few findings allocates little.
+// them ten times over, 5 MB on a large ruleset). Blocks double from one
+// diagnostic up to maxDiagBlock, so a check with few findings allocates
+// as little as append would.
 type diagBlocks [][]Diagnostic
 
-const (
-	minDiagBlock = 8
-	maxDiagBlock = 1024
-)
+const maxDiagBlock = 1024
 
 func (b *diagBlocks) add(d Diagnostic) {
 	n := len(*b)
 	if n == 0 || len((*b)[n-1]) == cap((*b)[n-1]) {
-		size := minDiagBlock
+		size := 1
 		if n > 0 {
 			size = min(2*cap((*b)[n-1]), maxDiagBlock)
 		}

@@ -132,7 +132,8 @@ func JSON(w io.Writer, r *Report) error {
 	// A writer with a buffer of its own (the command's bytes.Buffer) is
 	// appended to in place, grown once to about 750 bytes per finding (a
 	// large report is mostly findings): no copy of the document. Other
-	// writers get it in pieces of jsonChunk bytes, from one buffer.
+	// writers get it in pieces of jsonChunk bytes, from one buffer (as
+	// small as the document may be).
 	if bw, ok := w.(interface {
 		Grow(int)
 		AvailableBuffer() []byte
@@ -143,7 +144,7 @@ func JSON(w io.Writer, r *Report) error {
 		_, err := w.Write(jw.b)
 		return err
 	}
-	jw := &jsonWriter{b: make([]byte, 0, 2*jsonChunk), out: w}
+	jw := &jsonWriter{b: make([]byte, 0, min(512+768*len(r.Diagnostics), 2*jsonChunk)), out: w}
 	jw.document(JSONVersion, tool, len(r.Diagnostics), diag)
 	jw.flush()
 	return jw.err
