@@ -19,8 +19,8 @@ func ParseFile(fset *FileSet, filename string, src []byte) (*AST, ErrorList) {
 
 // ParseAdded parses a file that is already part of a FileSet.
 func ParseAdded(file *File) (*AST, ErrorList) {
-	p := newParser(file)
-	return p.result(p.parseFile())
+	ast, errs, _ := parseInPieces(file, pieceCount(file.Size()))
+	return ast, errs
 }
 
 // ParseItems parses an included file as the items of the block that
@@ -90,6 +90,7 @@ type parser struct {
 	scope    string       // selector head whose field words are keywords (§3.2)
 	depth    int          // open blocks, sets, parentheses and nested selectors
 	pack     bool         // store plain set elements as ElemRuns (parser_elemrun.go)
+	par      *parallel    // the parser's part in a parallel parse (parser_parallel.go), or nil
 
 	// class is curClass's answer for the token at offset classOff-1 (a
 	// token is known by its offset: the scanner reads the same token
@@ -498,8 +499,18 @@ func (p *parser) parseFile() []Cmd {
 			return cmds
 		}
 		start := p.cur.off
+		if p.par != nil {
+			p.startCommand(start, len(cmds))
+			if p.splitHere(-1, 0) {
+				return append(cmds, p.par.rest...)
+			}
+		}
 		seq := p.errSeq
 		cmd := p.parseCommand()
+		if p.par != nil && p.par.adopted {
+			// A piece took over in the block of this command.
+			return append(cmds, p.par.rest...)
+		}
 		if p.errSeq == seq {
 			p.endItem(true, commandWhat(cmd))
 		}
@@ -982,6 +993,9 @@ func (p *parser) parseBlock(kind blockKind) *Block {
 			p.errorf("expected '}' to close the %s block opened at line %d, found end of file", blockNames[kind], openPos.Line)
 			b.Rbrace = p.pos(len(p.src))
 			return b
+		}
+		if p.par != nil && p.splitHere(open, base) {
+			return b // its items and the rest of the file came from a piece
 		}
 		start := p.cur.off
 		if item := p.parseBlockItemRecovering(kind); item != nil {
