@@ -3,6 +3,7 @@ package parser
 import (
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -61,12 +62,19 @@ const maxMarks = 16
 
 // A piece is the parse of a file from a cut to its end.
 type piece struct {
-	at   mark          // where it starts, as splitPoints guessed it
-	stop atomic.Bool   // the parse is no longer wanted: end it early
-	done chan struct{} // closed once the fields below are set
+	at   mark        // where it starts, as splitPoints guessed it
+	stop atomic.Bool // the parse is no longer wanted: end it early
 
-	marks    []mark // where the parse can take over, from at on if it got there
-	chain    int    // how many later pieces the parse adopted, directly or not
+	// The marks where the parse can take over, from at on if it got
+	// there; once marked is set no more follow. Other parsers read them
+	// while the parse goes on.
+	mu       sync.Mutex
+	progress sync.Cond // signalled when a mark is added or marked set
+	marks    []mark
+	marked   bool
+
+	done     chan struct{} // closed once the fields below are set
+	chain    int           // how many later pieces the parse adopted, directly or not
 	cmds     []Cmd
 	comments []*Comment
 	errors   ErrorList
@@ -74,11 +82,12 @@ type piece struct {
 
 // parallel is a parser's part in a parallel parse.
 type parallel struct {
-	cut    *cutter  // the file's own parser: where the pieces appear once they are found
-	cutOff int      // the offset before which no piece starts
-	pieces []*piece // the pieces after the parser's start that it may adopt
-	self   *piece   // a piece's parser: its piece
-	resume bool     // self starts in a block that its parser has not reached yet
+	cut     *cutter  // the file's own parser: where the pieces appear once they are found
+	cutOff  int      // the offset before which no piece starts
+	pieces  []*piece // the pieces after the parser's start that it may adopt
+	self    *piece   // a piece's parser: its piece
+	resume  bool     // self starts in a block that its parser has not reached yet
+	marking bool     // the parser records self's marks
 
 	cmd      int    // offset of the current top-level command
 	cmdIndex int    // how many commands precede it
@@ -95,9 +104,9 @@ type parallel struct {
 // reads the file much faster than the parser does, and has usually
 // finished by then.
 type cutter struct {
-	stop   atomic.Bool              // the file's parser is done or cannot adopt a piece
-	pieces atomic.Pointer[[]*piece] // set once the pieces are started
-	done   chan struct{}            // closed when the cutter has returned
+	stop   atomic.Bool   // the file's parser is done or cannot adopt a piece
+	done   chan struct{} // closed when the cutter has returned…
+	pieces []*piece      // … having started these
 }
 
 // parseInPieces parses file as ParseAdded does, cut into up to n pieces
@@ -117,13 +126,11 @@ func parseInPieces(file *File, n int) (*AST, ErrorList, int) {
 	// goroutine behind.
 	cut.stop.Store(true)
 	<-cut.done
-	if pieces := cut.pieces.Load(); pieces != nil {
-		for _, pc := range *pieces {
-			pc.stop.Store(true)
-		}
-		for _, pc := range *pieces {
-			<-pc.done
-		}
+	for _, pc := range cut.pieces {
+		pc.stop.Store(true)
+	}
+	for _, pc := range cut.pieces {
+		<-pc.done
 	}
 	ast, errs := p.result(cmds)
 	return ast, errs, p.par.chain
@@ -138,12 +145,14 @@ func (c *cutter) run(file *File, n int) {
 	}
 	pieces := make([]*piece, len(points))
 	for i, at := range points {
-		pieces[i] = &piece{at: at, done: make(chan struct{})}
+		pc := &piece{at: at, done: make(chan struct{}), marks: make([]mark, 0, maxMarks)}
+		pc.progress.L = &pc.mu
+		pieces[i] = pc
 	}
 	for i, pc := range pieces {
 		go pc.parse(file, pieces[i+1:])
 	}
-	c.pieces.Store(&pieces)
+	c.pieces = pieces
 }
 
 // parse parses the file from pc.at to its end; later are the pieces after
@@ -152,7 +161,7 @@ func (pc *piece) parse(file *File, later []*piece) {
 	defer close(pc.done)
 	p := &parser{file: file, src: file.sourceText(), pack: packElements()}
 	p.sc.Init(file, p.src, func(off, end int, msg string) { p.errorAt(off, end, msg) })
-	p.par = &parallel{pieces: later, self: pc, resume: pc.at.open >= 0}
+	p.par = &parallel{pieces: later, self: pc, resume: pc.at.open >= 0, marking: true}
 	// At top level the piece starts with its command; in a block it
 	// starts with the command that opens the block, and skips to pc.at
 	// in it (see splitHere).
@@ -160,6 +169,7 @@ func (pc *piece) parse(file *File, later []*piece) {
 	p.next()
 	p.prevEnd = pc.at.prevEnd
 	cmds := p.parseFile()
+	pc.endMarks()
 	pc.chain = p.par.chain
 	pc.cmds, pc.comments, pc.errors = cmds, p.sc.Comments, p.errors
 }
@@ -184,9 +194,9 @@ func (p *parser) splitHere(open, base int) bool {
 	if pc := par.self; pc != nil {
 		if pc.stop.Load() {
 			p.stop()
-			return false
 		}
-		if par.resume && p.depth == 1 && open == pc.at.open && par.cmd == pc.at.cmd {
+		switch {
+		case par.resume && p.depth == 1 && open == pc.at.open && par.cmd == pc.at.cmd:
 			// pc.at is in this block: skip to it, and start there in
 			// the state its mark describes (the comments before it
 			// are another parser's).
@@ -196,10 +206,16 @@ func (p *parser) splitHere(open, base int) bool {
 			p.scope = ""
 			p.next()
 			p.prevEnd = pc.at.prevEnd
+		case par.resume && p.cur.off >= pc.at.off:
+			par.resume, par.marking = false, false // pc.at was not where a block item starts
+			pc.endMarks()
 		}
-		if !par.resume && len(pc.marks) < maxMarks {
-			if m, ok := p.markHere(open, base); ok {
-				pc.marks = append(pc.marks, m)
+		if par.marking && !par.resume {
+			if p.errSeq != 0 || p.stopped {
+				par.marking = false // no mark follows an error
+				pc.endMarks()
+			} else if m, ok := p.markHere(open, base); ok {
+				par.marking = pc.addMark(m)
 			}
 		}
 	}
@@ -208,33 +224,72 @@ func (p *parser) splitHere(open, base int) bool {
 			par.cut.stop.Store(true)
 		}
 		<-par.cut.done
-		if pieces := par.cut.pieces.Load(); pieces != nil {
-			par.pieces = *pieces
-		}
-		par.cut = nil
+		par.pieces, par.cut = par.cut.pieces, nil
 	}
 	if p.errSeq != 0 || p.stopped {
 		par.drop(len(par.pieces)) // nothing can be adopted after an error
 		return false
 	}
+	if len(par.pieces) == 0 || par.pieces[0].at.off > p.cur.off {
+		return false
+	}
+	m, ok := p.markHere(open, base)
+	if !ok {
+		return false
+	}
 	for len(par.pieces) > 0 && par.pieces[0].at.off <= p.cur.off {
 		pc := par.pieces[0]
-		<-pc.done
-		i := 0
-		for i < len(pc.marks) && pc.marks[i].off < p.cur.off {
-			i++
-		}
-		if i == len(pc.marks) {
+		at, ok := pc.markAt(m.off)
+		if !ok {
 			par.drop(1) // past all its marks
 			continue
 		}
-		if m, ok := p.markHere(open, base); ok && m.matches(pc.marks[i]) && p.adopt(pc, pc.marks[i], base) {
-			par.pieces = par.pieces[1:]
-			return true
+		if !m.matches(at) {
+			return false // perhaps at a later mark
 		}
-		break
+		<-pc.done
+		par.drop(1)
+		return p.adopt(pc, at, base)
 	}
 	return false
+}
+
+// addMark records the piece's next mark; it reports whether there is
+// room for more.
+func (pc *piece) addMark(m mark) bool {
+	pc.mu.Lock()
+	pc.marks = append(pc.marks, m)
+	pc.marked = len(pc.marks) == maxMarks
+	more := !pc.marked
+	pc.mu.Unlock()
+	pc.progress.Broadcast()
+	return more
+}
+
+// endMarks records that the piece has no more marks.
+func (pc *piece) endMarks() {
+	pc.mu.Lock()
+	pc.marked = true
+	pc.mu.Unlock()
+	pc.progress.Broadcast()
+}
+
+// markAt returns the piece's first mark at or after off, waiting until
+// the piece has recorded it; ok is false when it records none.
+func (pc *piece) markAt(off int) (m mark, ok bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for {
+		for _, m := range pc.marks {
+			if m.off >= off {
+				return m, true
+			}
+		}
+		if pc.marked {
+			return mark{}, false
+		}
+		pc.progress.Wait()
+	}
 }
 
 // markHere returns the parser's mark at the current token, the start of a
