@@ -159,6 +159,17 @@ func (c *cutter) run(file *File, n int) {
 // it.
 func (pc *piece) parse(file *File, later []*piece) {
 	defer close(pc.done)
+	defer func() {
+		if recover() != nil {
+			// A bug in the parser. Nothing of the parse is adopted:
+			// the parser that reads this text itself meets the bug in
+			// its caller's goroutine, where it can be recovered.
+			pc.mu.Lock()
+			pc.marks, pc.marked = nil, true
+			pc.mu.Unlock()
+			pc.progress.Broadcast()
+		}
+	}()
 	p := &parser{file: file, src: file.sourceText(), pack: packElements()}
 	p.sc.Init(file, p.src, func(off, end int, msg string) { p.errorAt(off, end, msg) })
 	p.par = &parallel{pieces: later, self: pc, resume: pc.at.open >= 0, marking: true}
