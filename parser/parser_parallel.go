@@ -390,6 +390,16 @@ func splitPoints(src string, n int, stop *atomic.Bool) []mark {
 	if size == 0 || strings.HasPrefix(src, "\xef\xbb\xbf") {
 		return nil // too small, or an error at the start (a byte order mark)
 	}
+	// Cuts are looked for from k/n of src on, in the next half n-th.
+	mayCut := false
+	for k := 1; k < n && !mayCut; k++ {
+		mayCut = hasLetterLine(src, k*size, k*size+size/2)
+	}
+	if !mayCut {
+		// Spare the scan below, which takes about as long as parsing
+		// such text (a huge set literal).
+		return nil
+	}
 	var points []mark
 	next := size           // where to look for the next point from…
 	limit := next + size/2 // … and up to
@@ -464,6 +474,24 @@ func splitPoints(src string, n int, stop *atomic.Bool) []mark {
 
 // splitScanBytes are the bytes splitPoints looks at.
 var splitScanBytes = [256]bool{'"': true, '#': true, '\\': true, '{': true, '}': true, ';': true, '\n': true}
+
+// hasLetterLine reports whether a line that starts in src[from:to] starts
+// with a letter after blanks, as every cut splitPoints makes does. (Lines
+// indented by more than 4 KiB are overlooked.)
+func hasLetterLine(src string, from, to int) bool {
+	to = min(to, len(src))
+	for i := max(from-4096, 0); i < to; {
+		nl := strings.IndexByte(src[i:to], '\n')
+		if nl < 0 {
+			return false
+		}
+		i += nl + 1
+		if j := skipBlanks(src, i); j >= from && j < to && isLetter(src[j]) {
+			return true
+		}
+	}
+	return false
+}
 
 func skipBlanks(src string, i int) int {
 	for i < len(src) && (src[i] == ' ' || src[i] == '\t') {

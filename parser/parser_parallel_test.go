@@ -290,3 +290,24 @@ func FuzzParseInPieces(f *testing.F) {
 		comparePieces(t, "fuzz.nft", src, 2+int(n%6))
 	})
 }
+
+func TestSplitPoints(t *testing.T) {
+	chains := "table ip t { # {\n" + strings.Repeat("\tchain c {\n\t\tmeta mark \"}\" accept\n\t}\n", 20) + "}\n"
+	points := splitPoints(chains, 2, new(atomic.Bool))
+	if len(points) != 1 {
+		t.Fatalf("%d points in a table of chains, want 1", len(points))
+	}
+	at := points[0]
+	if !strings.HasPrefix(chains[at.off:], "chain c {") || at.cmd != 0 || at.open != strings.IndexByte(chains, '{') || chains[at.prevEnd-1] != '\n' {
+		t.Errorf("point %+v at %.20q", at, chains[at.off:])
+	}
+	set := "table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\telements = {\n" + strings.Repeat("\t\t\t10.0.0.1, 10.0.0.2,\n", 100) + "\t\t}\n\t}\n\tchain c {\n\t}\n}\n"
+	if points := splitPoints(set, 2, new(atomic.Bool)); len(points) != 0 {
+		t.Errorf("points %+v in a set literal", points)
+	}
+	stop := new(atomic.Bool)
+	stop.Store(true)
+	if points := splitPoints(chains, 2, stop); len(points) != 0 {
+		t.Errorf("points %+v after stop", points)
+	}
+}
