@@ -498,6 +498,7 @@ func (p *parser) parseFile() []Cmd {
 		if p.cur.tok == EOF {
 			return cmds
 		}
+		p.startItem()
 		start := p.cur.off
 		if p.par != nil {
 			p.startCommand(start, len(cmds))
@@ -550,6 +551,12 @@ func commandWhat(c Cmd) string {
 	}
 	return "command"
 }
+
+// startItem is called where a command or block item starts. nft's
+// scanner reads the word after a selector (ip saddr, tcp dport…) in the
+// selector head's scope, which its grammar closes once that word is read:
+// no scope outlives the item it was opened in.
+func (p *parser) startItem() { p.scope = "" }
 
 // parseCommon parses include/define/redefine/undefine; nil if the current
 // token starts none of them.
@@ -994,6 +1001,7 @@ func (p *parser) parseBlock(kind blockKind) *Block {
 			b.Rbrace = p.pos(len(p.src))
 			return b
 		}
+		p.startItem()
 		if p.par != nil && p.splitHere(open, base) {
 			return b // its items and the rest of the file came from a piece
 		}
@@ -1022,6 +1030,7 @@ func (p *parser) parseItems(kind blockKind) []Cmd {
 			p.next()
 			continue
 		}
+		p.startItem()
 		start := p.cur.off
 		if item := p.parseBlockItemRecovering(kind); item != nil {
 			items = append(items, item)

@@ -45,6 +45,10 @@ func TestParseValid(t *testing.T) {
 		"add rule ip t c meta day \"Monday\" meta hour \"17:00\"-\"19:00\" accept",
 		"add rule bridge t c ether type vlan vlan id 10 ether saddr 00:11:22:33:44:55 accept",
 		"add rule ip t c vxlan ip saddr 1.2.3.4 gre ip daddr 1.2.3.4 sctp chunk init num-inbound-streams 1",
+		// A selector's keyword scope ends with its statement: the next
+		// command or item reads `addr` as a value (nft accepts both).
+		"add rule ip t c ip saddr 1.2.3.4\ndefine x = addr\n",
+		"table ip t {\n\tset s {\n\t\ttypeof ip daddr\n\t}\n\tdefine x = addr\n}\n",
 	}
 	for _, src := range srcs {
 		_, errs := ParseFile(NewFileSet(), "t.nft", []byte(src))
