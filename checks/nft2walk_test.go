@@ -70,21 +70,8 @@ func TestTableRulesMatchEachRuleOfTable(t *testing.T) {
 add rule ip t __chain0 udp dport 1 drop
 flush chain ip t d
 `}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
-		}
-	}
-	if len(srcs) < 10 {
-		t.Fatalf("found %d inputs, want the test cases of testdata/checks too", len(srcs))
-	}
-	for name, src := range srcs {
-		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
-		if err != nil {
-			continue
-		}
-		rs, _ := ruleset.Build(res)
+	for _, tc := range testRulesets(t, srcs) {
+		name, rs := tc.name, tc.rs
 		index := newTableIndex(rs)
 		for _, tb := range rs.Tables {
 			var want []ruleRef
@@ -128,19 +115,9 @@ func TestVerdictTargetsShortcuts(t *testing.T) {
 	}
 }
 `}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
-		}
-	}
 	stmts, edges := 0, 0
-	for name, src := range srcs {
-		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
-		if err != nil {
-			continue
-		}
-		rs, _ := ruleset.Build(res)
+	for _, tc := range testRulesets(t, srcs) {
+		name, rs := tc.name, tc.rs
 		eachRule(rs, func(r ruleRef) {
 			lookupSet := func(name string) *ruleset.Set { return r.Table.Set(name) }
 			for _, s := range r.Stmts {

@@ -1,13 +1,10 @@
 package checks
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/nftlint/nftlint/parser"
-	"github.com/nftlint/nftlint/ruleset"
 )
 
 // containsWord and numberIn read plain values and set literals of them
@@ -28,19 +25,9 @@ table inet t {
 	}
 }
 `}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
-		}
-	}
 	matches, yes := 0, 0
-	for name, src := range srcs {
-		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
-		if err != nil {
-			continue
-		}
-		rs, _ := ruleset.Build(res)
+	for _, tc := range testRulesets(t, srcs) {
+		name, rs := tc.name, tc.rs
 		eachRule(rs, func(r ruleRef) {
 			for _, s := range r.Stmts {
 				m, ok := s.(*parser.MatchStmt)

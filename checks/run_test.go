@@ -1,12 +1,9 @@
 package checks
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/nftlint/nftlint/parser"
-	"github.com/nftlint/nftlint/ruleset"
 )
 
 // TestAllRulesOrder checks that allRules yields eachRule's rules, rule for
@@ -30,24 +27,9 @@ add rule inet t a counter
 add rule ip u c jump { drop }
 `,
 	}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			srcs[filepath.Base(f)] = string(b)
-		}
-	}
-	if len(files) == 0 {
-		t.Fatal("no check test inputs found in ../testdata/checks")
-	}
 	anonymousSeen := false
-	for name, src := range srcs {
-		// txtar archives: the whole text parses with errors at worst,
-		// which is enough to build a model to walk.
-		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
-		if err != nil {
-			continue
-		}
-		rs, _ := ruleset.Build(res)
+	for _, tc := range testRulesets(t, srcs) {
+		name, rs := tc.name, tc.rs
 		var want []ruleRef
 		eachRule(rs, func(r ruleRef) { want = append(want, r) })
 		p := NewPass(&Check{ID: "TEST"}, rs, &Options{}, func(Diagnostic) {})
@@ -106,19 +88,9 @@ func TestRuleKindsShortcut(t *testing.T) {
 }
 `,
 	}
-	files, _ := filepath.Glob(filepath.Join("..", "testdata", "checks", "*", "*.txtar"))
-	for _, f := range files {
-		if b, err := os.ReadFile(f); err == nil {
-			srcs[filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f)] = string(b)
-		}
-	}
 	found := ruleKinds(0)
-	for name, src := range srcs {
-		res, err := parser.Load(parser.NewFileSet(), parser.LoadConfig{}, parser.Source{Name: name, Src: []byte(src)})
-		if err != nil {
-			continue
-		}
-		rs, _ := ruleset.Build(res)
+	for _, tc := range testRulesets(t, srcs) {
+		name, rs := tc.name, tc.rs
 		p := NewPass(&Check{ID: "TEST"}, rs, &Options{}, func(Diagnostic) {})
 		got := p.ruleKinds()
 		for i, r := range p.allRules() {
