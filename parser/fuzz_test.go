@@ -4,30 +4,8 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
-
-// corpusSeeds returns the corpus files under 64 KiB (none when the
-// corpus is absent), to seed the fuzz targets.
-func corpusSeeds() [][]byte {
-	dir := filepath.Join(sharedDir(), "corpus")
-	rows, err := os.ReadFile(filepath.Join(dir, "manifest.tsv"))
-	if err != nil {
-		return nil
-	}
-	var seeds [][]byte
-	for _, line := range strings.Split(string(rows), "\n")[1:] {
-		name, _, _ := strings.Cut(line, "\t")
-		if name == "" {
-			continue
-		}
-		if src, err := os.ReadFile(filepath.Join(dir, name)); err == nil && len(src) < 64<<10 {
-			seeds = append(seeds, src)
-		}
-	}
-	return seeds
-}
 
 // FuzzParse checks that the parser never panics and that whatever parses
 // cleanly prints to text that parses cleanly again. It is seeded from the
@@ -36,7 +14,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy drop;\n\t\ttcp dport 22 accept\n\t}\n}\n"))
 	f.Add([]byte("define x = { 1.2.3.4 }\nadd rule ip t c ip saddr $x counter drop comment \"x\"\n"))
 	f.Add([]byte("table ip t { set s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8 } }; }\n"))
-	for _, src := range corpusSeeds() {
+	for _, src := range fuzzCorpusSeeds() {
 		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {

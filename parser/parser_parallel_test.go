@@ -286,7 +286,7 @@ func FuzzParseInPieces(f *testing.F) {
 	f.Add([]byte("table inet t {\n\tchain c {\n\t\taccept\n\t}\n\tchain d {\n\t\tdrop\n\t}\n}\nadd rule inet t c drop\nadd rule inet t d accept\n"), uint8(2))
 	f.Add([]byte("define x = 1\nadd rule ip t c ip saddr 1.2.3.4\nadd rule ip t c meta mark $x\n"), uint8(3))
 	f.Add([]byte("chain ip t c {\n\taccept\n\tip saddr 1.2.3.4\n\tdrop\n}\n"), uint8(4))
-	for i, src := range corpusSeeds() {
+	for i, src := range fuzzCorpusSeeds() {
 		f.Add(src, uint8(i))
 	}
 	f.Fuzz(func(t *testing.T, src []byte, n uint8) {
