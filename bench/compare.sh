@@ -31,7 +31,7 @@ gtime=/usr/bin/time
 
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
-(cd "$root" && go build -o "$bin/nftlint" ./cmd/nftlint)
+(cd "$root" && CGO_ENABLED=0 go build -o "$bin/nftlint" ./cmd/nftlint) # static, as `make build`
 echo "machine: $(nproc) cores, $(uname -sr); $(nft --version); $(go version | cut -d' ' -f3)"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ); runs per tool and file: $runs"
 
