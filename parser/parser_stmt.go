@@ -1,6 +1,10 @@
 package parser
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
 
 // parseRule parses statements up to the end of the rule (separator, '}'
 // or end of file). inBlock is true for rules in chain blocks.
@@ -1024,9 +1028,13 @@ func (p *parser) parseExprStmt() Stmt {
 	if p.isWord("vmap") {
 		vpos := p.curPos()
 		p.next()
+		seq := p.errSeq
 		m := p.parseMapRef("vmap")
 		if m == nil {
 			return nil
+		}
+		if lit, ok := m.(*SetLit); ok && p.errSeq == seq {
+			p.checkVerdictMapElems(lit)
 		}
 		return node(&p.slabs.vmaps, VmapStmt{Key: lhs, VmapPos: vpos, Map: m})
 	}
@@ -1087,6 +1095,37 @@ func (p *parser) relOp() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// checkVerdictMapElems reports the first element of a verdict map
+// literal that maps its key to nothing: nft's grammar wants ':' and a
+// verdict after every key of `vmap { … }` (a set-style element, or a
+// $variable holding a whole map, is a syntax error there), while the
+// set literal parser also reads the plain elements of sets.
+func (p *parser) checkVerdictMapElems(lit *SetLit) {
+	for _, e := range lit.Elems {
+		if _, ok := e.(*MapElem); ok {
+			continue
+		}
+		end := e.End()
+		if r, ok := e.(*ElemRun); ok {
+			end = r.ElemEnd(0)
+		}
+		off := int(end) - p.file.Base()
+		for off < len(p.src) && strings.IndexByte(" \t\r\n", p.src[off]) >= 0 {
+			off++
+		}
+		found, size := "end of file", 0
+		if off < len(p.src) {
+			var r rune
+			r, size = utf8.DecodeRuneInString(p.src[off:])
+			found = "'" + string(r) + "'"
+		}
+		p.errorAt(off, off+size, fmt.Sprintf(
+			"expected ':' and a verdict after the key of a verdict map element, found %s: every element of `vmap { … }` maps a key to a verdict (`22 : accept`); nft stops with a syntax error here",
+			found))
+		return
+	}
 }
 
 // parseMapRef parses the map of vmap/map: '{ … }', @set or $var.

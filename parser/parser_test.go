@@ -23,6 +23,8 @@ func TestParseValid(t *testing.T) {
 		"table ip t { set s { type ipv4_addr . inet_service; flags interval, timeout; auto-merge\n elements = { 10.0.0.0/8 . 22-25 timeout 1h comment \"x\",\n 1.2.3.4 . 80 counter packets 1 bytes 2 }\n }\n}",
 		"table ip t { map m { type ipv4_addr : verdict; elements = { 1.2.3.4 : jump c, * : drop } }; }",
 		"add rule ip t c ip saddr . tcp dport vmap @m",
+		"add rule ip t c tcp dport vmap { 22 : accept, 80-90 : drop, $web : jump c }",
+		"add rule ip t c tcp dport vmap $m",
 		"add rule ip t c meta mark set ct mark & 0xffff0000 | 0x1 ct mark set meta mark",
 		"add rule ip t c dnat to ip saddr map { 10.0.0.0/8 : 192.0.2.1 }:8080",
 		"add rule inet t c dnat ip addr . port to ip daddr . tcp dport map { 1.2.3.4 . 80 : 10.0.0.1 . 8080 }",
@@ -77,6 +79,11 @@ func TestParseErrors(t *testing.T) {
 		{"add rule ip t c meta mark set { 1, 2 }", "1:31", `set literal is not allowed`},
 		{"add rule ip t c limit rate 10/second burst 5 bytes", "1:46", `'packets' after burst`},
 		{"add rule ip t c tcp option eol left 1", "1:32", `unexpected 'left' after tcp`},
+		// Every element of a verdict map needs ':' and a verdict (nft -c:
+		// "syntax error, unexpected comma, expecting colon" at the comma).
+		{"add rule ip t c tcp dport vmap { 22, 80 : accept }", "1:36", `expected ':' and a verdict after the key of a verdict map element, found ','`},
+		{"add rule ip t c tcp dport vmap { 80 : accept, $web }", "1:52", `found '}'`},
+		{"add rule ip t c tcp dport vmap { 10-20,\n 80 : accept }", "1:39", `found ','`},
 		{"add rule ip t c redirect persistent to 123", "1:37", `unknown statement 'to'`},
 		{"table ip t { set s { type ipv4_addr; timeout 30 } }", "1:46", `time value`},
 		{"table ip t { flags bogus; }", "1:20", `unknown table flag 'bogus'`},
