@@ -33,6 +33,7 @@ var registry = []*Check{
 	nft211,
 	nft212,
 	nft213,
+	nft214,
 	// NFT3xx: safety.
 	nft301,
 	nft302,

@@ -22,6 +22,7 @@ const (
 	KindSetRef                            // *parser.SetRef
 	KindNested                            // a statement inside another (update, element statements)
 	KindBody                              // a `jump { … }` / `goto { … }` statement with its body
+	KindRange                             // *parser.RangeExpr
 )
 
 // Has reports whether the rule may hold a node of one of the kinds:
@@ -173,7 +174,7 @@ func exprKinds(e parser.Expr, depth int) NodeKinds {
 		}
 	case *parser.RangeExpr:
 		if x != nil {
-			k |= exprKinds(x.Lo, depth) | exprKinds(x.Hi, depth)
+			k |= KindRange | exprKinds(x.Lo, depth) | exprKinds(x.Hi, depth)
 		}
 	case *parser.Concat:
 		if x != nil {

@@ -14,6 +14,7 @@ table ip t {
 		update @m { ip saddr limit rate 1/second }
 		meta mark set tcp dport map { 22 : 1 }
 		jump { ip daddr @other drop; }
+		tcp dport { 1-1023 } dnat to 192.0.2.1:8000-8080
 	}
 	chain d {
 	}
@@ -28,6 +29,7 @@ table ip t {
 		KindsKnown | KindSetUpdate | KindSetRef | KindNested | KindKeywordArgs,
 		KindsKnown | KindSetStmt | KindMapLookup | KindSetLit,
 		KindsKnown | KindJump | KindBody,
+		KindsKnown | KindMatch | KindSetLit | KindRange,
 	}
 	if len(c.Rules) != len(want) {
 		t.Fatalf("chain c has %d rules, want %d", len(c.Rules), len(want))
