@@ -34,6 +34,7 @@ var registry = []*Check{
 	nft212,
 	nft213,
 	nft214,
+	nft215,
 	// NFT3xx: safety.
 	nft301,
 	nft302,

@@ -23,6 +23,7 @@ const (
 	KindNested                            // a statement inside another (update, element statements)
 	KindBody                              // a `jump { … }` / `goto { … }` statement with its body
 	KindRange                             // *parser.RangeExpr
+	KindNat                               // *parser.NatStmt
 )
 
 // Has reports whether the rule may hold a node of one of the kinds:
@@ -80,7 +81,7 @@ func stmtKind(s parser.Stmt, depth int) NodeKinds {
 		}
 	case *parser.NatStmt:
 		if x != nil {
-			k |= exprKinds(x.Addr, depth) | exprKinds(x.Port, depth)
+			k |= KindNat | exprKinds(x.Addr, depth) | exprKinds(x.Port, depth)
 		}
 	case *parser.RejectStmt:
 		if x != nil {

@@ -29,7 +29,7 @@ table ip t {
 		KindsKnown | KindSetUpdate | KindSetRef | KindNested | KindKeywordArgs,
 		KindsKnown | KindSetStmt | KindMapLookup | KindSetLit,
 		KindsKnown | KindJump | KindBody,
-		KindsKnown | KindMatch | KindSetLit | KindRange,
+		KindsKnown | KindMatch | KindSetLit | KindRange | KindNat,
 	}
 	if len(c.Rules) != len(want) {
 		t.Fatalf("chain c has %d rules, want %d", len(c.Rules), len(want))
