@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
@@ -40,57 +39,18 @@ var natHooks = map[string][]ruleset.Hook{
 	"redirect":   {"prerouting", "output"},
 }
 
-// chainTypeHooks are the hooks each chain type of the ip, ip6 and inet
-// families attaches to.
-var chainTypeHooks = map[string][]ruleset.Hook{
-	"filter": {"prerouting", "input", "forward", "output", "postrouting"},
-	"nat":    {"prerouting", "input", "output", "postrouting"},
-	"route":  {"output"},
-}
-
 func runNatOutsideNatHook(p *Pass) {
 	reported := map[*parser.NatStmt]bool{}
-	for _, t := range p.Ruleset.Tables {
-		switch tableFamily(t) {
-		case parser.FamilyIP, parser.FamilyIP6, parser.FamilyInet:
-		default:
-			continue // other families have no nat chains of this kind
+	eachStmtOfBaseChains(p, ruleset.KindNat, nil, func(base *ruleset.Chain, s parser.Stmt) {
+		x, ok := s.(*parser.NatStmt)
+		if !ok || x == nil || reported[x] {
+			return
 		}
-		if !tableHasNat(t) {
-			continue
+		if msg := natHookProblem(x, base); msg != "" {
+			reported[x] = true
+			p.Report(Diagnostic{Range: p.Range(x), Message: msg})
 		}
-		for _, base := range t.Chains {
-			if !base.IsBase() {
-				continue
-			}
-			eachReachableRule(p, base, func(stmts []parser.Stmt) bool {
-				for _, s := range stmts {
-					x, ok := s.(*parser.NatStmt)
-					if !ok || x == nil || reported[x] {
-						continue
-					}
-					if msg := natHookProblem(x, base); msg != "" {
-						reported[x] = true
-						p.Report(Diagnostic{Range: p.Range(x), Message: msg})
-					}
-				}
-				return true
-			})
-		}
-	}
-}
-
-// tableHasNat reports whether a rule of t (anonymous chains included)
-// may hold a NAT statement.
-func tableHasNat(t *ruleset.Table) bool {
-	for _, c := range t.Chains {
-		for _, r := range c.Rules {
-			if r.Kinds.Has(ruleset.KindNat) {
-				return true
-			}
-		}
-	}
-	return false
+	})
 }
 
 // natHookProblem returns why the kernel refuses x when base chain base
@@ -104,9 +64,6 @@ func natHookProblem(x *parser.NatStmt, base *ruleset.Chain) string {
 	if b.Type == "nat" && hookIn(b.Hook, hooks) {
 		return ""
 	}
-	if !hookIn(b.Hook, chainTypeHooks[b.Type]) {
-		return "" // the base chain itself is refused (NFT203)
-	}
 	allowed := hookList(hooks)
 	if b.Type != "nat" {
 		return fmt.Sprintf("%s, run by base chain %q (type %s hook %s), is outside a chain of type nat: the kernel refuses it (\"Operation not supported\") and nft loads nothing; move the rule to a chain of type nat at hook %s",
@@ -114,22 +71,4 @@ func natHookProblem(x *parser.NatStmt, base *ruleset.Chain) string {
 	}
 	return fmt.Sprintf("%s, run by nat chain %q at hook %s, is at a hook where the kernel does no %s: it refuses the rule (\"Operation not supported\") and nft loads nothing; move it to a nat chain at hook %s",
 		x.Kind, base.Name, b.Hook, x.Kind, allowed)
-}
-
-func hookIn(h ruleset.Hook, hooks []ruleset.Hook) bool {
-	for _, k := range hooks {
-		if h == k {
-			return true
-		}
-	}
-	return false
-}
-
-// hookList writes hooks as "prerouting or output".
-func hookList(hooks []ruleset.Hook) string {
-	names := make([]string, len(hooks))
-	for i, h := range hooks {
-		names[i] = string(h)
-	}
-	return strings.Join(names, " or ")
 }

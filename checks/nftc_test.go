@@ -86,8 +86,8 @@ func runNft(t *testing.T, nft, dir, name string, check bool) (string, bool) {
 // loadTimeChecks are the checks whose errors only the kernel finds, when
 // the rules are committed: `nft -c` does not see them, so their cases are
 // loaded for real in a private network namespace. NFT202: jump loops;
-// NFT215: NAT at hooks where the kernel does not do it.
-var loadTimeChecks = map[string]bool{"NFT202": true, "NFT215": true}
+// NFT215 and NFT216: statements at hooks where the kernel refuses them.
+var loadTimeChecks = map[string]bool{"NFT202": true, "NFT215": true, "NFT216": true}
 
 // exactLineChecks are the checks whose every finding is an error nft
 // reports on the same line (and which find every such error of their

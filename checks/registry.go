@@ -35,6 +35,7 @@ var registry = []*Check{
 	nft213,
 	nft214,
 	nft215,
+	nft216,
 	// NFT3xx: safety.
 	nft301,
 	nft302,

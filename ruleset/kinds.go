@@ -24,6 +24,7 @@ const (
 	KindBody                              // a `jump { … }` / `goto { … }` statement with its body
 	KindRange                             // *parser.RangeExpr
 	KindNat                               // *parser.NatStmt
+	KindHookLimited                       // reject, tproxy, synproxy: statements the kernel allows at some hooks only
 )
 
 // Has reports whether the rule may hold a node of one of the kinds:
@@ -85,7 +86,7 @@ func stmtKind(s parser.Stmt, depth int) NodeKinds {
 		}
 	case *parser.RejectStmt:
 		if x != nil {
-			k |= exprKinds(x.Code, depth)
+			k |= KindHookLimited | exprKinds(x.Code, depth)
 		}
 	case *parser.SetUpdateStmt:
 		if x != nil {
@@ -101,6 +102,9 @@ func stmtKind(s parser.Stmt, depth int) NodeKinds {
 		if x != nil {
 			if len(x.Args) > 0 {
 				k |= KindKeywordArgs
+			}
+			if x.Keyword == "tproxy" || x.Keyword == "synproxy" {
+				k |= KindHookLimited
 			}
 			for _, a := range x.Args {
 				k |= exprKinds(a.Value, depth)
