@@ -26,7 +26,7 @@ terminal statement has no effect"): ` + "`dnat to 192.0.2.1 accept`" + `, ` + "`
 It also refuses ` + "`log`" + ` statements that mix the kernel log (` + "`level`" + `, ` + "`flags`" + `) with
 nflog (` + "`group`" + `, ` + "`snaplen`" + `, ` + "`queue-threshold`" + `): "level and group are mutually
 exclusive", "flags and group are mutually exclusive"; ` + "`log level audit`" + ` takes no
-other option; and ` + "`queue num`" + ` above 65535.
+other option; ` + "`queue num`" + ` above 65535; and ` + "`limit rate 0/second`" + `, which the kernel refuses.
 
 **What breaks:** the whole file is refused.
 
@@ -95,9 +95,30 @@ func (v invalidStmtVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
 			checkLogArgs(p, x)
 		case "queue":
 			checkQueueArgs(p, x)
+		case "limit":
+			checkLimitRate(p, x)
 		}
 	}
 	return v
+}
+
+// checkLimitRate reports `limit rate 0/…`, which the kernel refuses
+// ("Could not process rule: Invalid argument"), also with nft -c.
+func checkLimitRate(p *Pass, k *parser.KeywordStmt) {
+	for _, a := range k.Args {
+		lit, ok := a.Value.(*parser.Literal)
+		if !ok || lit == nil || lit.Kind != parser.LitRate {
+			continue
+		}
+		digits := strings.TrimLeft(lit.Text, "0123456789")
+		number := lit.Text[:len(lit.Text)-len(digits)]
+		if number != "" && strings.Trim(number, "0") == "" {
+			p.Report(Diagnostic{Range: p.Range(lit), Message: fmt.Sprintf(
+				"limit rate %s lets nothing through: the kernel refuses a rate of 0 (\"Could not process rule: Invalid argument\") and nft loads nothing; give a rate above 0, or drop the statement",
+				lit.Text)})
+		}
+		return // the rate is the first value of a limit statement
+	}
 }
 
 func stmtName(s parser.Stmt) string {

@@ -286,7 +286,7 @@ type ruleKinds uint8
 
 const (
 	hasIfIndexMatch     ruleKinds = 1 << iota // match on iif, oif, meta iif, meta oif
-	hasInvalidCandidate                       // reject, log, queue, or a negated match on a bitwise expression
+	hasInvalidCandidate                       // reject, log, queue, limit, or a negated match on a bitwise expression
 )
 
 // mayHold reports whether r's statements may hold a node of one of the
@@ -348,7 +348,7 @@ func (v *kindsVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
 	case *parser.RejectStmt:
 		v.kinds |= hasInvalidCandidate
 	case *parser.KeywordStmt:
-		if x.Keyword == "log" || x.Keyword == "queue" {
+		if x.Keyword == "log" || x.Keyword == "queue" || x.Keyword == "limit" {
 			v.kinds |= hasInvalidCandidate
 		}
 	}

@@ -108,7 +108,7 @@ func TestRuleKindsShortcut(t *testing.T) {
 					case *parser.RejectStmt:
 						want |= hasInvalidCandidate
 					case *parser.KeywordStmt:
-						if x.Keyword == "log" || x.Keyword == "queue" {
+						if x.Keyword == "log" || x.Keyword == "queue" || x.Keyword == "limit" {
 							want |= hasInvalidCandidate
 						}
 					}
