@@ -36,6 +36,7 @@ var registry = []*Check{
 	nft214,
 	nft215,
 	nft216,
+	nft217,
 	// NFT3xx: safety.
 	nft301,
 	nft302,
