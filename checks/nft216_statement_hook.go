@@ -7,17 +7,20 @@ import (
 	"github.com/nftlint/nftlint/ruleset"
 )
 
-// NFT216 reports reject, tproxy and synproxy statements run at a hook
-// where the kernel refuses them.
+// NFT216 reports reject, tproxy and synproxy statements, and fib and osf
+// matches, run at a hook where the kernel refuses them.
 var nft216 = &Check{
 	ID:       "NFT216",
 	Name:     "statement-outside-its-hooks",
-	Title:    "reject, tproxy or synproxy runs at a hook where the kernel refuses it",
+	Title:    "reject, tproxy, synproxy, fib or osf runs at a hook where the kernel refuses it",
 	Severity: Error,
 	Tags:     []string{"load", "correctness"},
 	Doc: `The kernel allows some statements only at some hooks: ` + "`reject`" + ` at prerouting, input,
 forward and output (not postrouting, where the packet is already routed out);
-` + "`tproxy`" + ` at prerouting only; ` + "`synproxy`" + ` at input and forward. Elsewhere a load is refused
+` + "`tproxy`" + ` at prerouting only; ` + "`synproxy`" + ` at input and forward; ` + "`osf`" + ` at prerouting,
+input and forward; ` + "`fib … oif`" + ` (the output interface of the route) and ` + "`fib … iif … type`" + ` at
+prerouting, input and forward, ` + "`fib … oif … type`" + ` at forward, output and postrouting
+(` + "`fib … type`" + ` without an interface runs everywhere). Elsewhere a load is refused
 ("Could not process rule: Operation not supported"), also when the statement sits in a
 regular chain that such a base chain jumps to. ` + "`nft -c`" + ` does not see it: only the
 kernel checks the hook, when the rules are committed.
@@ -27,12 +30,22 @@ kernel checks the hook, when the rules are committed.
 	Run: runStatementOutsideItsHooks,
 }
 
-// stmtHooks are the hooks at which the kernel runs each statement
-// (nft_reject_validate, nft_tproxy_validate, nft_synproxy_validate).
+// stmtHooks are the hooks at which the kernel runs each statement and
+// expression (nft_reject_validate, nft_tproxy_validate,
+// nft_synproxy_validate, nft_osf_validate, nft_fib_validate; measured
+// with real loads at every hook). fib's depend on its result and on the
+// interface it looks up: "fib oif" is a lookup of the output interface
+// (oif, oifname), "fib type iif" and "fib type oif" of the address type
+// on the input or output interface (fib … type with neither runs at
+// every hook).
 var stmtHooks = map[string][]ruleset.Hook{
-	"reject":   {"prerouting", "input", "forward", "output"},
-	"tproxy":   {"prerouting"},
-	"synproxy": {"input", "forward"},
+	"reject":       {"prerouting", "input", "forward", "output"},
+	"tproxy":       {"prerouting"},
+	"synproxy":     {"input", "forward"},
+	"osf":          {"prerouting", "input", "forward"},
+	"fib oif":      {"prerouting", "input", "forward"},
+	"fib type iif": {"prerouting", "input", "forward"},
+	"fib type oif": {"forward", "output", "postrouting"},
 }
 
 func runStatementOutsideItsHooks(p *Pass) {
@@ -55,29 +68,78 @@ func runStatementOutsideItsHooks(p *Pass) {
 	}
 	reported := map[parser.Stmt]bool{}
 	eachStmtOfBaseChains(p, ruleset.KindHookLimited, want, func(base *ruleset.Chain, s parser.Stmt) {
-		name := hookLimitedName(s)
+		name, at := hookLimited(s)
 		hooks, ok := stmtHooks[name]
 		if !ok || reported[s] || hookIn(base.Base.Hook, hooks) {
 			return
 		}
 		reported[s] = true
-		p.Report(Diagnostic{Range: p.Range(s), Message: fmt.Sprintf(
+		what := name
+		if at != s { // an expression: name it as written
+			what = srcText(p, at)
+		}
+		p.Report(Diagnostic{Range: p.Range(at), Message: fmt.Sprintf(
 			"%s, run by base chain %q at hook %s, is at a hook where the kernel refuses it (\"Operation not supported\") and nft loads nothing; move the rule to a base chain at hook %s",
-			name, base.Name, base.Base.Hook, hookList(hooks))})
+			what, base.Name, base.Base.Hook, hookList(hooks))})
 	})
 }
 
-// hookLimitedName returns the stmtHooks name of s, or "".
-func hookLimitedName(s parser.Stmt) string {
+// hookLimited returns the stmtHooks name of s and the node it is about
+// (s, or the fib or osf selector it matches on), or "".
+func hookLimited(s parser.Stmt) (string, parser.Node) {
 	switch x := s.(type) {
 	case *parser.RejectStmt:
 		if x != nil {
-			return "reject"
+			return "reject", x
 		}
 	case *parser.KeywordStmt:
 		if x != nil {
-			return x.Keyword
+			return x.Keyword, x
 		}
+	case *parser.MatchStmt:
+		if x != nil {
+			if sel, ok := x.Left.(*parser.Selector); ok && sel != nil {
+				return selectorHookName(sel), sel
+			}
+		}
+	case *parser.VmapStmt:
+		if x != nil {
+			if sel, ok := x.Key.(*parser.Selector); ok && sel != nil {
+				return selectorHookName(sel), sel
+			}
+		}
+	}
+	return "", nil
+}
+
+// selectorHookName returns the stmtHooks name of a fib or osf selector,
+// or "".
+func selectorHookName(sel *parser.Selector) string {
+	if len(sel.Words) == 0 {
+		return ""
+	}
+	switch sel.Words[0].Name {
+	case "osf":
+		return "osf"
+	case "fib":
+	default:
+		return ""
+	}
+	if len(sel.Words) < 2 {
+		return ""
+	}
+	var iif, oif bool
+	for _, a := range sel.Args {
+		iif = iif || a.Key == "iif"
+		oif = oif || a.Key == "oif"
+	}
+	switch result := sel.Words[1].Name; {
+	case result == "oif" || result == "oifname":
+		return "fib oif"
+	case result == "type" && iif:
+		return "fib type iif"
+	case result == "type" && oif:
+		return "fib type oif"
 	}
 	return ""
 }
@@ -92,7 +154,7 @@ func hookLimitedStmts(t *ruleset.Table) map[string]bool {
 				continue
 			}
 			for _, s := range r.Stmts {
-				if name := hookLimitedName(s); stmtHooks[name] != nil {
+				if name, _ := hookLimited(s); stmtHooks[name] != nil {
 					names[name] = true
 				}
 			}

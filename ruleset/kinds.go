@@ -24,7 +24,7 @@ const (
 	KindBody                              // a `jump { … }` / `goto { … }` statement with its body
 	KindRange                             // *parser.RangeExpr
 	KindNat                               // *parser.NatStmt
-	KindHookLimited                       // reject, tproxy, synproxy: statements the kernel allows at some hooks only
+	KindHookLimited                       // reject, tproxy, synproxy, fib, osf: what the kernel allows at some hooks only
 )
 
 // Has reports whether the rule may hold a node of one of the kinds:
@@ -125,6 +125,9 @@ func exprKinds(e parser.Expr, depth int) NodeKinds {
 	case *parser.Literal, *parser.Number, *parser.StringLit, *parser.ElemRun:
 	case *parser.Selector:
 		if x != nil {
+			if len(x.Words) > 0 && (x.Words[0].Name == "fib" || x.Words[0].Name == "osf") {
+				k |= KindHookLimited
+			}
 			for _, a := range x.Args {
 				k |= exprKinds(a.Value, depth)
 			}
