@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -36,7 +37,7 @@ func eachStmtOfBaseChains(p *Pass, kinds ruleset.NodeKinds, want func(base *rule
 			continue
 		}
 		for _, base := range t.Chains {
-			if !base.IsBase() || !hookIn(base.Base.Hook, chainTypeHooks[base.Base.Type]) {
+			if !base.IsBase() || !slices.Contains(chainTypeHooks[base.Base.Type], base.Base.Hook) {
 				continue // a regular chain, or a base chain refused itself (NFT203)
 			}
 			if want != nil && !want(base) {
@@ -60,15 +61,6 @@ func tableMayHold(t *ruleset.Table, kinds ruleset.NodeKinds) bool {
 			if r.Kinds.Has(kinds) {
 				return true
 			}
-		}
-	}
-	return false
-}
-
-func hookIn(h ruleset.Hook, hooks []ruleset.Hook) bool {
-	for _, k := range hooks {
-		if h == k {
-			return true
 		}
 	}
 	return false

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nftlint/nftlint/parser"
@@ -47,15 +48,6 @@ var familyHooks = map[parser.Family][]string{
 	parser.FamilyBridge: {"prerouting", "input", "forward", "output", "postrouting"},
 	parser.FamilyARP:    {"input", "output"},
 	parser.FamilyNetdev: {"ingress", "egress"},
-}
-
-func hasString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // nftDstnatOutput is the release that allows dstnat on output and srcnat
@@ -173,7 +165,7 @@ func checkBaseSpec(p *Pass, fam parser.Family, c *ruleset.Chain) {
 	}
 	hook := strings.ToLower(string(b.Hook))
 	hooks := familyHooks[fam]
-	if hooks != nil && !hasString(hooks, hook) {
+	if hooks != nil && !slices.Contains(hooks, hook) {
 		report(hookNode, "the %s family has no %s hook (it has %s): nft refuses the chain and the whole file",
 			fam, hook, strings.Join(hooks, ", "))
 		return

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
@@ -61,7 +62,7 @@ func natHookProblem(x *parser.NatStmt, base *ruleset.Chain) string {
 		return ""
 	}
 	b := base.Base
-	if b.Type == "nat" && hookIn(b.Hook, hooks) {
+	if b.Type == "nat" && slices.Contains(hooks, b.Hook) {
 		return ""
 	}
 	allowed := hookList(hooks)

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/nftlint/nftlint/parser"
 	"github.com/nftlint/nftlint/ruleset"
@@ -60,7 +61,7 @@ func runStatementOutsideItsHooks(p *Pass) {
 			held[base.Table] = names
 		}
 		for name := range names {
-			if !hookIn(base.Base.Hook, stmtHooks[name]) {
+			if !slices.Contains(stmtHooks[name], base.Base.Hook) {
 				return true
 			}
 		}
@@ -70,7 +71,7 @@ func runStatementOutsideItsHooks(p *Pass) {
 	eachStmtOfBaseChains(p, ruleset.KindHookLimited, want, func(base *ruleset.Chain, s parser.Stmt) {
 		name, at := hookLimited(s)
 		hooks, ok := stmtHooks[name]
-		if !ok || reported[s] || hookIn(base.Base.Hook, hooks) {
+		if !ok || reported[s] || slices.Contains(hooks, base.Base.Hook) {
 			return
 		}
 		reported[s] = true
