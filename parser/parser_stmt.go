@@ -3,7 +3,6 @@ package parser
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // parseRule parses statements up to the end of the rule (separator, '}'
@@ -1111,19 +1110,16 @@ func (p *parser) checkVerdictMapElems(lit *SetLit) {
 		if r, ok := e.(*ElemRun); ok {
 			end = r.ElemEnd(0)
 		}
-		off := int(end) - p.file.Base()
-		for off < len(p.src) && strings.IndexByte(" \t\r\n", p.src[off]) >= 0 {
-			off++
-		}
-		found, size := "end of file", 0
-		if off < len(p.src) {
-			var r rune
-			r, size = utf8.DecodeRuneInString(p.src[off:])
-			found = "'" + string(r) + "'"
-		}
-		p.errorAt(off, off+size, fmt.Sprintf(
+		// The token after the key, read by a scanner of its own (a
+		// newline too: nft reports "unexpected newline" there).
+		var sc Scanner
+		sc.Init(p.file, p.src, nil)
+		sc.off = int(end) - p.file.Base()
+		var next tokRec
+		next.tok, next.off, next.end, next.lit = sc.Scan()
+		p.errorAt(next.off, next.end, fmt.Sprintf(
 			"expected ':' and a verdict after the key of a verdict map element, found %s: every element of `vmap { … }` maps a key to a verdict (`22 : accept`); nft stops with a syntax error here",
-			found))
+			describe(next)))
 		return
 	}
 }

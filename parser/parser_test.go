@@ -84,6 +84,7 @@ func TestParseErrors(t *testing.T) {
 		{"add rule ip t c tcp dport vmap { 22, 80 : accept }", "1:36", `expected ':' and a verdict after the key of a verdict map element, found ','`},
 		{"add rule ip t c tcp dport vmap { 80 : accept, $web }", "1:52", `found '}'`},
 		{"add rule ip t c tcp dport vmap { 10-20,\n 80 : accept }", "1:39", `found ','`},
+		{"add rule ip t c tcp dport vmap { 22 # ssh\n, 80 : accept }", "1:42", `found newline`},
 		{"add rule ip t c redirect persistent to 123", "1:37", `unknown statement 'to'`},
 		{"table ip t { set s { type ipv4_addr; timeout 30 } }", "1:46", `time value`},
 		{"table ip t { flags bogus; }", "1:20", `unknown table flag 'bogus'`},
