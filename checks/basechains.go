@@ -12,7 +12,9 @@ import (
 // that runs them (NFT215, NFT216).
 
 // chainTypeHooks are the hooks each chain type of the ip, ip6 and inet
-// families attaches to.
+// families attaches to; NFT203 refuses nat and route chains elsewhere.
+// (inet filter chains also attach to ingress, whose statements the hook
+// checks do not look at.)
 var chainTypeHooks = map[string][]ruleset.Hook{
 	"filter": {"prerouting", "input", "forward", "output", "postrouting"},
 	"nat":    {"prerouting", "input", "output", "postrouting"},

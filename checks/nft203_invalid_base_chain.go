@@ -177,7 +177,7 @@ func checkBaseSpec(p *Pass, fam parser.Family, c *ruleset.Chain) {
 		case fam != parser.FamilyIP && fam != parser.FamilyIP6 && fam != parser.FamilyInet:
 			report(typeNode, "the %s family has no nat chain type: the kernel refuses the chain; use an ip, ip6 or inet table for NAT", fam)
 			return
-		case hook == "forward" || hook == "ingress":
+		case !slices.Contains(chainTypeHooks["nat"], ruleset.Hook(hook)):
 			report(hookNode, "nat chains cannot use the %s hook (only prerouting, input, output, postrouting): the kernel refuses the chain (\"Operation not supported\")", hook)
 			return
 		}
@@ -186,7 +186,7 @@ func checkBaseSpec(p *Pass, fam parser.Family, c *ruleset.Chain) {
 			report(typeNode, "the %s family has no route chain type: the kernel refuses the chain; use type filter", fam)
 			return
 		}
-		if hook != "output" {
+		if !slices.Contains(chainTypeHooks["route"], ruleset.Hook(hook)) {
 			report(hookNode, "route chains exist only on the output hook: the kernel refuses the chain (\"Operation not supported\"); use type filter on %s", hook)
 			return
 		}

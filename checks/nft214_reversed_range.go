@@ -59,10 +59,10 @@ func (v *reversedRangeVisitor) visit(n parser.Node, via *parser.VarRef) visitor 
 	lo, w1, ok1 := keyValue(x.Lo)
 	hi, w2, ok2 := keyValue(x.Hi)
 	if ok1 && ok2 && w1 == w2 && hi.less(lo) {
-		lo, hi := srcText(v.p, x.Lo), srcText(v.p, x.Hi)
+		first, last := srcText(v.p, x.Lo), srcText(v.p, x.Hi)
 		v.p.Report(Diagnostic{Range: v.p.Range(pickVia(x, via)), Message: fmt.Sprintf(
 			"the range %s-%s starts above its end: nft refuses it (\"Range has zero or negative size\") and loads nothing of the file; write it %s-%s",
-			lo, hi, hi, lo)})
+			first, last, last, first)})
 	}
 	return v
 }
