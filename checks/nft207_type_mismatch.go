@@ -66,7 +66,7 @@ func runTypeMismatch(p *Pass) {
 type typeVisitor struct {
 	p     *Pass
 	table *ruleset.Table
-	types [4]*ruleset.Type // leftTypes' buffer
+	types [4]*ruleset.Type // appendLeftTypes' buffer
 	// keyTypes holds the key types of the sets matched against, which
 	// Set.KeyTypes builds anew on each call (thousands of rules match
 	// against a few sets).
@@ -112,13 +112,9 @@ func (v *typeVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 	return v
 }
 
-// leftTypes returns the component types of a match's left side when it is
-// a selector or a concatenation of selectors, else nil.
-func leftTypes(e parser.Expr) []*ruleset.Type {
-	return appendLeftTypes(nil, e)
-}
-
-// appendLeftTypes is leftTypes appending to out (a caller's buffer).
+// appendLeftTypes appends to out (a caller's buffer) the component types
+// of a match's left side when it is a selector or a concatenation of
+// selectors, and nothing otherwise.
 func appendLeftTypes(out []*ruleset.Type, e parser.Expr) []*ruleset.Type {
 	switch x := e.(type) {
 	case *parser.Selector:

@@ -107,7 +107,7 @@ func (c *mapKeyChecker) visit(n parser.Node, _ *parser.VarRef) visitor {
 	c.lit.reset()
 	flattenLiteralParts(lit, &c.lit, 0)
 	// The elements with a value are in the buffer behind the parts, in
-	// order (what flattenLiteral returns; packed runs have no values).
+	// order (packed runs have no values).
 	c.elems.reset()
 	c.elems.add(dupPart{lit: c.lit.buf})
 	c.reportClashes("this anonymous map", false)
@@ -116,11 +116,11 @@ func (c *mapKeyChecker) visit(n parser.Node, _ *parser.VarRef) visitor {
 }
 
 // hasMapElem reports whether a literal, or one nested in it, has a
-// key : value element: only those can clash (flattenLiteral's elements
-// without a value are skipped), and most literals in rules are sets.
+// key : value element: only those can clash (elements without a value
+// are skipped), and most literals in rules are sets.
 func hasMapElem(lit *parser.SetLit, depth int) bool {
 	if depth > maxCanonDepth {
-		return true // let flattenLiteral decide
+		return true // let flattenLiteralParts decide
 	}
 	for _, x := range lit.Elems {
 		switch e := unwrapVar(x).(type) {

@@ -437,19 +437,13 @@ and or xor not lshift rshift eq ne lt le gt ge`) {
 	return m
 }()
 
-// visitor is the go/ast.Visitor of walk: visit is called for each node
+// visitor is the go/ast.Visitor of walkNode: visit is called for each node
 // and returns the visitor for the node's children, nil to skip them. A
 // check that looks for several things in one walk returns visitors that
 // say which of them still apply below (preallocated, so nothing is
 // allocated per node).
 type visitor interface {
 	visit(n parser.Node, via *parser.VarRef) visitor
-}
-
-// walk calls v.visit for n and the nodes below it, depth-first; inspect
-// is walk with a callback.
-func walk(v visitor, n parser.Node, via *parser.VarRef, depth int) {
-	walkNode(v, n, via, depth, allLeaves)
 }
 
 // leafMode says which leaves a walk visits.
@@ -461,7 +455,7 @@ const (
 	selectorLeaves          // selectors, but not words, literals, numbers, strings
 )
 
-// walkInner is walk without visiting the leaves that hold nothing else
+// walkInner is walkNode without visiting the leaves that hold nothing else
 // (words, literals, numbers, strings, and selectors without arguments):
 // half the nodes of a ruleset, which visitors looking for statements,
 // verdicts and references skip anyway.
@@ -469,12 +463,14 @@ func walkInner(v visitor, n parser.Node, via *parser.VarRef, depth int) {
 	walkNode(v, n, via, depth, noLeaves)
 }
 
-// walkSelectors is walk without visiting words, literals, numbers and
+// walkSelectors is walkNode without visiting words, literals, numbers and
 // strings.
 func walkSelectors(v visitor, n parser.Node, via *parser.VarRef, depth int) {
 	walkNode(v, n, via, depth, selectorLeaves)
 }
 
+// walkNode calls v.visit for n and the nodes below it, depth-first, and
+// for the leaves that leaves says; inspect is walkNode with a callback.
 func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves leafMode) {
 	if n == nil || depth > maxInspectDepth {
 		return

@@ -270,19 +270,10 @@ func (l *dupElems) at(ord int) dupElem {
 	return pt.lit[i]
 }
 
-// flattenLiteral lists the elements of an anonymous set literal as nft
-// does: nested literals and $variables holding literals are merged in.
-// Packed runs, which hold plain elements without values, are left out.
-func flattenLiteral(lit *parser.SetLit, out *[]dupElem, depth int) {
-	var parts dupElems
-	flattenLiteralParts(lit, &parts, depth)
-	for k := range parts.parts {
-		*out = append(*out, parts.parts[k].lit...)
-	}
-}
-
-// flattenLiteralParts is flattenLiteral with the packed runs kept, in
-// order, as parts of their own.
+// flattenLiteralParts lists the elements of an anonymous set literal as
+// nft does: nested literals and $variables holding literals are merged
+// in. Packed runs, which hold plain elements without values, are kept in
+// order as parts of their own.
 func flattenLiteralParts(lit *parser.SetLit, out *dupElems, depth int) {
 	if depth > maxCanonDepth {
 		return
