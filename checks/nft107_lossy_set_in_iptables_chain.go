@@ -107,7 +107,7 @@ func lossyOperand(x parser.Expr) (parser.Node, string) {
 // a conjunction that separate rules cannot express).
 func expandSetFix(pass *Pass, c *ruleset.Chain, ast *parser.Rule, m *parser.MatchStmt) (Fix, bool) {
 	set, ok := m.Right.(*parser.SetLit)
-	if !ok || set.Var != nil || len(set.Elems) == 0 || ast == nil || (m.Op != "" && m.Op != "==") {
+	if !ok || set.Var != nil || len(set.Elems) == 0 || ast == nil || (m.Op != parser.OpImplicit && m.Op != parser.OpEq) {
 		return Fix{}, false
 	}
 	var inBlock bool

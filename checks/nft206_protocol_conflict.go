@@ -187,7 +187,7 @@ func (c *protoChecker) checkMatch(m *parser.MatchStmt) {
 	c.checkSelectorsIn(m.Left)
 	st, fam, report := &c.st, c.fam, c.report
 	sel, ok := m.Left.(*parser.Selector)
-	if !ok || (m.Op != "" && m.Op != "==") {
+	if !ok || (m.Op != parser.OpImplicit && m.Op != parser.OpEq) {
 		return
 	}
 	// The paths below have one or two words and start with one of these:

@@ -84,7 +84,7 @@ func (v invalidStmtVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
 	p := v.p
 	switch x := n.(type) {
 	case *parser.MatchStmt:
-		if _, isBinary := x.Left.(*parser.Binary); isBinary && x.Op == "!" {
+		if _, isBinary := x.Left.(*parser.Binary); isBinary && x.Op == parser.OpNot {
 			p.Report(Diagnostic{Range: p.Range(x), Message: "`!` cannot negate a match on a bitwise expression: nft refuses it (\"cannot combine negation with binary expression\"); write `!=` or compare the masked value with 0"})
 		}
 	case *parser.RejectStmt:

@@ -75,7 +75,7 @@ func broadAccept(stmts []parser.Stmt) bool {
 			}
 			switch path := sel.Path(); path {
 			case "iif", "iifname", "meta iif", "meta iifname", "oif", "oifname", "meta oif", "meta oifname":
-				if s.Op == "!=" || containsWord(s.Right, "lo") {
+				if s.Op == parser.OpNe || containsWord(s.Right, "lo") {
 					return false
 				}
 			case "ip saddr", "ip daddr", "ip6 saddr", "ip6 daddr", "meta nfproto", "meta protocol":

@@ -119,7 +119,7 @@ func vmapMayAcceptSSH(t *ruleset.Table, s *parser.VmapStmt) bool {
 		if !ok || v.Kind == "jump" || v.Kind == "goto" {
 			continue // jump targets are searched as reachable chains
 		}
-		if v.Kind == "accept" && !sshExcluded(t, s.Key, "", me.Key) {
+		if v.Kind == "accept" && !sshExcluded(t, s.Key, parser.OpImplicit, me.Key) {
 			return true
 		}
 	}
@@ -128,12 +128,12 @@ func vmapMayAcceptSSH(t *ruleset.Table, s *parser.VmapStmt) bool {
 
 // sshExcluded reports whether the match `left op right` certainly fails
 // for a new TCP connection to port 22 arriving from another host.
-func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Expr) bool {
+func sshExcluded(t *ruleset.Table, left parser.Expr, op parser.MatchOp, right parser.Expr) bool {
 	sel, ok := unparenExpr(left).(*parser.Selector)
 	if !ok || len(sel.Words) == 0 {
 		return false
 	}
-	eq := op == "" || op == "=="
+	eq := op == parser.OpImplicit || op == parser.OpEq
 	switch head := strings.ToLower(sel.Words[0].Name); head {
 	case "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", "igmp", "esp", "ah", "comp", "gre", "arp":
 		return true // these selectors only match packets of another protocol
@@ -146,7 +146,7 @@ func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Exp
 			return false
 		case eq:
 			return !has
-		case op == "!=":
+		case op == parser.OpNe:
 			return has
 		}
 	case "ct state":
@@ -164,7 +164,7 @@ func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Exp
 				return false
 			}
 		}
-		return eq && !hasNew || op == "!=" && hasNew
+		return eq && !hasNew || op == parser.OpNe && hasNew
 	case "iif", "iifname", "meta iif", "meta iifname":
 		words := valueWords(right)
 		if !eq || len(words) == 0 {
@@ -180,7 +180,7 @@ func sshExcluded(t *ruleset.Table, left parser.Expr, op string, right parser.Exp
 		return eq && containsWord(right, "loopback") && len(valueWords(right)) == 1
 	case "meta l4proto", "ip protocol", "ip6 nexthdr":
 		has, known := valuesContain(t, right, tcpProtocol)
-		return known && (eq && !has || op == "!=" && has)
+		return known && (eq && !has || op == parser.OpNe && has)
 	}
 	return false
 }

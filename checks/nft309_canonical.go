@@ -442,7 +442,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 	case *parser.MatchStmt:
 		c.tag(codeMatch)
 		c.node(x.Left, depth+1)
-		c.text(x.Op)
+		c.text(x.Op.String())
 		c.node(x.Right, depth+1)
 		c.end()
 	case *parser.VerdictStmt:

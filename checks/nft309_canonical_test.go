@@ -131,7 +131,7 @@ func TestCanonMemoKeys(t *testing.T) {
 	}
 	memo := newCanonMemo()
 	key := func(lit *parser.SetLit) string {
-		k, ok := memo.key(&parser.MatchStmt{Left: &parser.Selector{Words: []*parser.Ident{{Name: "tcp"}, {Name: "dport"}}}, Op: "", Right: lit})
+		k, ok := memo.key(&parser.MatchStmt{Left: &parser.Selector{Words: []*parser.Ident{{Name: "tcp"}, {Name: "dport"}}}, Right: lit})
 		if !ok {
 			t.Fatal("no key")
 		}

@@ -166,7 +166,7 @@ func ruleAccepts(stmts []parser.Stmt, pred matchPred) bool {
 			if !relevant {
 				continue
 			}
-			if negated := m.Op == "!="; selects != negated {
+			if negated := m.Op == parser.OpNe; selects != negated {
 				return true
 			}
 		}

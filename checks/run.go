@@ -342,7 +342,7 @@ func (v *kindsVisitor) visit(n parser.Node, _ *parser.VarRef) visitor {
 		if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
 			v.kinds |= hasIfIndexMatch
 		}
-		if _, ok := x.Left.(*parser.Binary); ok && x.Op == "!" {
+		if _, ok := x.Left.(*parser.Binary); ok && x.Op == parser.OpNot {
 			v.kinds |= hasInvalidCandidate
 		}
 	case *parser.RejectStmt:

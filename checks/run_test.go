@@ -102,7 +102,7 @@ func TestRuleKindsShortcut(t *testing.T) {
 						if sel, ok := x.Left.(*parser.Selector); ok && sel != nil && isIfIndexSelector(sel) {
 							want |= hasIfIndexMatch
 						}
-						if _, ok := x.Left.(*parser.Binary); ok && x.Op == "!" {
+						if _, ok := x.Left.(*parser.Binary); ok && x.Op == parser.OpNot {
 							want |= hasInvalidCandidate
 						}
 					case *parser.RejectStmt:

@@ -7,6 +7,8 @@ package parser
 // The parser may add node types and fields; the names below are a contract
 // shared with the ruleset builder and the checks: do not rename them.
 
+import "strconv"
+
 // Node is implemented by every AST node.
 type Node interface {
 	Pos() Pos
@@ -342,14 +344,50 @@ type Stmt interface {
 // `tcp dport != { 22, 80 }`, `ct state established,related`.
 type MatchStmt struct {
 	Left  Expr
-	OpPos Pos    // NoPos for an implicit operator
-	Op    string // "" (implicit), "==", "!=", "<", ">", "<=", ">=", "!"; word aliases normalised (eq→==, ne→!=, lt→<, gt→>, le→<=, ge→>=)
+	OpPos Pos     // NoPos for an implicit operator
+	Op    MatchOp // OpImplicit when not written; word aliases normalised (eq is OpEq, not is OpNot, …)
 	Right Expr
 }
 
 func (s *MatchStmt) Pos() Pos { return s.Left.Pos() }
 func (s *MatchStmt) End() Pos { return s.Right.End() }
 func (*MatchStmt) stmtNode()  {}
+
+// MatchOp is the relational operator of a MatchStmt. It is a small
+// integer rather than the operator's text: a large ruleset has tens of
+// thousands of matches, and the text made each of them 16 bytes larger.
+type MatchOp uint8
+
+const (
+	OpImplicit MatchOp = iota // not written: equality, or membership for a set
+	OpEq                      // == or eq
+	OpNe                      // != or ne
+	OpLt                      // < or lt
+	OpGt                      // > or gt
+	OpLe                      // <= or le
+	OpGe                      // >= or ge
+	OpNot                     // ! or not
+)
+
+var matchOpText = [...]string{
+	OpImplicit: "",
+	OpEq:       "==",
+	OpNe:       "!=",
+	OpLt:       "<",
+	OpGt:       ">",
+	OpLe:       "<=",
+	OpGe:       ">=",
+	OpNot:      "!",
+}
+
+// String returns the operator as nft prints it ("==", "!=", "<", ">",
+// "<=", ">=", "!"), or "" for OpImplicit.
+func (op MatchOp) String() string {
+	if int(op) < len(matchOpText) {
+		return matchOpText[op]
+	}
+	return "MatchOp(" + strconv.Itoa(int(op)) + ")"
+}
 
 // VerdictStmt is accept, drop, continue, return, jump X, goto X, or an
 // anonymous chain `jump { … }`.

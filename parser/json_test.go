@@ -128,7 +128,7 @@ func TestParseJSONCommands(t *testing.T) {
 		t.Errorf("oifname value %+v, want the string docker0", lit)
 	}
 	m1 := stmts[1].(*MatchStmt)
-	if list, ok := m1.Right.(*List); !ok || len(list.Elems) != 2 || m1.Op != "" {
+	if list, ok := m1.Right.(*List); !ok || len(list.Elems) != 2 || m1.Op != OpImplicit {
 		t.Errorf("ct state match %#v, want an implicit match against a list of two", m1)
 	}
 	if kw := stmts[2].(*KeywordStmt); kw.Keyword != "counter" {

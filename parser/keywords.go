@@ -58,8 +58,8 @@ var pluralWords = wordSet(`tables chains sets maps rules counters quotas limits
 	expectations`)
 
 // relational word aliases, normalised.
-var relWords = map[string]string{
-	"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=",
+var relWords = map[string]MatchOp{
+	"eq": OpEq, "ne": OpNe, "lt": OpLt, "gt": OpGt, "le": OpLe, "ge": OpGe,
 }
 
 var binWords = map[string]string{

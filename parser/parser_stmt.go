@@ -1081,19 +1081,31 @@ func settable(sel *Selector) bool {
 	return true
 }
 
-func (p *parser) relOp() (string, bool) {
+func (p *parser) relOp() (MatchOp, bool) {
 	switch p.cur.tok {
-	case EQL, NEQ, LSS, GTR, LEQ, GEQ, NOT:
-		return p.cur.lit, true
+	case EQL:
+		return OpEq, true
+	case NEQ:
+		return OpNe, true
+	case LSS:
+		return OpLt, true
+	case GTR:
+		return OpGt, true
+	case LEQ:
+		return OpLe, true
+	case GEQ:
+		return OpGe, true
+	case NOT:
+		return OpNot, true
 	case WORD:
 		if p.curClass()&wcRelWord != 0 {
 			return relWords[p.cur.lit], true
 		}
 		if p.cur.lit == "not" {
-			return "!", true
+			return OpNot, true
 		}
 	}
-	return "", false
+	return OpImplicit, false
 }
 
 // checkVerdictMapElems reports the first element of a verdict map

@@ -196,7 +196,7 @@ func TestParseAST(t *testing.T) {
 		t.Fatalf("rule = %+v", rule)
 	}
 	m := rule.Stmts[0].(*MatchStmt)
-	if m.Op != "!=" || m.Left.(*Selector).Path() != "ip saddr" || m.Right.(*Prefix).Len.Value != 8 {
+	if m.Op != OpNe || m.Left.(*Selector).Path() != "ip saddr" || m.Right.(*Prefix).Len.Value != 8 {
 		t.Errorf("match = %+v", m)
 	}
 	if set := rule.Stmts[1].(*MatchStmt).Right.(*SetLit); NumElems(set.Elems) != 2 {
@@ -371,6 +371,42 @@ func TestParseItems(t *testing.T) {
 			t.Errorf("%s %q: unexpected errors %v", tc.kind, tc.src, errs)
 		case tc.err != "" && (len(errs) == 0 || !strings.Contains(errs[0].Msg, tc.err)):
 			t.Errorf("%s %q: errors %v, want %q", tc.kind, tc.src, errs, tc.err)
+		}
+	}
+}
+
+// TestMatchOp checks that every spelling of a relational operator parses
+// to its MatchOp and that String gives the operator as nft prints it.
+func TestMatchOp(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		op   MatchOp
+		text string
+	}{
+		{"1", OpImplicit, ""},
+		{"== 1", OpEq, "=="}, {"eq 1", OpEq, "=="},
+		{"!= 1", OpNe, "!="}, {"ne 1", OpNe, "!="},
+		{"< 1", OpLt, "<"}, {"lt 1", OpLt, "<"},
+		{"> 1", OpGt, ">"}, {"gt 1", OpGt, ">"},
+		{"<= 1", OpLe, "<="}, {"le 1", OpLe, "<="},
+		{">= 1", OpGe, ">="}, {"ge 1", OpGe, ">="},
+		{"! 1", OpNot, "!"}, {"not 1", OpNot, "!"},
+	} {
+		src := "table ip t {\n\tchain c {\n\t\ttcp flags " + tc.src + "\n\t}\n}\n"
+		ast, errs := ParseFile(NewFileSet(), "x.nft", []byte(src))
+		if len(errs) > 0 {
+			t.Errorf("%q: %v", tc.src, errs)
+			continue
+		}
+		var m *MatchStmt
+		Inspect(ast.Cmds[0], func(n Node) bool {
+			if x, ok := n.(*MatchStmt); ok {
+				m = x
+			}
+			return true
+		})
+		if m == nil || m.Op != tc.op || m.Op.String() != tc.text {
+			t.Errorf("%q: match = %+v, want op %d %q", tc.src, m, tc.op, tc.text)
 		}
 	}
 }

@@ -325,8 +325,8 @@ func (p *printer) stmt(s Stmt) {
 	case *MatchStmt:
 		p.expr(s.Left)
 		p.s(" ")
-		if s.Op != "" {
-			p.s(s.Op)
+		if s.Op != OpImplicit {
+			p.s(s.Op.String())
 			p.s(" ")
 		}
 		p.expr(s.Right)

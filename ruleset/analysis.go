@@ -573,7 +573,7 @@ func (e *evaluator) rule(res *evalNode, c *Chain, r *Rule, ast *parser.Rule, stm
 			case Maybe:
 				mayStop = true
 			case Yes:
-				if isIfaceMatch(s) && s.Op != "!=" {
+				if isIfaceMatch(s) && s.Op != parser.OpNe {
 					named = true
 				}
 			}
@@ -806,9 +806,9 @@ func (e *evaluator) match(t *Table, m *parser.MatchStmt) Truth {
 		return No
 	}
 	switch m.Op {
-	case "", "==":
+	case parser.OpImplicit, parser.OpEq:
 		return e.memberOf(t, m.Left, m.Right)
-	case "!=":
+	case parser.OpNe:
 		return e.memberOf(t, m.Left, m.Right).not()
 	}
 	return Maybe
@@ -1114,10 +1114,10 @@ func IfaceMatch(t *Table, m *parser.MatchStmt) (IfaceRef, bool) {
 		return IfaceRef{}, false
 	}
 	dir := ifaceSelectors[sel.Path()]
-	if dir == "" || (m.Op != "" && m.Op != "==" && m.Op != "!=") {
+	if dir == "" || (m.Op != parser.OpImplicit && m.Op != parser.OpEq && m.Op != parser.OpNe) {
 		return IfaceRef{}, false
 	}
-	ref := IfaceRef{Dir: dir, Negated: m.Op == "!=", Complete: true}
+	ref := IfaceRef{Dir: dir, Negated: m.Op == parser.OpNe, Complete: true}
 	e := &evaluator{pkt: &Packet{}}
 	vals, ok := e.values(t, m.Right, 0)
 	if !ok {
