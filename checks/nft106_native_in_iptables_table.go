@@ -151,7 +151,7 @@ var nativeSelectors = map[string]bool{
 
 // isNativePath reports whether a selector is a payload field verified to
 // abort iptables-nft's decoder: ip version, ip dscp.
-func isNativePath(words []*parser.Ident) bool {
+func isNativePath(words []parser.Ident) bool {
 	return len(words) == 2 && words[0].Name == "ip" && (words[1].Name == "version" || words[1].Name == "dscp")
 }
 

@@ -227,7 +227,7 @@ func (v *refVisitor) visit(n parser.Node, via *parser.VarRef) visitor {
 	case *parser.SetStmt:
 		if v.refs {
 			// The targets are two words, the first "ct" or "meta".
-			if sel, ok := x.Target.(*parser.Selector); ok && len(sel.Words) == 2 && sel.Words[0] != nil &&
+			if sel, ok := x.Target.(*parser.Selector); ok && len(sel.Words) == 2 &&
 				(sel.Words[0].Name == "ct" || sel.Words[0].Name == "meta") {
 				var buf [64]byte
 				if kind, ok := objectSetTargets[string(sel.AppendPath(buf[:0]))]; ok {

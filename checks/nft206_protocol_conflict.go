@@ -192,7 +192,7 @@ func (c *protoChecker) checkMatch(m *parser.MatchStmt) {
 	}
 	// The paths below have one or two words and start with one of these:
 	// most selectors (tcp dport, ip saddr, ct state) need no path.
-	if len(sel.Words) == 0 || len(sel.Words) > 2 || sel.Words[0] == nil {
+	if len(sel.Words) == 0 || len(sel.Words) > 2 {
 		return
 	}
 	switch sel.Words[0].Name {

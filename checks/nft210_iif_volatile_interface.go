@@ -64,7 +64,7 @@ func runIifVolatileInterface(p *Pass) {
 					if vvia == nil {
 						vvia = via
 					}
-					word := sel.Words[len(sel.Words)-1]
+					word := &sel.Words[len(sel.Words)-1]
 					d := Diagnostic{
 						Range: p.Range(pickVia(e, vvia)),
 						Message: fmt.Sprintf(
@@ -95,10 +95,10 @@ func runIifVolatileInterface(p *Pass) {
 // (without building its path: this runs for every match of every rule).
 func isIfIndexSelector(sel *parser.Selector) bool {
 	w := sel.Words
-	if len(w) == 2 && w[0] != nil && w[0].Name == "meta" {
+	if len(w) == 2 && w[0].Name == "meta" {
 		w = w[1:]
 	}
-	return len(w) == 1 && w[0] != nil && (w[0].Name == "iif" || w[0].Name == "oif")
+	return len(w) == 1 && (w[0].Name == "iif" || w[0].Name == "oif")
 }
 
 // matchesAny reports whether an interface name matches one of the

@@ -486,10 +486,8 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		if x.Port != nil {
 			c.node(x.Port, depth+1)
 		}
-		for _, f := range x.Flags {
-			if f != nil {
-				c.text(f.Name)
-			}
+		for i := range x.Flags {
+			c.text(x.Flags[i].Name)
 		}
 		c.end()
 	case *parser.RejectStmt:
@@ -525,12 +523,8 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 			return
 		}
 		c.tag(codeSelector)
-		for _, w := range x.Words {
-			if w == nil {
-				c.bad = true
-				return
-			}
-			c.text(w.Name)
+		for i := range x.Words {
+			c.text(x.Words[i].Name)
 		}
 		c.args(x.Args, depth)
 		c.end()

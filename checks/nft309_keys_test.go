@@ -76,7 +76,7 @@ func (g stmtGen) stmt() parser.Stmt {
 	default:
 		sel := &parser.Selector{}
 		for range 1 + g.r.IntN(2) {
-			sel.Words = append(sel.Words, &parser.Ident{Name: g.str()})
+			sel.Words = append(sel.Words, parser.Ident{Name: g.str()})
 		}
 		return &parser.MatchStmt{Left: sel, Op: []parser.MatchOp{parser.OpImplicit, parser.OpEq, parser.OpNe}[g.r.IntN(3)], Right: g.expr(0)}
 	}

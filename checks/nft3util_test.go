@@ -42,7 +42,7 @@ func TestPathIs(t *testing.T) {
 	sel := func(words ...string) *parser.Selector {
 		s := &parser.Selector{}
 		for _, w := range words {
-			s.Words = append(s.Words, &parser.Ident{Name: w})
+			s.Words = append(s.Words, parser.Ident{Name: w})
 		}
 		return s
 	}

@@ -159,15 +159,7 @@ func isLeafKey(e parser.Expr) bool {
 	case *parser.StringLit:
 		return x != nil
 	case *parser.Selector:
-		if x == nil || len(x.Args) > 0 {
-			return false
-		}
-		for _, w := range x.Words {
-			if w == nil {
-				return false
-			}
-		}
-		return true
+		return x != nil && len(x.Args) == 0
 	}
 	return false
 }

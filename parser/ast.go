@@ -429,12 +429,12 @@ func (*SetStmt) stmtNode()  {}
 // NatStmt is snat, dnat, masquerade or redirect.
 type NatStmt struct {
 	KindPos Pos
-	Kind    string // "snat", "dnat", "masquerade", "redirect"
-	Family  Family // ip/ip6 qualifier, or FamilyNone
-	Variant string // "" , "addr . port", "interval", "prefix"
-	Addr    Expr   // address (may be a map lookup); nil when absent
-	Port    Expr   // port after ':'; nil when absent
-	Flags   []*Ident
+	Kind    string  // "snat", "dnat", "masquerade", "redirect"
+	Family  Family  // ip/ip6 qualifier, or FamilyNone
+	Variant string  // "" , "addr . port", "interval", "prefix"
+	Addr    Expr    // address (may be a map lookup); nil when absent
+	Port    Expr    // port after ':'; nil when absent
+	Flags   []Ident // random, fully-random, persistent
 	EndPos  Pos
 }
 
@@ -510,8 +510,8 @@ type Expr interface {
 // `@nh,8,16` (Words ["@nh","8","16"]), `numgen inc mod 2`, `jhash ip saddr
 // mod 2`, `osf name`, `socket transparent`, `rt nexthop`, `ipsec in reqid`.
 type Selector struct {
-	Words  []*Ident // keyword path as written
-	Args   []*Arg   // arguments of fib/numgen/hash/symhash/osf…, mod/seed/offset/ttl
+	Words  []Ident // keyword path as written; values, not pointers, as there are hundreds of thousands in a large ruleset
+	Args   []*Arg  // arguments of fib/numgen/hash/symhash/osf…, mod/seed/offset/ttl
 	EndPos Pos
 }
 
@@ -527,13 +527,11 @@ func (x *Selector) Path() string {
 // AppendPath appends Path() to dst. Hot paths pass a stack buffer and
 // look the bytes up in a map, which does not allocate, where Path does.
 func (x *Selector) AppendPath(dst []byte) []byte {
-	for i, w := range x.Words {
+	for i := range x.Words {
 		if i > 0 {
 			dst = append(dst, ' ')
 		}
-		if w != nil {
-			dst = append(dst, w.Name...)
-		}
+		dst = append(dst, x.Words[i].Name...)
 	}
 	return dst
 }

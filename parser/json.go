@@ -123,7 +123,7 @@ func patchPlaceholders(ast *AST, f *File, ph map[int]string) {
 			case *Selector:
 				if len(x.Words) > 0 {
 					if key, ok := ph[f.Offset(x.Words[0].NamePos)]; ok && x.Words[0].Name == "meta" {
-						x.Words = []*Ident{{NamePos: x.Words[0].NamePos, Name: key, EndPos: x.EndPos}}
+						x.Words = []Ident{{NamePos: x.Words[0].NamePos, Name: key, EndPos: x.EndPos}}
 						x.Args = nil
 					}
 				}
@@ -293,7 +293,11 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 			}
 		case reflect.Slice:
 			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i), owner)
+				e := v.Index(i)
+				if e.Kind() == reflect.Struct {
+					e = e.Addr() // Selector.Words and NatStmt.Flags hold Idents by value
+				}
+				walk(e, owner)
 			}
 		}
 	}

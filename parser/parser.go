@@ -102,11 +102,11 @@ type parser struct {
 	// lists collect on the stacks below and are copied out once at their
 	// exact size. Set elements collect on elemStack.
 	slabs     nodeSlabs
-	items     []Cmd    // block items
-	words     []*Ident // selector words
-	stmts     []Stmt   // rule statements
-	exprs     []Expr   // concatenation and list parts
-	argStack  []*Arg   // statement arguments
+	items     []Cmd   // block items
+	words     []Ident // selector words
+	stmts     []Stmt  // rule statements
+	exprs     []Expr  // concatenation and list parts
+	argStack  []*Arg  // statement arguments
 	elemStack []Expr
 }
 
@@ -362,8 +362,13 @@ func (p *parser) endItem(required bool, what string) bool {
 // Names and literals
 
 func (p *parser) ident() *Ident {
-	x := p.slabs.idents.take()
-	x.NamePos, x.Name, x.Quoted, x.EndPos = p.curPos(), p.cur.lit, p.cur.tok == STRING, p.pos(p.cur.end)
+	return node(&p.slabs.idents, p.identValue())
+}
+
+// identValue returns the current token as an Ident and advances; the
+// words of a selector are values in its Words.
+func (p *parser) identValue() Ident {
+	x := Ident{NamePos: p.curPos(), Name: p.cur.lit, Quoted: p.cur.tok == STRING, EndPos: p.pos(p.cur.end)}
 	p.next()
 	return x
 }

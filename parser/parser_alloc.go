@@ -101,11 +101,11 @@ type nodeSlabs struct {
 	properties  slab[Property]
 	blocks      slab[Block]
 
-	cmdSlices   slab[Cmd]    // Block.Items
-	identSlices slab[*Ident] // Selector.Words
-	stmtSlices  slab[Stmt]   // Rule.Stmts
-	exprSlices  slab[Expr]   // Concat.Parts, List.Elems
-	argSlices   slab[*Arg]   // KeywordStmt.Args
+	cmdSlices   slab[Cmd]   // Block.Items
+	identSlices slab[Ident] // Selector.Words, NatStmt.Flags
+	stmtSlices  slab[Stmt]  // Rule.Stmts
+	exprSlices  slab[Expr]  // Concat.Parts, List.Elems
+	argSlices   slab[*Arg]  // KeywordStmt.Args
 }
 
 // node returns a copy of v from slab s.
@@ -176,7 +176,7 @@ func (p *parser) popCmds(base int) []Cmd {
 }
 
 // popIdents returns p.words[base:] at its exact size and pops it.
-func (p *parser) popIdents(base int) []*Ident {
+func (p *parser) popIdents(base int) []Ident {
 	out := p.slabs.identSlices.carve(p.words[base:])
 	p.words = p.words[:base]
 	return out

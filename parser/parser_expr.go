@@ -288,7 +288,7 @@ func (p *parser) parseSelector() *Selector {
 // above base; the caller pops them into Words.
 func (p *parser) parseSelectorWords(base int) *Selector {
 	sel := p.slabs.selectors.take()
-	add := func() { p.words = append(p.words, p.ident()) }
+	add := func() { p.words = append(p.words, p.identValue()) }
 	addIf := func(set map[string]bool, what string) bool {
 		if p.cur.tok == WORD && set[p.cur.lit] {
 			add()
@@ -314,7 +314,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 		p.next()
 		raw := p.cur
 		p.next()
-		p.words = append(p.words, &Ident{NamePos: p.pos(at), Name: "@" + raw.lit, EndPos: p.pos(raw.end)})
+		p.words = append(p.words, Ident{NamePos: p.pos(at), Name: "@" + raw.lit, EndPos: p.pos(raw.end)})
 		for i := 0; i < 2; i++ {
 			if !p.expect(COMMA, "',' in raw payload @base,offset,length") {
 				return nil
@@ -482,7 +482,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 // parsePayloadField parses the field part of a header selector, pushing
 // its words on p.words.
 func (p *parser) parsePayloadField(head string) bool {
-	add := func() { p.words = append(p.words, p.ident()) }
+	add := func() { p.words = append(p.words, p.identValue()) }
 	if p.cur.tok != WORD {
 		p.expected(head + " header field")
 		return false
@@ -508,7 +508,7 @@ func (p *parser) parsePayloadField(head string) bool {
 			}
 			n := p.cur
 			p.next()
-			p.words = append(p.words, &Ident{NamePos: p.pos(at), Name: "@" + n.lit, EndPos: p.pos(n.end)})
+			p.words = append(p.words, Ident{NamePos: p.pos(at), Name: "@" + n.lit, EndPos: p.pos(n.end)})
 			for i := 0; i < 2; i++ {
 				if !p.expect(COMMA, "',' in tcp option @kind,offset,length") {
 					return false
@@ -587,7 +587,7 @@ func (p *parser) parsePayloadField(head string) bool {
 				return false
 			}
 			p.words[len(p.words)-1].EndPos = p.endPos()
-			p.words = append(p.words, &Ident{NamePos: p.pos(lb), Name: "[" + n.lit + "]", EndPos: p.endPos()})
+			p.words = append(p.words, Ident{NamePos: p.pos(lb), Name: "[" + n.lit + "]", EndPos: p.endPos()})
 		}
 	}
 	return true

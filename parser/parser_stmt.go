@@ -644,7 +644,7 @@ func (p *parser) parseNatStmt() Stmt {
 		if s.Flags == nil {
 			s.Flags = p.slabs.identSlices.reserve(2)
 		}
-		s.Flags = append(s.Flags, p.ident())
+		s.Flags = append(s.Flags, p.identValue())
 		if p.cur.tok != COMMA {
 			break
 		}

@@ -378,13 +378,13 @@ func (p *printer) stmt(s Stmt) {
 			p.s(":")
 			p.expr(s.Port)
 		}
-		for i, f := range s.Flags {
+		for i := range s.Flags {
 			if i == 0 {
 				p.s(" ")
 			} else {
 				p.s(",")
 			}
-			p.ident(f)
+			p.ident(&s.Flags[i])
 		}
 	case *RejectStmt:
 		p.s("reject")

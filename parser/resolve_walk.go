@@ -160,8 +160,8 @@ func eachChild(n Node, fn func(Node)) {
 		if x.Port != nil {
 			fn(x.Port)
 		}
-		for _, f := range x.Flags {
-			fn(f)
+		for i := range x.Flags {
+			fn(&x.Flags[i])
 		}
 	case *RejectStmt:
 		if x.Code != nil {
@@ -182,8 +182,8 @@ func eachChild(n Node, fn func(Node)) {
 	case *KeywordStmt:
 		args(x.Args)
 	case *Selector:
-		for _, w := range x.Words {
-			fn(w)
+		for i := range x.Words {
+			fn(&x.Words[i])
 		}
 		args(x.Args)
 	case *SetLit:

@@ -645,20 +645,18 @@ func mixHash(h uint64) uint64 {
 }
 
 // wordsHash is pathHash of the words joined by blanks, without joining them.
-func wordsHash(words []*parser.Ident) (uint64, bool) {
+func wordsHash(words []parser.Ident) uint64 {
 	h := uint64(fnvOffset)
-	for _, w := range words {
-		if w == nil {
-			return 0, false
-		}
-		h = wordHash(h, w.Name)
+	for i := range words {
+		h = wordHash(h, words[i].Name)
 	}
-	return mixHash(h), true
+	return mixHash(h)
 }
 
 // pathIs reports whether path is the words joined by blanks.
-func pathIs(path string, words []*parser.Ident) bool {
-	for i, w := range words {
+func pathIs(path string, words []parser.Ident) bool {
+	for i := range words {
+		w := &words[i]
 		if i > 0 {
 			if len(path) == 0 || path[0] != ' ' {
 				return false
@@ -674,10 +672,7 @@ func pathIs(path string, words []*parser.Ident) bool {
 }
 
 func (t *selectorHashTable) lookup(sel *parser.Selector) (Selector, bool) {
-	h, ok := wordsHash(sel.Words)
-	if !ok {
-		return Selector{}, false
-	}
+	h := wordsHash(sel.Words)
 	for i := h >> t.shift; t.slots[i].used; i = (i + 1) & t.mask {
 		if s := &t.slots[i]; s.hash == h && pathIs(s.path, sel.Words) {
 			return s.sel, true
