@@ -299,12 +299,12 @@ func astDiff(a, b reflect.Value, path string) string {
 				continue
 			}
 			if a.Type() == reflect.TypeFor[MatchStmt]() && f.Name == "Op" {
-				x, y := a.Field(i).String(), b.Field(i).String()
-				if x == "" {
-					x = "=="
+				x, y := MatchOp(a.Field(i).Uint()), MatchOp(b.Field(i).Uint())
+				if x == OpImplicit {
+					x = OpEq
 				}
-				if y == "" {
-					y = "=="
+				if y == OpImplicit {
+					y = OpEq
 				}
 				if x != y {
 					return fmt.Sprintf("%s.Op: %q vs %q", path, x, y)
