@@ -41,15 +41,50 @@ func (a *AST) End() Pos { return a.File.Pos(a.File.Size()) }
 // Identifiers and names
 
 // Ident is a name as written: a bare word or a quoted string ("my chain").
+// Its end and whether it was quoted share one field, read with End and
+// Quoted and written with SetEnd and SetQuoted: a large ruleset has
+// hundreds of thousands of names, and a separate flag made each 8 bytes
+// larger.
 type Ident struct {
 	NamePos Pos
+	end     identEnd
 	Name    string // unquoted value
-	Quoted  bool
-	EndPos  Pos
 }
 
+// identEnd is an Ident's end position, with identQuoted set when the
+// name was written as a quoted string. A Pos never reaches the top bit:
+// a FileSet holds at most MaxFileSetSize bytes.
+type identEnd uint32
+
+const identQuoted identEnd = 1 << 31
+
 func (x *Ident) Pos() Pos { return x.NamePos }
-func (x *Ident) End() Pos { return x.EndPos }
+
+// End returns the position just past the name (past its closing quote
+// for a quoted name).
+func (x *Ident) End() Pos { return Pos(x.end &^ identQuoted) }
+
+// Quoted reports whether the name was written as a quoted string.
+func (x *Ident) Quoted() bool { return x.end&identQuoted != 0 }
+
+// makeIdent returns an Ident from its parts.
+func makeIdent(namePos Pos, name string, quoted bool, end Pos) Ident {
+	x := Ident{NamePos: namePos, Name: name}
+	x.SetEnd(end)
+	x.SetQuoted(quoted)
+	return x
+}
+
+// SetEnd sets the position End returns; Quoted is kept.
+func (x *Ident) SetEnd(end Pos) { x.end = x.end&identQuoted | identEnd(end) }
+
+// SetQuoted sets what Quoted reports.
+func (x *Ident) SetQuoted(quoted bool) {
+	x.end &^= identQuoted
+	if quoted {
+		x.end |= identQuoted
+	}
+}
 
 // Family is an nftables address family.
 type Family string

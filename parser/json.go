@@ -123,7 +123,7 @@ func patchPlaceholders(ast *AST, f *File, ph map[int]string) {
 			case *Selector:
 				if len(x.Words) > 0 {
 					if key, ok := ph[f.Offset(x.Words[0].NamePos)]; ok && x.Words[0].Name == "meta" {
-						x.Words = []Ident{{NamePos: x.Words[0].NamePos, Name: key, EndPos: x.EndPos}}
+						x.Words = []Ident{makeIdent(x.Words[0].NamePos, key, false, x.EndPos)}
 						x.Args = nil
 					}
 				}
@@ -261,6 +261,26 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 					own = m.enclosing(p0, p1)
 				}
 			}
+			remap := func(p Pos) Pos {
+				off := from.Offset(p)
+				j := -1
+				if own >= 0 {
+					s := m.spans[own]
+					switch {
+					case off == p0 && off == s.T0:
+						j = s.J0
+					case off == p1 && off == s.T1:
+						j = s.J1
+					}
+				}
+				if j < 0 {
+					j = m.jsonOffset(off)
+				}
+				return to.Pos(j)
+			}
+			if id, ok := v.Interface().(*Ident); ok && id.End().IsValid() {
+				id.SetEnd(remap(id.End())) // not a Pos field: it holds Quoted too
+			}
 			st := v.Elem()
 			for i := 0; i < st.NumField(); i++ {
 				fv := st.Field(i)
@@ -269,21 +289,7 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 					if !p.IsValid() || !fv.CanSet() {
 						continue
 					}
-					off := from.Offset(p)
-					j := -1
-					if own >= 0 {
-						s := m.spans[own]
-						switch {
-						case off == p0 && off == s.T0:
-							j = s.J0
-						case off == p1 && off == s.T1:
-							j = s.J1
-						}
-					}
-					if j < 0 {
-						j = m.jsonOffset(off)
-					}
-					fv.SetInt(int64(to.Pos(j)))
+					fv.SetInt(int64(remap(p)))
 					continue
 				}
 				switch fv.Kind() {

@@ -282,6 +282,9 @@ func astDiff(a, b reflect.Value, path string) string {
 	if a.Type() == jsonPosType {
 		return ""
 	}
+	if a.Type() == identEndType {
+		return diffQuoted(a, b, path)
+	}
 	switch a.Kind() {
 	case reflect.Interface, reflect.Pointer:
 		if a.IsNil() || b.IsNil() {

@@ -368,7 +368,7 @@ func (p *parser) ident() *Ident {
 // identValue returns the current token as an Ident and advances; the
 // words of a selector are values in its Words.
 func (p *parser) identValue() Ident {
-	x := Ident{NamePos: p.curPos(), Name: p.cur.lit, Quoted: p.cur.tok == STRING, EndPos: p.pos(p.cur.end)}
+	x := makeIdent(p.curPos(), p.cur.lit, p.cur.tok == STRING, p.pos(p.cur.end))
 	p.next()
 	return x
 }

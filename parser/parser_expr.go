@@ -314,7 +314,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 		p.next()
 		raw := p.cur
 		p.next()
-		p.words = append(p.words, Ident{NamePos: p.pos(at), Name: "@" + raw.lit, EndPos: p.pos(raw.end)})
+		p.words = append(p.words, makeIdent(p.pos(at), "@"+raw.lit, false, p.pos(raw.end)))
 		for i := 0; i < 2; i++ {
 			if !p.expect(COMMA, "',' in raw payload @base,offset,length") {
 				return nil
@@ -508,7 +508,7 @@ func (p *parser) parsePayloadField(head string) bool {
 			}
 			n := p.cur
 			p.next()
-			p.words = append(p.words, Ident{NamePos: p.pos(at), Name: "@" + n.lit, EndPos: p.pos(n.end)})
+			p.words = append(p.words, makeIdent(p.pos(at), "@"+n.lit, false, p.pos(n.end)))
 			for i := 0; i < 2; i++ {
 				if !p.expect(COMMA, "',' in tcp option @kind,offset,length") {
 					return false
@@ -586,8 +586,8 @@ func (p *parser) parsePayloadField(head string) bool {
 			if !p.expect(RBRACK, "']'") {
 				return false
 			}
-			p.words[len(p.words)-1].EndPos = p.endPos()
-			p.words = append(p.words, Ident{NamePos: p.pos(lb), Name: "[" + n.lit + "]", EndPos: p.endPos()})
+			p.words[len(p.words)-1].SetEnd(p.endPos())
+			p.words = append(p.words, makeIdent(p.pos(lb), "["+n.lit+"]", false, p.endPos()))
 		}
 	}
 	return true

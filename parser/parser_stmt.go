@@ -840,7 +840,7 @@ func (p *parser) parseMeterBody(s *SetUpdateStmt) Stmt {
 	if name == nil {
 		return s
 	}
-	s.Set = node(&p.slabs.literals, Literal{ValuePos: name.NamePos, Kind: LitWord, Text: name.Name, EndPos: name.EndPos})
+	s.Set = node(&p.slabs.literals, Literal{ValuePos: name.NamePos, Kind: LitWord, Text: name.Name, EndPos: name.End()})
 	if p.isWord("size") {
 		s.Opts = append(s.Opts, p.keyNumArg())
 	}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -408,5 +409,48 @@ func TestMatchOp(t *testing.T) {
 		if m == nil || m.Op != tc.op || m.Op.String() != tc.text {
 			t.Errorf("%q: match = %+v, want op %d %q", tc.src, m, tc.op, tc.text)
 		}
+	}
+}
+
+// TestIdentEndQuoted checks that an Ident's end and quoting, which share a
+// field, are read and written independently.
+func TestIdentEndQuoted(t *testing.T) {
+	src := "table ip t {\n\tchain c {\n\t\ttype filter hook \"input\" priority 0\n\t}\n}\n"
+	fset := NewFileSet()
+	ast, errs := ParseFile(fset, "x.nft", []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var hook *Ident
+	Inspect(ast.Cmds[0], func(n Node) bool {
+		if p, ok := n.(*Property); ok && p.Hook != nil {
+			hook = p.Hook
+		}
+		return true
+	})
+	if hook == nil {
+		t.Fatal("no hook")
+	}
+	f := ast.File
+	start, end := strings.Index(src, `"input"`), strings.Index(src, `"input"`)+len(`"input"`)
+	if hook.Name != "input" || !hook.Quoted() || f.Offset(hook.Pos()) != start || f.Offset(hook.End()) != end {
+		t.Errorf("hook = %q quoted %v at %d-%d, want \"input\" quoted at %d-%d",
+			hook.Name, hook.Quoted(), f.Offset(hook.Pos()), f.Offset(hook.End()), start, end)
+	}
+	var out bytes.Buffer
+	if err := Fprint(&out, ast); err != nil || !strings.Contains(out.String(), `hook "input" `) {
+		t.Errorf("printed %q, %v; want a quoted hook \"input\"", out.String(), err)
+	}
+	hook.SetEnd(hook.End() + 1)
+	if !hook.Quoted() || f.Offset(hook.End()) != end+1 {
+		t.Errorf("after SetEnd: quoted %v, end %d; want true, %d", hook.Quoted(), f.Offset(hook.End()), end+1)
+	}
+	hook.SetQuoted(false)
+	if hook.Quoted() || f.Offset(hook.End()) != end+1 {
+		t.Errorf("after SetQuoted(false): quoted %v, end %d; want false, %d", hook.Quoted(), f.Offset(hook.End()), end+1)
+	}
+	out.Reset()
+	if err := Fprint(&out, ast); err != nil || !strings.Contains(out.String(), "hook input ") {
+		t.Errorf("printed %q, %v; want a bare hook input", out.String(), err)
 	}
 }

@@ -84,7 +84,7 @@ func (p *printer) ident(x *Ident) {
 		p.bad()
 		return
 	}
-	if x.Quoted {
+	if x.Quoted() {
 		p.quoted(x.Name)
 	} else {
 		p.s(x.Name)

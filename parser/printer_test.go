@@ -12,6 +12,18 @@ import (
 
 var posType = reflect.TypeOf(Pos(0))
 
+var identEndType = reflect.TypeFor[identEnd]()
+
+// diffQuoted compares the Quoted bits of two Ident end fields, ignoring
+// the positions they share the field with.
+func diffQuoted(a, b reflect.Value, path string) string {
+	qa, qb := identEnd(a.Uint())&identQuoted != 0, identEnd(b.Uint())&identQuoted != 0
+	if qa != qb {
+		return fmt.Sprintf("%s: quoted %v vs %v", path, qa, qb)
+	}
+	return ""
+}
+
 // diffAST compares two trees ignoring positions, the File and the
 // comments (which the printer does not reproduce). It returns the path of
 // the first difference, or "".
@@ -31,6 +43,9 @@ func diffValue(a, b reflect.Value, path string) string {
 	}
 	if a.Type() == posType {
 		return ""
+	}
+	if a.Type() == identEndType {
+		return diffQuoted(a, b, path)
 	}
 	switch a.Kind() {
 	case reflect.Interface, reflect.Pointer:

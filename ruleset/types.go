@@ -371,7 +371,7 @@ func ValueProblem(t *Type, e parser.Expr) string {
 	case *parser.Literal:
 		return literalProblem(t, x)
 	case *parser.Ident:
-		return wordProblem(t, x.Name, x.Quoted)
+		return wordProblem(t, x.Name, x.Quoted())
 	case *parser.StringLit:
 		return wordProblem(t, x.Value, true)
 	}
