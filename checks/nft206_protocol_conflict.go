@@ -244,7 +244,7 @@ func (c *protoChecker) checkSelectorsIn(e parser.Expr) {
 	case nil:
 		return
 	case *parser.Selector:
-		if x != nil && len(x.Args) == 0 {
+		if x != nil && len(x.Args()) == 0 {
 			c.checkSelector(x, nil)
 			return
 		}
@@ -272,7 +272,7 @@ func (c *protoChecker) visit(n parser.Node, via *parser.VarRef) visitor {
 func plainSelectors(parts []parser.Expr) bool {
 	for _, part := range parts {
 		sel, ok := part.(*parser.Selector)
-		if !ok || sel == nil || len(sel.Args) > 0 {
+		if !ok || sel == nil || len(sel.Args()) > 0 {
 			return false
 		}
 	}

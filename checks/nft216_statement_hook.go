@@ -130,7 +130,7 @@ func selectorHookName(sel *parser.Selector) string {
 		return ""
 	}
 	var iif, oif bool
-	for _, a := range sel.Args {
+	for _, a := range sel.Args() {
 		iif = iif || a.Key == "iif"
 		oif = oif || a.Key == "oif"
 	}

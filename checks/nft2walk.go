@@ -369,7 +369,7 @@ func edgeFreeLeaf(x parser.Expr) bool {
 		*parser.SetRef, *parser.ElemRun:
 		return true
 	case *parser.Selector:
-		return x == nil || len(x.Args) == 0
+		return x == nil || len(x.Args()) == 0
 	case *parser.Prefix:
 		return x == nil || edgeFreeLeaf(x.X)
 	}
@@ -497,10 +497,10 @@ func walkNode(v visitor, n parser.Node, via *parser.VarRef, depth int, leaves le
 			v.visit(x, via)
 		}
 	case *parser.Selector:
-		if x == nil || leaves == noLeaves && len(x.Args) == 0 || !enter(&v, x, via) {
+		if x == nil || leaves == noLeaves && len(x.Args()) == 0 || !enter(&v, x, via) {
 			return
 		}
-		for _, a := range x.Args {
+		for _, a := range x.Args() {
 			walkExpr(v, leaves, a.Value, via, depth)
 		}
 	case *parser.SetRef:

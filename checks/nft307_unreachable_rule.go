@@ -212,7 +212,7 @@ func alwaysLoads(e parser.Expr, depth int) bool {
 	case *parser.Selector:
 		switch x.Path() {
 		case "meta mark", "mark":
-			return len(x.Args) == 0
+			return len(x.Args()) == 0
 		}
 	}
 	return false

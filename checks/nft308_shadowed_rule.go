@@ -365,7 +365,7 @@ func impureExpr(e parser.Expr, depth int) bool {
 				return true
 			}
 		}
-		for _, a := range x.Args {
+		for _, a := range x.Args() {
 			if impureExpr(a.Value, depth) {
 				return true
 			}

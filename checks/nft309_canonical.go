@@ -526,7 +526,7 @@ func (c *canonWriter) node(n parser.Node, depth int) {
 		for i := range x.Words {
 			c.text(x.Words[i].Name)
 		}
-		c.args(x.Args, depth)
+		c.args(x.Args(), depth)
 		c.end()
 	case *parser.Ident:
 		if x == nil {

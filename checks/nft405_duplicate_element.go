@@ -159,7 +159,7 @@ func isLeafKey(e parser.Expr) bool {
 	case *parser.StringLit:
 		return x != nil
 	case *parser.Selector:
-		return x != nil && len(x.Args) == 0
+		return x != nil && len(x.Args()) == 0
 	}
 	return false
 }

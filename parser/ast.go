@@ -541,18 +541,36 @@ type Expr interface {
 // Selector reads a packet field or metadata: `ip saddr`, `tcp dport`,
 // `meta l4proto`, `ct state`, `ct original ip saddr`, `iifname` (Words
 // ["iifname"]; the parser leaves unqualified meta keys as written), `fib
-// daddr . iif oif` (Words ["fib"], Args), `tcp option maxseg size`,
+// daddr . iif oif` (Words ["fib"], Args()), `tcp option maxseg size`,
 // `@nh,8,16` (Words ["@nh","8","16"]), `numgen inc mod 2`, `jhash ip saddr
 // mod 2`, `osf name`, `socket transparent`, `rt nexthop`, `ipsec in reqid`.
 type Selector struct {
 	Words  []Ident // keyword path as written; values, not pointers, as there are hundreds of thousands in a large ruleset
-	Args   []*Arg  // arguments of fib/numgen/hash/symhash/osf…, mod/seed/offset/ttl
+	args   *[]*Arg // Args, out of line: few selectors have arguments, and a slice in every one took 16 bytes more
 	EndPos Pos
 }
 
 func (x *Selector) Pos() Pos { return x.Words[0].Pos() }
 func (x *Selector) End() Pos { return x.EndPos }
 func (*Selector) exprNode()  {}
+
+// Args returns the arguments of fib/numgen/hash/symhash/osf…,
+// mod/seed/offset/ttl, or nil.
+func (x *Selector) Args() []*Arg {
+	if x.args == nil {
+		return nil
+	}
+	return *x.args
+}
+
+// SetArgs sets what Args returns.
+func (x *Selector) SetArgs(args []*Arg) {
+	x.args = nil
+	if len(args) > 0 {
+		x.args = new([]*Arg) // not &args, which would move every caller's args to the heap
+		*x.args = args
+	}
+}
 
 // Path returns the selector's words joined by a space ("ip saddr").
 func (x *Selector) Path() string {

@@ -124,7 +124,7 @@ func patchPlaceholders(ast *AST, f *File, ph map[int]string) {
 				if len(x.Words) > 0 {
 					if key, ok := ph[f.Offset(x.Words[0].NamePos)]; ok && x.Words[0].Name == "meta" {
 						x.Words = []Ident{makeIdent(x.Words[0].NamePos, key, false, x.EndPos)}
-						x.Args = nil
+						x.SetArgs(nil)
 					}
 				}
 			}
@@ -250,8 +250,9 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 			}
 			own := -1
 			var p0, p1 int
+			var n Node
 			if v.Type().Implements(nodeType) {
-				n := v.Interface().(Node)
+				n = v.Interface().(Node)
 				if n.Pos().IsValid() {
 					p0 = from.Offset(n.Pos())
 					p1 = p0
@@ -278,8 +279,13 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 				}
 				return to.Pos(j)
 			}
-			if id, ok := v.Interface().(*Ident); ok && id.End().IsValid() {
-				id.SetEnd(remap(id.End())) // not a Pos field: it holds Quoted too
+			switch x := n.(type) {
+			case *Ident:
+				if x.End().IsValid() {
+					x.SetEnd(remap(x.End())) // not a Pos field: it holds Quoted too
+				}
+			case *Selector:
+				walk(reflect.ValueOf(x.Args()), own) // an unexported field
 			}
 			st := v.Elem()
 			for i := 0; i < st.NumField(); i++ {

@@ -314,7 +314,7 @@ func astDiff(a, b reflect.Value, path string) string {
 				}
 				continue
 			}
-			if d := astDiff(a.Field(i), b.Field(i), path+"."+f.Name); d != "" {
+			if d := astDiff(fieldValue(a, i), fieldValue(b, i), path+"."+f.Name); d != "" {
 				return d
 			}
 		}

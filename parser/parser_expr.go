@@ -288,6 +288,7 @@ func (p *parser) parseSelector() *Selector {
 // above base; the caller pops them into Words.
 func (p *parser) parseSelectorWords(base int) *Selector {
 	sel := p.slabs.selectors.take()
+	var args []*Arg
 	add := func() { p.words = append(p.words, p.identValue()) }
 	addIf := func(set map[string]bool, what string) bool {
 		if p.cur.tok == WORD && set[p.cur.lit] {
@@ -306,7 +307,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 		}
 		a.Value = n
 		a.EndPos = p.endPos()
-		sel.Args = append(sel.Args, a)
+		args = append(args, a)
 		return true
 	}
 	if p.cur.tok == AT {
@@ -367,7 +368,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 				p.expected("fib key (saddr, daddr, mark, iif, oif)")
 				return nil
 			}
-			sel.Args = append(sel.Args, p.flagArg())
+			args = append(args, p.flagArg())
 			if p.cur.tok != DOT {
 				break
 			}
@@ -425,7 +426,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			}
 			a.Value = p.wordLit()
 			a.EndPos = p.endPos()
-			sel.Args = append(sel.Args, a)
+			args = append(args, a)
 		}
 		if !addIf(osfKeys, "name or version after osf") {
 			return nil
@@ -447,7 +448,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			if key == nil {
 				return nil
 			}
-			sel.Args = append(sel.Args, p.arg(Arg{Value: key, EndPos: key.End()}))
+			args = append(args, p.arg(Arg{Value: key, EndPos: key.End()}))
 		}
 		if !p.isWord("mod") {
 			p.expected("'mod' after " + head)
@@ -475,6 +476,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			return nil
 		}
 	}
+	sel.SetArgs(args)
 	sel.EndPos = p.endPos()
 	return sel
 }

@@ -454,3 +454,33 @@ func TestIdentEndQuoted(t *testing.T) {
 		t.Errorf("printed %q, %v; want a bare hook input", out.String(), err)
 	}
 }
+
+// TestSelectorArgs checks the selector arguments kept out of line: a
+// selector with arguments returns them, one without returns nil.
+func TestSelectorArgs(t *testing.T) {
+	src := "table ip t {\n\tchain c {\n\t\tfib daddr . iif oif 1\n\t\tip saddr 1.2.3.4\n\t}\n}\n"
+	ast, errs := ParseFile(NewFileSet(), "x.nft", []byte(src))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	var sels []*Selector
+	Inspect(ast.Cmds[0], func(n Node) bool {
+		if x, ok := n.(*Selector); ok {
+			sels = append(sels, x)
+		}
+		return true
+	})
+	if len(sels) != 2 {
+		t.Fatalf("%d selectors, want 2", len(sels))
+	}
+	if args := sels[0].Args(); len(args) != 2 || args[0].Key != "daddr" || args[1].Key != "iif" {
+		t.Errorf("fib args = %v", args)
+	}
+	if args := sels[1].Args(); args != nil {
+		t.Errorf("ip saddr args = %v, want nil", args)
+	}
+	sels[0].SetArgs(nil)
+	if args := sels[0].Args(); args != nil {
+		t.Errorf("after SetArgs(nil): %v", args)
+	}
+}

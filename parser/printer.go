@@ -642,7 +642,7 @@ func (p *printer) selector(x *Selector) {
 		return
 	case head == "fib":
 		p.s("fib ")
-		for i, a := range x.Args {
+		for i, a := range x.Args() {
 			if i > 0 {
 				p.s(" . ")
 			}
@@ -655,7 +655,7 @@ func (p *printer) selector(x *Selector) {
 		return
 	case head == "jhash":
 		p.s("jhash")
-		p.args(x.Args, true)
+		p.args(x.Args(), true)
 		return
 	case head == "osf" || head == "ipsec":
 		// Arguments come between the first words and the key:
@@ -670,7 +670,7 @@ func (p *printer) selector(x *Selector) {
 			}
 			p.s(w.Name)
 		}
-		p.args(x.Args, true)
+		p.args(x.Args(), true)
 		for _, w := range words[split:] {
 			p.s(" ")
 			p.s(w.Name)
@@ -688,5 +688,5 @@ func (p *printer) selector(x *Selector) {
 		}
 		p.s(w.Name)
 	}
-	p.args(x.Args, true)
+	p.args(x.Args(), true)
 }

@@ -14,6 +14,16 @@ var posType = reflect.TypeOf(Pos(0))
 
 var identEndType = reflect.TypeFor[identEnd]()
 
+// fieldValue returns field i of the struct a, or for the unexported
+// field of Selector that holds its arguments, what Args returns (reflect
+// cannot compare values read through unexported fields).
+func fieldValue(a reflect.Value, i int) reflect.Value {
+	if a.Type() == reflect.TypeFor[Selector]() && a.Type().Field(i).Name == "args" {
+		return reflect.ValueOf(a.Addr().Interface().(*Selector).Args())
+	}
+	return a.Field(i)
+}
+
 // diffQuoted compares the Quoted bits of two Ident end fields, ignoring
 // the positions they share the field with.
 func diffQuoted(a, b reflect.Value, path string) string {
@@ -63,7 +73,7 @@ func diffValue(a, b reflect.Value, path string) string {
 			case "File", "Comments", "Def":
 				continue
 			}
-			if d := diffValue(a.Field(i), b.Field(i), path+"."+f.Name); d != "" {
+			if d := diffValue(fieldValue(a, i), fieldValue(b, i), path+"."+f.Name); d != "" {
 				return d
 			}
 		}

@@ -185,7 +185,7 @@ func eachChild(n Node, fn func(Node)) {
 		for i := range x.Words {
 			fn(&x.Words[i])
 		}
-		args(x.Args)
+		args(x.Args())
 	case *SetLit:
 		exprs(x.Elems) // an *ElemRun among them is a leaf: no $vars, @refs or chains
 		fn(x.Var)

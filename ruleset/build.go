@@ -846,7 +846,7 @@ func valueWords(x parser.Expr) []string {
 	case *parser.StringLit:
 		return []string{x.Value}
 	case *parser.Selector:
-		if len(x.Words) == 1 && len(x.Args) == 0 {
+		if len(x.Words) == 1 && len(x.Args()) == 0 {
 			return []string{x.Words[0].Name}
 		}
 	case *parser.VarRef:

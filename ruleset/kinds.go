@@ -128,7 +128,7 @@ func exprKinds(e parser.Expr, depth int) NodeKinds {
 			if len(x.Words) > 0 && (x.Words[0].Name == "fib" || x.Words[0].Name == "osf") {
 				k |= KindHookLimited
 			}
-			for _, a := range x.Args {
+			for _, a := range x.Args() {
 				k |= exprKinds(a.Value, depth)
 			}
 		}

@@ -241,7 +241,7 @@ func priorityWord(x parser.Expr) (string, bool) {
 		}
 	case *parser.Selector:
 		// A parser may read a lone keyword such as `filter` as a selector.
-		if len(x.Words) == 1 && len(x.Args) == 0 {
+		if len(x.Words) == 1 && len(x.Args()) == 0 {
 			return x.Words[0].Name, true
 		}
 	}
