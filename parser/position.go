@@ -66,8 +66,8 @@ type File struct {
 	name  string
 	base  int
 	src   []byte
-	text  string // src as a string without a copy; see sourceText
-	lines []int  // byte offsets of line starts; lines[0] == 0
+	text  string  // src as a string without a copy; see sourceText
+	lines []int32 // byte offsets of line starts; lines[0] == 0 (32 bits: offsets stay below MaxFileSetSize)
 	// IncludedFrom is the position of the include statement that pulled
 	// this file in, or NoPos for a file named on the command line.
 	IncludedFrom Pos
@@ -111,7 +111,7 @@ func (f *File) LineStart(line int) int {
 	if line < 1 || line > len(f.lines) {
 		return -1
 	}
-	return f.lines[line-1]
+	return int(f.lines[line-1])
 }
 
 // Line returns the text of 1-based line without its line terminator.
@@ -122,7 +122,7 @@ func (f *File) Line(line int) string {
 	}
 	end := len(f.src)
 	if line < len(f.lines) {
-		end = f.lines[line]
+		end = int(f.lines[line])
 	}
 	for end > start && (f.src[end-1] == '\n' || f.src[end-1] == '\r') {
 		end--
@@ -138,7 +138,7 @@ func (f *File) PositionAt(offset int) Position {
 	if offset > len(f.src) {
 		offset = len(f.src)
 	}
-	i := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > offset }) - 1
+	i := sort.Search(len(f.lines), func(i int) bool { return int(f.lines[i]) > offset }) - 1
 	if i < 0 {
 		i = 0
 	}
@@ -166,16 +166,16 @@ func NewFileSet() *FileSet { return &FileSet{base: 1} }
 // every file into a buffer of its own, and fixes (lint.ApplyFixes) build
 // new buffers rather than editing File.Source.
 func (s *FileSet) AddFile(name string, src []byte) *File {
-	lines := make([]int, 1, 1+bytes.Count(src, newline))
+	lines := make([]int32, 1, 1+bytes.Count(src, newline))
 	for i := 0; ; {
 		j := bytes.IndexByte(src[i:], '\n')
 		if j < 0 {
 			break
 		}
 		i += j + 1
-		lines = append(lines, i)
+		lines = append(lines, int32(i))
 	}
-	if len(lines) > 1 && lines[len(lines)-1] == len(src) {
+	if len(lines) > 1 && int(lines[len(lines)-1]) == len(src) {
 		// A final newline does not start a new line.
 		lines = lines[:len(lines)-1]
 	}
