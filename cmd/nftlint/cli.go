@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -136,12 +138,8 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 		Files:   map[string]*parser.File{},
 		WorkDir: a.dir,
 	}
-	type diagKey struct {
-		file           string
-		start, end     int
-		check, message string
-	}
-	seen := map[diagKey]bool{}
+	var diags []checks.Diagnostic
+	ownDiags := false // diags is not an outcome's slice
 	for i, oc := range outcomes {
 		if oc.err != nil {
 			a.errorf("%v", oc.err)
@@ -155,34 +153,41 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 			}
 		}
 		failOn := inputs[i].settings.FailOn
-		for _, d := range oc.result.Diagnostics {
-			// A file included by several inputs is reported once.
-			key := diagKey{d.Start.Filename, d.Start.Offset, d.End.Offset, d.Check, d.Message}
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			rep.Diagnostics = append(rep.Diagnostics, d)
-			if d.Suppressed == nil && d.Severity >= failOn {
+		for k := range oc.result.Diagnostics {
+			if d := &oc.result.Diagnostics[k]; d.Suppressed == nil && d.Severity >= failOn {
 				status = max(status, exitFindings)
+				break
 			}
 		}
+		switch {
+		case len(oc.result.Diagnostics) == 0:
+		case diags == nil:
+			diags = oc.result.Diagnostics // thousands on a large ruleset: one input's are not copied
+		case !ownDiags:
+			diags = append(slices.Clip(diags), oc.result.Diagnostics...)
+			ownDiags = true
+		default:
+			diags = append(diags, oc.result.Diagnostics...)
+		}
 	}
-	lint.Sort(rep.Diagnostics)
+	lint.Sort(diags)
+	rep.Diagnostics = dropRepeated(diags)
 	if diffOnly {
 		return status
 	}
 
-	var buf bytes.Buffer
 	color := false
 	if o.format == report.FormatText {
 		color = a.useColor(o)
 	}
-	if err := report.Write(&buf, o.format, rep, report.TextOptions{Color: color}); err != nil {
-		a.errorf("writing the report: %v", err)
-		return exitTrouble
-	}
+	textOpts := report.TextOptions{Color: color}
 	if o.output != "" {
+		// The file is replaced only by a complete report.
+		var buf bytes.Buffer
+		if err := report.Write(&buf, o.format, rep, textOpts); err != nil {
+			a.errorf("writing the report: %v", err)
+			return exitTrouble
+		}
 		name := o.output
 		if !filepath.IsAbs(name) {
 			name = filepath.Join(a.dir, name)
@@ -191,14 +196,51 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 			a.errorf("cannot write the report: %v", err)
 			return exitTrouble
 		}
-	} else if _, err := a.stdout.Write(buf.Bytes()); err != nil {
-		a.errorf("cannot write the report: %v", err)
-		return exitTrouble
+	} else {
+		// Streamed: a report in memory would be one more copy of every
+		// finding (megabytes on a large ruleset).
+		w := bufio.NewWriterSize(a.stdout, 64<<10)
+		err := report.Write(w, o.format, rep, textOpts)
+		if err == nil {
+			err = w.Flush()
+		}
+		if err != nil {
+			a.errorf("cannot write the report: %v", err)
+			return exitTrouble
+		}
 	}
 	if o.format == report.FormatText && rep.FilesLinted > 0 {
 		report.Summary(a.stderr, rep)
 	}
 	return status
+}
+
+// dropRepeated removes, in place, the diagnostics of a sorted list that
+// repeat an earlier one (same file, range, rule and message): a file
+// included by several inputs, or twice by one, is reported once. Repeats
+// sort next to each other but for findings at the same start with other
+// ends, so each is compared with the run of findings at its start.
+func dropRepeated(ds []checks.Diagnostic) []checks.Diagnostic {
+	out := ds[:0]
+	run := 0 // out[run:] start where ds[i] starts, with its rule and message
+	for i := range ds {
+		d := &ds[i]
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Start.Filename != d.Start.Filename || last.Start.Offset != d.Start.Offset ||
+				last.Check != d.Check || last.Message != d.Message {
+				run = n
+			}
+		}
+		repeated := false
+		for k := run; k < len(out) && !repeated; k++ {
+			repeated = out[k].End.Filename == d.End.Filename && out[k].End.Offset == d.End.Offset
+		}
+		if !repeated {
+			out = append(out, *d)
+		}
+	}
+	return out
 }
 
 // useColor decides whether text output gets ANSI colours.
