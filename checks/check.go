@@ -112,6 +112,19 @@ type Options struct {
 	ContainerIfaces []string
 	// NftVersion is the target nft version ("1.0.6"); "" means the newest.
 	NftVersion string
+
+	// Admit, when set, sees each finding as its check reports it, on
+	// the check's goroutine (checks run concurrently): it may rewrite
+	// the finding (a severity override, a suppression) and reports
+	// whether Run keeps it. Unset, Run keeps every finding.
+	Admit func(*Diagnostic) bool
+	// MaxPerCheck, when positive, bounds what Run keeps of one check's
+	// findings, so that a check reporting a million of them does not
+	// hold them all: the first MaxPerCheck+1 in FindingOrder. When it
+	// left some out, the last one kept stands for them: its severity is
+	// the highest of theirs and its own (the caller replaces it with a
+	// note counting the rest, as lint's cap does).
+	MaxPerCheck int
 }
 
 // Report records a diagnostic. Check and Severity default to the pass's

@@ -378,13 +378,20 @@ func (p *Pass) allRules() iter.Seq2[int, ruleRef] {
 }
 
 // runOne runs a single check and converts a panic into a diagnostic.
-func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared) (diags diagBlocks) {
-	pass := NewPass(c, rs, opts, diags.add)
+func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared) diagBlocks {
+	sink := findingSink{admit: opts.Admit, limit: opts.MaxPerCheck}
+	pass := NewPass(c, rs, opts, sink.add)
 	pass.tableIndex = tables
 	pass.shared = shared
+	runCheck(c, rs, pass, sink.add)
+	return sink.findings()
+}
+
+// runCheck runs c with pass; a panic becomes a finding of c.
+func runCheck(c *Check, rs *ruleset.Ruleset, pass *Pass, report func(Diagnostic)) {
 	defer func() {
 		if v := recover(); v != nil {
-			diags.add(Diagnostic{
+			report(Diagnostic{
 				Range:    firstFileRange(rs),
 				Check:    c.ID,
 				Name:     c.Name,
@@ -395,7 +402,6 @@ func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, sh
 		}
 	}()
 	c.Run(pass)
-	return diags
 }
 
 // firstFileRange is where an internal error is reported: the start of the

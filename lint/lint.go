@@ -11,6 +11,7 @@ import (
 	"io"
 	"runtime/debug"
 	"sort"
+	"sync"
 
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/parser"
@@ -134,46 +135,70 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 	if checkOpts.NftVersion == "" && opts.NftVersion != nil {
 		checkOpts.NftVersion = opts.NftVersion()
 	}
+	maxPerRule := opts.MaxPerRule
+	if maxPerRule == 0 {
+		maxPerRule = DefaultMaxPerRule
+	}
+	var sup *suppressions
+	if opts.InlineSuppress {
+		sup = collectSuppressions(fset, rs.ASTs)
+	}
+	// The findings are filtered as the checks report them, and only the
+	// first of each rule past the cap is kept: a rule reporting
+	// thousands of findings does not hold them all until the cap.
+	admitted := &ruleCounts{n: map[string]int{}}
+	admit := func(d *checks.Diagnostic) bool {
+		if sup != nil {
+			sup.applyTo(d)
+		}
+		if sev, ok := opts.Severity[d.Check]; ok && sev >= checks.Info && sev <= checks.Error {
+			d.Severity = sev
+		}
+		if d.Suppressed != nil && !opts.KeepSuppressed || d.Severity < opts.MinSeverity {
+			return false
+		}
+		cleanMessages(d)
+		admitted.add(d.Check)
+		return true
+	}
+	checkOpts.Admit = admit
+	checkOpts.MaxPerCheck = max(maxPerRule, 0)
 	found := checks.Run(rs, &checkOpts, func(c *checks.Check) bool { return ran(c.ID) })
+
+	// The input rules' findings are neither suppressed nor filtered.
+	for i := range diags {
+		cleanMessages(&diags[i])
+	}
 	if len(diags) == 0 {
 		diags = found // thousands of findings on a large ruleset: no copy
 	} else {
 		diags = append(diags, found...)
 	}
-
-	if opts.InlineSuppress {
-		sup := collectSuppressions(fset, rs.ASTs)
-		sup.apply(diags)
-		extra := sup.unused(ran)
-		sup.apply(extra) // `disable=NFT401` may cover these
-		diags = append(diags, extra...)
-	}
-
-	out := diags[:0]
-	for _, d := range diags {
-		if !checks.IsInputRule(d.Check) {
-			if sev, ok := opts.Severity[d.Check]; ok && sev >= checks.Info && sev <= checks.Error {
-				d.Severity = sev
+	if sup != nil {
+		for _, d := range sup.unused(ran) { // after the checks: which directives they used
+			if admit(&d) { // `disable=NFT401` may cover these
+				diags = append(diags, d)
 			}
 		}
-		if d.Suppressed != nil && !opts.KeepSuppressed {
-			continue
-		}
-		if d.Severity < opts.MinSeverity && !checks.IsInputRule(d.Check) {
-			continue
-		}
-		cleanMessages(&d)
-		out = append(out, d)
 	}
-	Sort(out)
-	maxPerRule := opts.MaxPerRule
-	if maxPerRule == 0 {
-		maxPerRule = DefaultMaxPerRule
-	}
+	Sort(diags)
+	out := diags
 	if maxPerRule > 0 {
-		out = capPerRule(out, maxPerRule)
+		out = capPerRule(out, maxPerRule, admitted.n)
 	}
 	return &Result{Files: fset, Diagnostics: out}, nil
+}
+
+// ruleCounts counts findings by rule, from the checks' goroutines.
+type ruleCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *ruleCounts) add(rule string) {
+	c.mu.Lock()
+	c.n[rule]++
+	c.mu.Unlock()
 }
 
 // applies reports whether c applies to the selected runtimes.
@@ -192,15 +217,13 @@ func applies(c *checks.Check, opts *checks.Options) bool {
 // capPerRule keeps the first limit findings of each rule (ds is sorted,
 // so the same ones every run) and puts one note in place of the rest, at
 // the first one left out. The note has the highest severity of those it
-// stands for, so that the exit status does not change.
-func capPerRule(ds []checks.Diagnostic, limit int) []checks.Diagnostic {
-	count := map[string]int{}
+// stands for, so that the exit status does not change. count holds the
+// number of findings of each rule, also of those checks.Run left out
+// (Options.MaxPerCheck: the first left out stands for the rest).
+func capPerRule(ds []checks.Diagnostic, limit int, count map[string]int) []checks.Diagnostic {
 	over := false
-	for _, d := range ds {
-		if !checks.IsInputRule(d.Check) {
-			count[d.Check]++
-			over = over || count[d.Check] > limit
-		}
+	for _, n := range count {
+		over = over || n > limit
 	}
 	if !over {
 		return ds

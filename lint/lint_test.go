@@ -289,7 +289,7 @@ func TestCapPerRuleKeepsSeverity(t *testing.T) {
 	mk := func(line int, sev checks.Severity) checks.Diagnostic {
 		return checks.Diagnostic{Range: parser.Range{Start: parser.Position{Filename: "a.nft", Line: line, Column: 1}}, Check: "NFT200", Severity: sev, Message: "m"}
 	}
-	ds := capPerRule([]checks.Diagnostic{mk(1, checks.Warning), mk(2, checks.Warning), mk(3, checks.Error), mk(4, checks.Warning)}, 1)
+	ds := capPerRule([]checks.Diagnostic{mk(1, checks.Warning), mk(2, checks.Warning), mk(3, checks.Error), mk(4, checks.Warning)}, 1, map[string]int{"NFT200": 4})
 	if len(ds) != 2 || ds[1].Severity != checks.Error || !strings.HasPrefix(ds[1].Message, "3 more NFT200 findings") || ds[1].Start.Line != 2 {
 		t.Errorf("capped to %+v, want the first finding and an error note at line 2 for 3 more", ds)
 	}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/nftlint/nftlint/checks"
 	"github.com/nftlint/nftlint/parser"
@@ -16,6 +17,7 @@ import (
 type suppressions struct {
 	byFile map[string][]*directive
 	order  []*directive // in file order, for deterministic reports
+	mu     sync.Mutex   // guards the directives' used
 }
 
 type directive struct {
@@ -36,29 +38,27 @@ func collectSuppressions(fset *parser.FileSet, roots []*parser.AST) *suppression
 	return s
 }
 
-// apply marks the diagnostics the directives cover: Suppressed is set
-// from the first matching directive. Input-rule findings are never
-// suppressed.
-func (s *suppressions) apply(diags []checks.Diagnostic) {
-	for i := range diags {
-		d := &diags[i]
-		if checks.IsInputRule(d.Check) || d.Suppressed != nil {
+// applyTo marks a finding the directives cover: Suppressed is set from
+// the first matching directive. Input-rule findings are never
+// suppressed. The checks call it concurrently.
+func (s *suppressions) applyTo(d *checks.Diagnostic) {
+	if checks.IsInputRule(d.Check) || d.Suppressed != nil {
+		return
+	}
+	for _, dir := range s.byFile[d.Start.Filename] {
+		if !dir.File && (dir.Line == 0 || dir.Line != d.Start.Line) {
 			continue
 		}
-	directives:
-		for _, dir := range s.byFile[d.Start.Filename] {
-			if !dir.File && (dir.Line == 0 || dir.Line != d.Start.Line) {
-				continue
-			}
-			for j, id := range dir.Checks {
-				if id == d.Check {
-					dir.used[j] = true
-					sup := dir.Suppression
-					sup.Checks = append([]string(nil), dir.Checks...)
-					sup.Used = true
-					d.Suppressed = &sup
-					break directives
-				}
+		for j, id := range dir.Checks {
+			if id == d.Check {
+				s.mu.Lock()
+				dir.used[j] = true
+				s.mu.Unlock()
+				sup := dir.Suppression
+				sup.Checks = append([]string(nil), dir.Checks...)
+				sup.Used = true
+				d.Suppressed = &sup
+				return
 			}
 		}
 	}
