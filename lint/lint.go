@@ -331,22 +331,7 @@ func errorDiagnostics(errs parser.ErrorList) []checks.Diagnostic {
 
 // Sort orders diagnostics by file name, line, column, rule and message.
 func Sort(ds []checks.Diagnostic) {
-	less := func(i, j int) bool {
-		a, b := &ds[i], &ds[j]
-		if a.Start.Filename != b.Start.Filename {
-			return a.Start.Filename < b.Start.Filename
-		}
-		if a.Start.Line != b.Start.Line {
-			return a.Start.Line < b.Start.Line
-		}
-		if a.Start.Column != b.Start.Column {
-			return a.Start.Column < b.Start.Column
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		return a.Message < b.Message
-	}
+	less := func(i, j int) bool { return checks.FindingOrder(&ds[i], &ds[j]) }
 	// checks.Run has sorted the findings of one file already, by offset.
 	for i := 1; i < len(ds); i++ {
 		if less(i, i-1) {
