@@ -69,7 +69,7 @@ func evalBridge(c *ruleset.Chain, fam ruleset.Family, b Bridge, all []string) br
 		{ingress, true, in, other, "established"},
 	}
 	for _, cl := range classes {
-		res := ruleset.Evaluate(c, &ruleset.Packet{Family: fam, IIf: cl.iif, OIf: cl.oif, CtState: cl.state})
+		res := ruleset.EvaluateListing(c, &ruleset.Packet{Family: fam, IIf: cl.iif, OIf: cl.oif, CtState: cl.state}, ruleset.Drop)
 		if !res.May(ruleset.Drop) {
 			continue
 		}

@@ -15,6 +15,7 @@ package ruleset
 import (
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -307,6 +308,10 @@ func (e *evaluator) add(n *evalNode, d Decision) {
 	if sub && d.Verdict == Return {
 		return
 	}
+	e.made |= d.Verdict
+	if d.Verdict&e.list == 0 && d.Verdict != Return { // a Return may become a listed policy
+		return
+	}
 	if k := len(e.chunks); k == 0 || len(e.chunks[k-1]) == cap(e.chunks[k-1]) {
 		e.chunks = append(e.chunks, make([]Decision, 0, min(16<<k, 1024)))
 	}
@@ -360,17 +365,25 @@ const maxJumpDepth = 64
 // (by a rule or by the policy) or Other. The result never holds Return:
 // a chain that ends without a verdict applies its policy.
 func Evaluate(c *Chain, p *Packet) Result {
+	return EvaluateListing(c, p, Accept|Drop|Other)
+}
+
+// EvaluateListing is Evaluate with Result.Decisions holding only the
+// decisions whose verdict is in list (Verdicts still holds them all): a
+// caller after the drops of a large chain does not hold a list of its
+// every accept.
+func EvaluateListing(c *Chain, p *Packet, list Verdict) Result {
 	if c == nil {
-		return evaluate(c, p)
+		return evaluate(c, p, list)
 	}
-	key := p.key()
+	key := p.key() + "\x00" + strconv.Itoa(int(list))
 	c.evals.mu.Lock()
 	r, ok := c.evals.m[key]
 	c.evals.mu.Unlock()
 	if ok {
 		return r
 	}
-	r = evaluate(c, p)
+	r = evaluate(c, p, list)
 	r.Decisions = r.Decisions[:len(r.Decisions):len(r.Decisions)] // shared: appends must copy
 	c.evals.mu.Lock()
 	if c.evals.m == nil {
@@ -405,25 +418,31 @@ func (p *Packet) key() string {
 	return b.String()
 }
 
-func evaluate(c *Chain, p *Packet) Result {
-	e := &evaluator{pkt: p}
+func evaluate(c *Chain, p *Packet, list Verdict) Result {
+	e := &evaluator{pkt: p, list: list}
 	e.chain(c, 0, false)
 	policy := Accept
 	if c != nil && c.Base != nil && c.Base.Policy == "drop" {
 		policy = Drop
 	}
+	var out Result
+	out.Verdicts = e.made &^ Return
+	if e.made&Return != 0 {
+		out.Verdicts |= policy
+	}
 	// Rewrite the list in place (it is this call's own): a Return
 	// becomes the policy, and of the decisions that count as the policy
 	// (several fall-through paths give the same one) only the first is
-	// kept. Verdicts still takes in the ones left out.
+	// kept.
 	ds := e.decisions()
-	var out Result
 	n, seenPolicy := 0, false
 	for _, d := range ds {
 		if d.Verdict == Return {
 			d = Decision{Verdict: policy, Chain: c}
 		}
-		out.Verdicts |= d.Verdict
+		if d.Verdict&list == 0 {
+			continue
+		}
 		if d.Policy() {
 			if seenPolicy {
 				continue
@@ -459,6 +478,8 @@ func (rs *Ruleset) Traverse(h Hook, p *Packet) []HookResult {
 type evaluator struct {
 	pkt   *Packet
 	stack []*Chain
+	list  Verdict // the verdicts of the decisions to list (EvaluateListing)
+	made  Verdict // the verdicts of every decision made, but a jumped-to chain's returns
 
 	// memo holds the result of every named chain evaluated so far for
 	// this packet. Without it, chains that jump to shared chains are
