@@ -545,30 +545,80 @@ type Expr interface {
 // `@nh,8,16` (Words ["@nh","8","16"]), `numgen inc mod 2`, `jhash ip saddr
 // mod 2`, `osf name`, `socket transparent`, `rt nexthop`, `ipsec in reqid`.
 type Selector struct {
-	Words  []Ident // keyword path as written; values, not pointers, as there are hundreds of thousands in a large ruleset
-	args   *[]*Arg // Args, out of line: few selectors have arguments, and a slice in every one took 16 bytes more
-	EndPos Pos
+	Words []Ident        // keyword path as written; values, not pointers, as there are hundreds of thousands in a large ruleset
+	extra *selectorExtra // Args and an End past the last word; nil for nearly every selector
+}
+
+// selectorExtra holds what few selectors have, out of line: in every
+// Selector, the arguments and the end took 24 bytes more.
+type selectorExtra struct {
+	args []*Arg
+	end  Pos // NoPos when the selector ends with its last word
 }
 
 func (x *Selector) Pos() Pos { return x.Words[0].Pos() }
-func (x *Selector) End() Pos { return x.EndPos }
-func (*Selector) exprNode()  {}
+
+// End returns the end of the last word, or what SetEnd set when that
+// differs (arguments after the words: numgen inc mod 2).
+func (x *Selector) End() Pos {
+	if x.extra != nil && x.extra.end.IsValid() {
+		return x.extra.end
+	}
+	return x.wordsEnd()
+}
+
+func (*Selector) exprNode() {}
+
+// wordsEnd returns the end of the last word, or NoPos.
+func (x *Selector) wordsEnd() Pos {
+	if len(x.Words) == 0 {
+		return NoPos
+	}
+	return x.Words[len(x.Words)-1].End()
+}
+
+// SetEnd sets what End returns. Set it after the words: an end equal to
+// the last word's is not stored, and End then follows the last word.
+func (x *Selector) SetEnd(end Pos) {
+	if end != x.wordsEnd() {
+		x.extraFields().end = end
+	} else if x.extra != nil {
+		x.extra.end = NoPos
+		x.dropEmptyExtra()
+	}
+}
 
 // Args returns the arguments of fib/numgen/hash/symhash/osf…,
 // mod/seed/offset/ttl, or nil.
 func (x *Selector) Args() []*Arg {
-	if x.args == nil {
+	if x.extra == nil {
 		return nil
 	}
-	return *x.args
+	return x.extra.args
 }
 
 // SetArgs sets what Args returns.
 func (x *Selector) SetArgs(args []*Arg) {
-	x.args = nil
 	if len(args) > 0 {
-		x.args = new([]*Arg) // not &args, which would move every caller's args to the heap
-		*x.args = args
+		x.extraFields().args = args
+	} else if x.extra != nil {
+		x.extra.args = nil
+		x.dropEmptyExtra()
+	}
+}
+
+// extraFields returns x.extra, allocated if need be.
+func (x *Selector) extraFields() *selectorExtra {
+	if x.extra == nil {
+		x.extra = new(selectorExtra)
+	}
+	return x.extra
+}
+
+// dropEmptyExtra drops x.extra once it holds nothing.
+func (x *Selector) dropEmptyExtra() {
+	if x.extra.args == nil && !x.extra.end.IsValid() {
+		x.extra = nil
 	}
 }
 

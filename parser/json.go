@@ -123,8 +123,10 @@ func patchPlaceholders(ast *AST, f *File, ph map[int]string) {
 			case *Selector:
 				if len(x.Words) > 0 {
 					if key, ok := ph[f.Offset(x.Words[0].NamePos)]; ok && x.Words[0].Name == "meta" {
-						x.Words = []Ident{makeIdent(x.Words[0].NamePos, key, false, x.EndPos)}
+						end := x.End()
+						x.Words = []Ident{makeIdent(x.Words[0].NamePos, key, false, end)}
 						x.SetArgs(nil)
+						x.SetEnd(end)
 					}
 				}
 			}
@@ -279,17 +281,26 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 				}
 				return to.Pos(j)
 			}
+			// The unexported fields: an Ident's end (which holds Quoted
+			// too) and what a Selector keeps out of line.
+			var selEnd Pos
 			switch x := n.(type) {
 			case *Ident:
 				if x.End().IsValid() {
-					x.SetEnd(remap(x.End())) // not a Pos field: it holds Quoted too
+					x.SetEnd(remap(x.End()))
 				}
 			case *Selector:
-				walk(reflect.ValueOf(x.Args()), own) // an unexported field
+				walk(reflect.ValueOf(x.Args()), own)
+				if end := x.End(); end.IsValid() {
+					selEnd = remap(end) // set once the words have moved
+				}
 			}
 			st := v.Elem()
 			for i := 0; i < st.NumField(); i++ {
 				fv := st.Field(i)
+				if !st.Type().Field(i).IsExported() {
+					continue
+				}
 				if fv.Type() == jsonPosType {
 					p := Pos(fv.Int())
 					if !p.IsValid() || !fv.CanSet() {
@@ -302,6 +313,9 @@ func remapPositions(cmds []Cmd, from, to *File, m *spanMap) {
 				case reflect.Pointer, reflect.Slice, reflect.Interface:
 					walk(fv, own)
 				}
+			}
+			if x, ok := n.(*Selector); ok && selEnd.IsValid() {
+				x.SetEnd(selEnd)
 			}
 		case reflect.Slice:
 			for i := 0; i < v.Len(); i++ {

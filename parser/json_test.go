@@ -241,40 +241,44 @@ func TestRenderJSONQuotesTimes(t *testing.T) {
 	}
 }
 
-// TestParseJSONSelectorArgPositions checks that the arguments of a
-// selector, which it keeps out of line, and its words get positions in
-// the JSON like the selector itself.
+// TestParseJSONSelectorArgPositions checks that the arguments and words
+// of a selector, and its end, which it keeps out of line when it is not
+// the end of its last word, get positions in the JSON: each selector
+// spans its JSON object, its words and arguments lie within.
 func TestParseJSONSelectorArgPositions(t *testing.T) {
 	src := `{"nftables": [
   {"add": {"rule": {"family": "ip", "table": "t", "chain": "c", "expr": [
-    {"match": {"op": "==", "left": {"fib": {"result": "oif", "flags": ["daddr", "iif"]}}, "right": 1}}
+    {"match": {"op": "==", "left": {"fib": {"result": "oif", "flags": ["daddr", "iif"]}}, "right": 1}},
+    {"match": {"op": "==", "left": {"numgen": {"mode": "inc", "mod": 2, "offset": 0}}, "right": 1}}
   ]}}}
 ]}`
 	fset := NewFileSet()
-	ast, errs := ParseJSON(fset, "fib.json", []byte(src))
+	ast, errs := ParseJSON(fset, "sel.json", []byte(src))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	sel := ast.Cmds[0].(*Command).Rule.Stmts[0].(*MatchStmt).Left.(*Selector)
-	args := sel.Args()
-	if len(args) != 2 {
-		t.Fatalf("fib args %v, want 2", args)
-	}
-	var nodes []Node
-	for i := range sel.Words {
-		nodes = append(nodes, &sel.Words[i])
-	}
-	for _, a := range args {
-		nodes = append(nodes, a)
-	}
-	start, end := fset.Position(sel.Pos()), fset.Position(sel.End())
-	if start.Line != 3 {
-		t.Errorf("fib selector at %s, want line 3", start)
-	}
-	for _, n := range nodes {
-		p, e := fset.Position(n.Pos()), fset.Position(n.End())
-		if p.Offset < start.Offset || e.Offset > end.Offset || e.Offset < p.Offset {
-			t.Errorf("%T at %s-%s, outside the selector %s-%s", n, p, e, start, end)
+	for i, stmt := range ast.Cmds[0].(*Command).Rule.Stmts {
+		sel := stmt.(*MatchStmt).Left.(*Selector)
+		args := sel.Args()
+		if len(args) == 0 {
+			t.Fatalf("%s has no arguments", sel.Path())
+		}
+		var nodes []Node
+		for i := range sel.Words {
+			nodes = append(nodes, &sel.Words[i])
+		}
+		for _, a := range args {
+			nodes = append(nodes, a)
+		}
+		start, end := fset.Position(sel.Pos()), fset.Position(sel.End())
+		if start.Line != 3+i || src[start.Offset] != '{' || src[end.Offset-1] != '}' {
+			t.Errorf("%s at %s-%s, want its JSON object on line %d", sel.Path(), start, end, 3+i)
+		}
+		for _, n := range nodes {
+			p, e := fset.Position(n.Pos()), fset.Position(n.End())
+			if p.Offset < start.Offset || e.Offset > end.Offset || e.Offset < p.Offset {
+				t.Errorf("%T at %s-%s, outside the selector %s-%s", n, p, e, start, end)
+			}
 		}
 	}
 }

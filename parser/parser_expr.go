@@ -275,6 +275,7 @@ func (p *parser) parseSelector() *Selector {
 	sel := p.parseSelectorWords(base)
 	if sel != nil {
 		sel.Words = p.popIdents(base)
+		sel.SetEnd(p.endPos()) // after the words, which it is compared with
 	} else {
 		p.words = p.words[:base]
 	}
@@ -285,7 +286,7 @@ func (p *parser) parseSelector() *Selector {
 }
 
 // parseSelectorWords parses a selector whose words it pushes on p.words
-// above base; the caller pops them into Words.
+// above base; the caller pops them into Words and sets the end.
 func (p *parser) parseSelectorWords(base int) *Selector {
 	sel := p.slabs.selectors.take()
 	var args []*Arg
@@ -326,7 +327,6 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			}
 			add()
 		}
-		sel.EndPos = p.endPos()
 		p.scope = ""
 		return sel
 	}
@@ -477,7 +477,6 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 		}
 	}
 	sel.SetArgs(args)
-	sel.EndPos = p.endPos()
 	return sel
 }
 

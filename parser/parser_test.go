@@ -458,7 +458,7 @@ func TestIdentEndQuoted(t *testing.T) {
 // TestSelectorArgs checks the selector arguments kept out of line: a
 // selector with arguments returns them, one without returns nil.
 func TestSelectorArgs(t *testing.T) {
-	src := "table ip t {\n\tchain c {\n\t\tfib daddr . iif oif 1\n\t\tip saddr 1.2.3.4\n\t}\n}\n"
+	src := "table ip t {\n\tchain c {\n\t\tfib daddr . iif oif 1\n\t\tip saddr 1.2.3.4\n\t\tnumgen inc mod 2 0\n\t}\n}\n"
 	ast, errs := ParseFile(NewFileSet(), "x.nft", []byte(src))
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -470,8 +470,15 @@ func TestSelectorArgs(t *testing.T) {
 		}
 		return true
 	})
-	if len(sels) != 2 {
-		t.Fatalf("%d selectors, want 2", len(sels))
+	if len(sels) != 3 {
+		t.Fatalf("%d selectors, want 3", len(sels))
+	}
+	// The end: the last word's, or past the arguments after the words.
+	f := ast.File
+	for i, want := range []string{"oif", "saddr", "mod 2"} {
+		if got, w := f.Offset(sels[i].End()), strings.Index(src, want)+len(want); got != w {
+			t.Errorf("%s ends at %d, want %d", sels[i].Path(), got, w)
+		}
 	}
 	if args := sels[0].Args(); len(args) != 2 || args[0].Key != "daddr" || args[1].Key != "iif" {
 		t.Errorf("fib args = %v", args)
@@ -482,5 +489,14 @@ func TestSelectorArgs(t *testing.T) {
 	sels[0].SetArgs(nil)
 	if args := sels[0].Args(); args != nil {
 		t.Errorf("after SetArgs(nil): %v", args)
+	}
+	end := sels[1].End()
+	sels[1].SetEnd(end + 1)
+	if sels[1].End() != end+1 {
+		t.Errorf("after SetEnd(end+1): end %d, want %d", sels[1].End(), end+1)
+	}
+	sels[1].SetEnd(end)
+	if sels[1].End() != end || sels[1].extra != nil {
+		t.Errorf("after SetEnd(end): end %d, extra %+v; want %d and nothing out of line", sels[1].End(), sels[1].extra, end)
 	}
 }

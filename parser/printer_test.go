@@ -15,10 +15,11 @@ var posType = reflect.TypeOf(Pos(0))
 var identEndType = reflect.TypeFor[identEnd]()
 
 // fieldValue returns field i of the struct a, or for the unexported
-// field of Selector that holds its arguments, what Args returns (reflect
-// cannot compare values read through unexported fields).
+// field of Selector that holds its arguments (and end, a position), what
+// Args returns: reflect cannot compare values read through unexported
+// fields.
 func fieldValue(a reflect.Value, i int) reflect.Value {
-	if a.Type() == reflect.TypeFor[Selector]() && a.Type().Field(i).Name == "args" {
+	if a.Type() == reflect.TypeFor[Selector]() && a.Type().Field(i).Name == "extra" {
 		return reflect.ValueOf(a.Addr().Interface().(*Selector).Args())
 	}
 	return a.Field(i)
