@@ -167,19 +167,23 @@ const (
 // Inside a table block, nested `chain NAME { … }`, `set NAME { … }` and the
 // like are Commands too, with Verb "" and the table fields left empty.
 type Command struct {
-	VerbPos Pos  // position of the verb, or NoPos when implicit
-	Verb    Verb // "" when the verb is implicit (add)
+	// The positions come first, in pairs: a Pos between two 8-byte
+	// fields would pad each to 8 bytes.
+	VerbPos Pos // position of the verb, or NoPos when implicit
+	EndPos  Pos
 	// ObjPos is the position of the object keyword ("table", "chain", "ct
 	// helper", …); NoPos for an implicit "add rule".
-	ObjPos Pos
+	ObjPos    Pos
+	FamilyPos Pos
+
+	Verb   Verb // "" when the verb is implicit (add)
 	Object ObjectKind
 	Plural string // for ObjPlural: the word as written ("chains", "counters", …)
 
-	FamilyPos Pos
-	Family    Family // as written; FamilyNone when omitted
-	Table     *Ident // table name (nil for ruleset, or for items nested in a table block)
-	Name      *Ident // chain/set/map/flowtable/object name; nil when not applicable
-	NewName   *Ident // rename chain … NEWNAME
+	Family  Family // as written; FamilyNone when omitted
+	Table   *Ident // table name (nil for ruleset, or for items nested in a table block)
+	Name    *Ident // chain/set/map/flowtable/object name; nil when not applicable
+	NewName *Ident // rename chain … NEWNAME
 
 	// Rule placement: handle N, index N, position N (legacy spelling of handle).
 	HandleKind string // "handle", "index", "position" or ""
@@ -191,8 +195,6 @@ type Command struct {
 
 	// Expr is the expression of `describe EXPR` (added by the parser).
 	Expr Expr
-
-	EndPos Pos
 }
 
 func (c *Command) Pos() Pos {
@@ -271,8 +273,8 @@ func (*BadCmd) cmdNode()   {}
 // Block is a `{ … }` body of a table, chain, set, map, flowtable or object.
 type Block struct {
 	Lbrace Pos
-	Items  []Cmd // Commands (nested chains, sets…), Properties, Rules, defines, includes
 	Rbrace Pos
+	Items  []Cmd // Commands (nested chains, sets…), Properties, Rules, defines, includes
 }
 
 func (b *Block) Pos() Pos { return b.Lbrace }
@@ -464,13 +466,13 @@ func (*SetStmt) stmtNode()  {}
 // NatStmt is snat, dnat, masquerade or redirect.
 type NatStmt struct {
 	KindPos Pos
+	EndPos  Pos
 	Kind    string  // "snat", "dnat", "masquerade", "redirect"
 	Family  Family  // ip/ip6 qualifier, or FamilyNone
 	Variant string  // "" , "addr . port", "interval", "prefix"
 	Addr    Expr    // address (may be a map lookup); nil when absent
 	Port    Expr    // port after ':'; nil when absent
 	Flags   []Ident // random, fully-random, persistent
-	EndPos  Pos
 }
 
 func (s *NatStmt) Pos() Pos { return s.KindPos }
@@ -480,9 +482,9 @@ func (*NatStmt) stmtNode()  {}
 // RejectStmt is `reject [with icmp|icmpv6|icmpx [type] CODE | tcp reset]`.
 type RejectStmt struct {
 	KindPos Pos
+	EndPos  Pos
 	With    string // "", "icmp", "icmpv6", "icmpx", "tcp reset"
 	Code    Expr   // nil when absent
-	EndPos  Pos
 }
 
 func (s *RejectStmt) Pos() Pos { return s.KindPos }
@@ -671,8 +673,8 @@ func (*Literal) exprNode()  {}
 // include paths, log prefixes).
 type StringLit struct {
 	ValuePos Pos
-	Value    string // unquoted
 	EndPos   Pos
+	Value    string // unquoted
 }
 
 func (x *StringLit) Pos() Pos { return x.ValuePos }
@@ -699,8 +701,8 @@ func (*Number) exprNode()  {}
 // the definition's positions), so every use keeps both positions.
 type VarRef struct {
 	Dollar Pos
-	Name   string
 	EndPos Pos
+	Name   string
 
 	Def   *DefineCmd // nil when undefined (an error the loader reports)
 	Value Expr       // Def.Value with nested $vars already bound
@@ -713,8 +715,8 @@ func (*VarRef) exprNode()  {}
 // SetRef is `@name`.
 type SetRef struct {
 	At     Pos
-	Name   string
 	EndPos Pos
+	Name   string
 }
 
 func (x *SetRef) Pos() Pos { return x.At }
@@ -726,9 +728,9 @@ func (*SetRef) exprNode()  {}
 // for `elements = $var`.
 type SetLit struct {
 	Lbrace Pos
+	Rbrace Pos
 	Elems  []Expr // element expressions; *Elem when per-element options are present; *ElemRun for a run of plain elements (NumElems counts them)
 	Var    *VarRef
-	Rbrace Pos
 }
 
 func (x *SetLit) Pos() Pos {
@@ -773,9 +775,9 @@ func (*MapElem) exprNode()  {}
 // Verdict is a verdict used as a value (vmap data): accept, drop, jump X…
 type Verdict struct {
 	KindPos Pos
+	EndPos  Pos
 	Kind    string
 	Target  Expr // chain Ident / VarRef for jump and goto
-	EndPos  Pos
 }
 
 func (x *Verdict) Pos() Pos { return x.KindPos }
@@ -860,8 +862,8 @@ func (*MapLookup) exprNode()  {}
 // Paren is `( X )`.
 type Paren struct {
 	Lparen Pos
-	X      Expr
 	Rparen Pos
+	X      Expr
 }
 
 func (x *Paren) Pos() Pos { return x.Lparen }

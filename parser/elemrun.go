@@ -19,9 +19,9 @@ import "strings"
 // At, which builds the node the parser would have built; the checks
 // that look at every element of large sets use Bounds and ElemPos.
 type ElemRun struct {
-	family RunFamily
 	src    string // the source of the file the run is in (not a copy)
 	base   Pos    // Pos of src[0]
+	family RunFamily
 	v4     []packedV4
 	wide   []packedWide
 	// compound counts the prefixes and ranges: each stands for three
