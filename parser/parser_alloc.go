@@ -37,6 +37,12 @@ func (s *slab[T]) take() *T {
 	}
 	x := &s.free[0]
 	s.free = s.free[1:]
+	// Write the value before any read: a node's setters read it (a
+	// selector's extra fields), and a read of a page never written
+	// maps the shared zero page, whose replacement on the first write
+	// makes the kernel flush the TLB of every core running the process.
+	var zero T
+	*x = zero
 	return x
 }
 
