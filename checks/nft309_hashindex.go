@@ -29,7 +29,7 @@ func (x *hashIndex) reset(n int) {
 		size *= 2
 	}
 	if cap(x.slots) < size {
-		x.slots, x.gen = make([]hashSlot, size), 0
+		x.slots, x.gen = newSlots(size), 0
 	}
 	x.slots = x.slots[:size]
 	x.gen++
@@ -76,6 +76,17 @@ func (x *hashIndex) set(k keyHash, v int) {
 	s.val = int32(v)
 }
 
+// newSlots returns n empty slots, written: the index reads a slot before
+// it writes it, and a read of a page never written maps the shared zero
+// page, whose replacement on the first write makes the kernel flush the
+// TLB of every core running the process (for a fresh table of tens of
+// thousands of slots, most of its pages).
+func newSlots(n int) []hashSlot {
+	slots := make([]hashSlot, n)
+	clear(slots)
+	return slots
+}
+
 // grow doubles the slots (only if a chain holds more entries than reset
 // was told).
 func (x *hashIndex) grow() {
@@ -83,7 +94,7 @@ func (x *hashIndex) grow() {
 	if x.gen == 0 { // the zero index
 		x.gen = 1
 	}
-	x.slots = make([]hashSlot, max(16, 2*len(old)))
+	x.slots = newSlots(max(16, 2*len(old)))
 	for i := range old {
 		if old[i].gen == x.gen {
 			*x.find(old[i].key) = old[i]
