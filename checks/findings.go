@@ -14,37 +14,41 @@ type findingSink struct {
 	admit func(*Diagnostic) bool
 	limit int // MaxPerCheck; 0: no limit
 
-	cur     Diagnostic   // the finding being admitted (a local would escape)
-	all     diagBlocks   // the findings, while there are at most limit+1
-	kept    keptFindings // once there are more
-	n       int          // findings kept or left out so far
-	dropped bool         // some finding was left out
-	worst   Severity     // the highest severity of those left out
+	cur     *Diagnostic   // the finding being admitted (a local would escape)
+	all     diagBlocks    // the findings, while there are at most limit+1
+	kept    *keptFindings // once there are more
+	n       int           // findings kept or left out so far
+	dropped bool          // some finding was left out
+	worst   Severity      // the highest severity of those left out
 }
 
 func (s *findingSink) add(d Diagnostic) {
 	if s.admit != nil {
-		s.cur = d
-		if !s.admit(&s.cur) {
+		if s.cur == nil {
+			s.cur = new(Diagnostic)
+		}
+		*s.cur = d
+		if !s.admit(s.cur) {
 			return
 		}
-		d = s.cur
+		d = *s.cur
 	}
 	s.n++
 	switch {
 	case s.limit <= 0 || s.n <= s.limit+1:
 		s.all.add(d)
-	case s.kept.d == nil:
-		s.kept.d = make([]Diagnostic, 0, s.limit+1)
+	case s.kept == nil:
+		k := &keptFindings{d: make([]Diagnostic, 0, s.limit+1)}
 		for _, b := range s.all {
-			s.kept.d = append(s.kept.d, b...)
+			k.d = append(k.d, b...)
 		}
 		s.all = nil
-		s.kept.seq = make([]int, len(s.kept.d))
-		for i := range s.kept.seq {
-			s.kept.seq[i] = i
+		k.seq = make([]int, len(k.d))
+		for i := range k.seq {
+			k.seq[i] = i
 		}
-		heap.Init(&s.kept)
+		heap.Init(k)
+		s.kept = k
 		fallthrough
 	default:
 		s.keepFirst(d, s.n-1)
@@ -54,7 +58,7 @@ func (s *findingSink) add(d Diagnostic) {
 // keepFirst puts the finding d, the seq'th reported, among those kept if
 // it comes before the last of them, which is then left out.
 func (s *findingSink) keepFirst(d Diagnostic, seq int) {
-	k := &s.kept
+	k := s.kept
 	if !k.before(&d, seq, &k.d[0], k.seq[0]) {
 		s.leaveOut(d.Severity)
 		return
@@ -75,7 +79,7 @@ func (s *findingSink) findings() diagBlocks {
 	if !s.dropped {
 		return s.all
 	}
-	sort.Sort(sort.Reverse(&s.kept)) // the heap's order is last first
+	sort.Sort(sort.Reverse(s.kept)) // the heap's order is last first
 	last := &s.kept.d[len(s.kept.d)-1]
 	last.Severity = max(last.Severity, s.worst)
 	return diagBlocks{s.kept.d}

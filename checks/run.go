@@ -43,11 +43,12 @@ func Run(rs *ruleset.Ruleset, opts *Options, enabled func(*Check) bool) []Diagno
 	// findings go to its own slot and are joined in registry order, then
 	// sorted: the output does not depend on the scheduling.
 	results := make([]diagBlocks, len(todo))
+	sinks := make([]findingSink, len(todo)) // one allocation for a run on a small file
 	tables := newTableIndex(rs)
 	shared := &runShared{rs: rs}
 	order := scheduleOrder(todo)
 	workers := min(runtime.GOMAXPROCS(0), len(todo))
-	run := func(i int) { results[i] = runOne(todo[i], rs, opts, tables, shared) }
+	run := func(i int) { results[i] = runOne(todo[i], rs, opts, tables, shared, &sinks[i]) }
 	if workers <= 1 {
 		for _, i := range order {
 			run(i)
@@ -378,8 +379,8 @@ func (p *Pass) allRules() iter.Seq2[int, ruleRef] {
 }
 
 // runOne runs a single check and converts a panic into a diagnostic.
-func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared) diagBlocks {
-	sink := findingSink{admit: opts.Admit, limit: opts.MaxPerCheck}
+func runOne(c *Check, rs *ruleset.Ruleset, opts *Options, tables *tableIndex, shared *runShared, sink *findingSink) diagBlocks {
+	*sink = findingSink{admit: opts.Admit, limit: opts.MaxPerCheck}
 	pass := NewPass(c, rs, opts, sink.add)
 	pass.tableIndex = tables
 	pass.shared = shared
