@@ -464,13 +464,8 @@ func diagLess(files *parser.FileSet) func(a, b *Diagnostic) bool {
 			}
 			return a.Start.Filename < b.Start.Filename
 		}
-		if a.Start.Offset != b.Start.Offset {
-			return a.Start.Offset < b.Start.Offset
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		return a.Message < b.Message
+		// In one file, the line and column order the offsets.
+		return FindingOrder(a, b)
 	}
 }
 
