@@ -143,9 +143,10 @@ func Lint(src parser.Source, opts *Options) (res *Result, err error) {
 	if opts.InlineSuppress {
 		sup = collectSuppressions(fset, rs.ASTs)
 	}
-	// The findings are filtered as the checks report them, and only the
-	// first of each rule past the cap is kept: a rule reporting
-	// thousands of findings does not hold them all until the cap.
+	// The findings are filtered as the checks report them, and of a rule
+	// past the cap only the first cap+1 are kept (the last standing for
+	// the rest): a rule reporting thousands of findings does not hold
+	// them all until capPerRule.
 	admitted := &ruleCounts{n: map[string]int{}}
 	admit := func(d *checks.Diagnostic) bool {
 		if sup != nil {
