@@ -14,12 +14,11 @@ type findingSink struct {
 	admit func(*Diagnostic) bool
 	limit int // MaxPerCheck; 0: no limit
 
-	cur     *Diagnostic   // the finding being admitted (a local would escape)
-	all     diagBlocks    // the findings, while there are at most limit+1
-	kept    *keptFindings // once there are more
-	n       int           // findings kept or left out so far
-	dropped bool          // some finding was left out
-	worst   Severity      // the highest severity of those left out
+	cur   *Diagnostic   // the finding being admitted (a local would escape)
+	all   diagBlocks    // the findings, while there are at most limit+1
+	kept  *keptFindings // once there are more, and so some are left out
+	n     int           // findings kept or left out so far
+	worst Severity      // the highest severity of those left out
 }
 
 func (s *findingSink) add(d Diagnostic) {
@@ -60,23 +59,18 @@ func (s *findingSink) add(d Diagnostic) {
 func (s *findingSink) keepFirst(d Diagnostic, seq int) {
 	k := s.kept
 	if !k.before(&d, seq, &k.d[0], k.seq[0]) {
-		s.leaveOut(d.Severity)
+		s.worst = max(s.worst, d.Severity)
 		return
 	}
-	s.leaveOut(k.d[0].Severity)
+	s.worst = max(s.worst, k.d[0].Severity)
 	k.d[0], k.seq[0] = d, seq
 	heap.Fix(k, 0)
-}
-
-func (s *findingSink) leaveOut(sev Severity) {
-	s.dropped = true
-	s.worst = max(s.worst, sev)
 }
 
 // findings returns what the sink kept; the kept ones of a check over the
 // limit in FindingOrder, the last standing for those left out.
 func (s *findingSink) findings() diagBlocks {
-	if !s.dropped {
+	if s.kept == nil {
 		return s.all
 	}
 	sort.Sort(sort.Reverse(s.kept)) // the heap's order is last first
