@@ -106,7 +106,7 @@ func buildJumpGraph(rs *ruleset.Ruleset, t *ruleset.Table) *jumpGraph {
 			}
 			from, prevChain = i, r.Chain
 		}
-		if from < 0 || !mayHold(r, ruleset.KindJump|ruleset.KindVmap) {
+		if from < 0 || !r.may(ruleset.KindJump|ruleset.KindVmap) {
 			return
 		}
 		for _, s := range r.Stmts {

@@ -63,7 +63,7 @@ func setReferences(p *Pass) map[*ruleset.Table]map[string]bool {
 	used := make(map[*ruleset.Table]map[string]bool)
 	v := &setRefVisitor{}
 	for _, r := range p.allRules() {
-		if !mayHold(r, ruleset.KindSetRef) {
+		if !r.may(ruleset.KindSetRef) {
 			continue
 		}
 		v.names = used[r.Table]

@@ -79,7 +79,7 @@ func chainTargets(p *Pass) map[*ruleset.Table]map[string]bool {
 		add    = func(e chainEdge) { m[e.Target] = true }
 	)
 	for _, r := range p.allRules() {
-		if !mayHold(r, ruleset.KindJump|ruleset.KindVmap) {
+		if !r.may(ruleset.KindJump | ruleset.KindVmap) {
 			continue
 		}
 		if r.Table != table || m == nil {

@@ -281,7 +281,7 @@ func (sh *runShared) flowEntry(k forwardKey) *forwardEntry {
 // (inspect's whole walk, through $variables): a check looking for one kind
 // walks only the rules that have it. Skipping the others changes nothing,
 // since a check's own walk visits a subset of those nodes. Build records
-// coarser kinds in the model (ruleset.Rule.Kinds, see mayHold); these are
+// coarser kinds in the model (ruleset.Rule.Kinds, see ruleRef.may); these are
 // the finer ones two checks need.
 type ruleKinds uint8
 
@@ -289,14 +289,6 @@ const (
 	hasIfIndexMatch     ruleKinds = 1 << iota // match on iif, oif, meta iif, meta oif
 	hasInvalidCandidate                       // reject, log, queue, limit, or a negated match on a bitwise expression
 )
-
-// mayHold reports whether r's statements may hold a node of one of the
-// kinds, from the kinds Build recorded; true for the rules of anonymous
-// chain bodies (r.Rule is nil) and rules not made by Build, which have
-// none recorded.
-func mayHold(r ruleRef, want ruleset.NodeKinds) bool {
-	return r.Rule == nil || r.Rule.Kinds.Has(want)
-}
 
 // ruleKinds returns the kinds of node in each rule of allRules, walking
 // every rule once per Run.
@@ -311,7 +303,7 @@ func (p *Pass) ruleKinds() []ruleKinds {
 		v := &kindsVisitor{}
 		for _, r := range p.allRules() {
 			v.kinds = 0
-			if mayHold(r, ruleset.KindNested) {
+			if r.may(ruleset.KindNested) {
 				// The kinds are statements and matches: walkInner's
 				// skipping the leaves changes nothing.
 				for _, s := range r.Stmts {
