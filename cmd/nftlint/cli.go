@@ -138,8 +138,7 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 		Files:   map[string]*parser.File{},
 		WorkDir: a.dir,
 	}
-	var diags []checks.Diagnostic
-	ownDiags := false // diags is not an outcome's slice
+	var lists [][]checks.Diagnostic // the inputs' findings, where there are any
 	for i, oc := range outcomes {
 		if oc.err != nil {
 			a.errorf("%v", oc.err)
@@ -159,16 +158,15 @@ func (a *app) finish(o *options, inputs []input, outcomes []outcome, diffOnly bo
 				break
 			}
 		}
-		switch {
-		case len(oc.result.Diagnostics) == 0:
-		case diags == nil:
-			diags = oc.result.Diagnostics // thousands on a large ruleset: one input's are not copied
-		case !ownDiags:
-			diags = append(slices.Clip(diags), oc.result.Diagnostics...)
-			ownDiags = true
-		default:
-			diags = append(diags, oc.result.Diagnostics...)
+		if len(oc.result.Diagnostics) > 0 {
+			lists = append(lists, oc.result.Diagnostics)
 		}
+	}
+	var diags []checks.Diagnostic
+	if len(lists) == 1 {
+		diags = lists[0] // thousands on a large ruleset: one input's are not copied
+	} else {
+		diags = slices.Concat(lists...)
 	}
 	lint.Sort(diags)
 	rep.Diagnostics = dropRepeated(diags)
