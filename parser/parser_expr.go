@@ -476,13 +476,7 @@ func (p *parser) parseSelectorWords(base int) *Selector {
 			return nil
 		}
 	}
-	if len(args) > 0 {
-		// Only then: SetArgs reads the selector, and a read of a fresh
-		// slab page before its first write maps the shared zero page,
-		// whose replacement on that write costs every other core a TLB
-		// flush (a tenth of the run's time on large rulesets).
-		sel.SetArgs(args)
-	}
+	sel.SetArgs(args)
 	return sel
 }
 
